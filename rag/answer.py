@@ -1,0 +1,216 @@
+"""Grounded answers. The extractive answerer quotes the report's own sentences.
+
+It never writes a figure of its own: every figure in an extractive answer is a
+figure of a quoted sentence, and `verify_figures` checks that again before the
+answer leaves. Generated answers (rag.generate) reuse the same citations and
+verification, and fall back to this answerer.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+import unicodedata
+
+from rag import figures
+from rag.schema import Answer, Citation, Passage
+from rag.settings import Settings
+from rag.text import content_words, sentences, stem
+
+_NUMBER_QUESTION = re.compile(
+    r"\b(how (?:many|much|long|often|big|large|far)|what (?:share|percentage|proportion|per ?cent|fraction|number|"
+    r"figure|amount|sum|rate|level|total|size)|which (?:month|year|date|period)|when|what (?:month|year|date|period)|"
+    r"how (?:high|low)|percentage|proportion|per cent|%|figure|number of|cost|billion|million)\b",
+    re.I,
+)
+_KIND_HINTS = [
+    (re.compile(r"\b(share|percentage|proportion|per ?cent|%|what fraction|how many (?:of )?(?:the )?(?:leaders|respondents|panel|members|trusts))\b", re.I), "%"),
+    (re.compile(r"\b(how much|funding|money|cost|£|billion|budget|investment|pounds)\b", re.I), "GBP"),
+    (re.compile(r"\b(when|which month|what month|which year|what year|what date|period|published)\b", re.I), "date"),
+    (re.compile(r"\b(rate|per 100,000|mortality|death)\b", re.I), "rate"),
+]
+
+
+class QuestionError(ValueError):
+    """A question the assistant cannot take; the message is for the user."""
+
+
+def clean_question(question: object, settings: Settings) -> str:
+    """Validate and normalise a question, or raise QuestionError with a one-line reason."""
+    if isinstance(question, bytes):
+        try:
+            question = question.decode("utf-8")
+        except UnicodeDecodeError:
+            raise QuestionError("the question is not valid UTF-8 text") from None
+    if not isinstance(question, str):
+        raise QuestionError("the question must be text")
+    if "\x00" in question:
+        raise QuestionError("the question contains binary data (NUL bytes)")
+    # Control characters carry no meaning in a question and confuse tokenisers.
+    text = "".join(" " if unicodedata.category(ch).startswith("C") and ch not in "\n\t" else ch for ch in question)
+    text = re.sub(r"\s+", " ", text).strip()
+    if not text:
+        raise QuestionError("the question is empty")
+    if len(text) > settings.max_question_chars:
+        raise QuestionError(
+            f"the question is {len(text):,} characters long; the limit is {settings.max_question_chars:,}"
+        )
+    return text
+
+
+def asks_for_figure(question: str) -> bool:
+    return bool(_NUMBER_QUESTION.search(question))
+
+
+def wanted_units(question: str) -> set[str]:
+    return {unit for rx, unit in _KIND_HINTS if rx.search(question)}
+
+
+def _idf(passages: list[Passage]) -> dict[str, float]:
+    docs = [set(map(stem, content_words(p.chunk.text))) for p in passages]
+    n = len(docs)
+    df: dict[str, int] = {}
+    for d in docs:
+        for w in d:
+            df[w] = df.get(w, 0) + 1
+    return {w: math.log(1 + n / c) for w, c in df.items()}
+
+
+def score_sentence(question: str, sentence: str, rank: int, idf: dict[str, float]) -> float:
+    q = {stem(w) for w in content_words(question)}
+    if not q:
+        return 0.0
+    s = {stem(w) for w in content_words(sentence)}
+    weight = sum(idf.get(w, 1.5) for w in q)
+    overlap = sum(idf.get(w, 1.5) for w in q & s) / weight if weight else 0.0
+    score = overlap + 0.15 / (1 + rank)
+    if asks_for_figure(question):
+        figs = [f for f in figures.find_figures(sentence) if not figures.is_trivial(f)]
+        if figs:
+            score += 0.15
+            units = wanted_units(question)
+            if units and any(f.unit in units or (f.unit == "year" and "date" in units) for f in figs):
+                score += 0.2
+        else:
+            score -= 0.2
+    return score
+
+
+def citation_for(passage: Passage, n: int, quote: str, sources: dict[str, str] | None = None) -> Citation:
+    start = end = None
+    text = (sources or {}).get(passage.chunk.edition)
+    if text:
+        # Point at the exact characters in the source file when the quote is verbatim there.
+        pos = text.find(quote, passage.chunk.start)
+        if pos < 0:
+            pos = text.find(quote)
+        if pos >= 0:
+            start, end = pos, pos + len(quote)
+    return Citation(
+        n=n,
+        chunk_id=passage.chunk.id,
+        edition=passage.chunk.edition,
+        section=passage.chunk.section,
+        quote=quote,
+        start=start if start is not None else passage.chunk.start,
+        end=end if end is not None else passage.chunk.end,
+        also=[c.id for c in passage.also],
+    )
+
+
+def extractive_answer(
+    question: str,
+    passages: list[Passage],
+    settings: Settings,
+    sources: dict[str, str] | None = None,
+    qid: str | None = None,
+) -> Answer:
+    t0 = time.perf_counter()
+    if not passages or passages[0].score < settings.abstain_threshold and max(p.score for p in passages) < settings.abstain_threshold:
+        return abstain(question, passages, settings, sources, qid)
+    idf = _idf(passages)
+    scored = []
+    for rank, p in enumerate(passages):
+        for sent in sentences(p.chunk.text):
+            scored.append((score_sentence(question, sent, rank, idf), rank, sent, p))
+    scored.sort(key=lambda x: -x[0])
+    if not scored or scored[0][0] < 0.2:
+        return abstain(question, passages, settings, sources, qid)
+    best_score, _, best_sent, best_p = scored[0]
+    picks = [(best_sent, best_p)]
+    # A second sentence when it nearly ties and adds something (another figure, another passage).
+    for s, _, sent, p in scored[1:4]:
+        if s >= best_score - 0.1 and sent != best_sent and len(picks) < 2:
+            if not _same_figures(sent, best_sent):
+                picks.append((sent, p))
+    citations: list[Citation] = []
+    parts: list[str] = []
+    for sent, p in picks:
+        existing = next((c for c in citations if c.chunk_id == p.chunk.id and c.quote == sent), None)
+        if existing is None:
+            existing = citation_for(p, len(citations) + 1, sent, sources)
+            citations.append(existing)
+        parts.append(f"{sent} [{existing.n}]")
+        parts += _edition_variants(sent, p, citations, sources)
+    answer = Answer(id=qid, question=question, answer=" ".join(parts), abstained=False, citations=citations,
+                    mode="extractive")
+    for _, p in picks:
+        answer.notes += [n for n in p.notes if n not in answer.notes]
+    answer.figures = verify_figures(answer.answer, citations)
+    answer.timings_ms["answer"] = round((time.perf_counter() - t0) * 1000, 2)
+    return answer
+
+
+def _edition_variants(sent: str, p: Passage, citations: list[Citation], sources: dict[str, str] | None) -> list[str]:
+    """When the other edition states this sentence with other figures, say so and cite it."""
+    from rag.retrieve import differing_sentences
+
+    out = []
+    for twin in p.also:
+        for _, twin_sent, only_here, only_there in differing_sentences(sent, twin.text):
+            twin_passage = Passage(chunk=twin, score=p.score)
+            c = citation_for(twin_passage, len(citations) + 1, twin_sent, sources)
+            citations.append(c)
+            out.append(
+                f"The {twin.edition.upper()} edition gives {', '.join(only_there)} instead of "
+                f"{', '.join(only_here)} here [{c.n}]."
+            )
+    return out
+
+
+def _same_figures(a: str, b: str) -> bool:
+    fa = {figures.key(f) for f in figures.find_figures(a) if not figures.is_trivial(f)}
+    fb = {figures.key(f) for f in figures.find_figures(b) if not figures.is_trivial(f)}
+    return bool(fa) and fa <= fb
+
+
+def verify_figures(text: str, citations: list[Citation]) -> list:
+    """Every figure in `text`, each marked supported when a cited quote states it."""
+    out = []
+    marked = figures.strip_citation_markers(text)
+    for fig in figures.find_figures(marked):
+        fig.supported = False
+        for c in citations:
+            if figures.appears_in(fig, c.quote):
+                fig.supported = True
+                fig.chunk_id = c.chunk_id
+                break
+        out.append(fig)
+    return out
+
+
+def abstain(
+    question: str, passages: list[Passage], settings: Settings, sources: dict[str, str] | None, qid: str | None
+) -> Answer:
+    see_also = [citation_for(p, i + 1, sentences(p.chunk.text)[0] if p.chunk.text else "", sources)
+                for i, p in enumerate(passages[:3])]
+    return Answer(
+        id=qid,
+        question=question,
+        # The question is not echoed: a figure in it would be a figure no passage supports.
+        answer="The report does not say. Nothing in it answers this question; the closest passages are under see also.",
+        abstained=True,
+        see_also=see_also,
+        mode="extractive",
+    )

@@ -1,0 +1,83 @@
+"""The library's front door: one object that loads what a command needs, once.
+
+The CLI, the UI and the eval harness all go through `Assistant`, so none of
+them holds logic another needs.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from functools import cached_property
+
+from rag.answer import QuestionError, clean_question, extractive_answer
+from rag.schema import Answer, Passage, Verdict
+from rag.settings import Settings
+
+
+class Assistant:
+    def __init__(self, settings: Settings | None = None, rebuild: bool = True):
+        self.settings = settings or Settings.from_env()
+        self.rebuild = rebuild
+
+    @cached_property
+    def index(self):
+        from rag import index
+
+        return index.load(self.settings, rebuild=self.rebuild)
+
+    @cached_property
+    def retriever(self):
+        from rag.retrieve import Retriever
+
+        return Retriever(self.index, self.settings)
+
+    def search(self, question: str, k: int | None = None) -> list[Passage]:
+        question = clean_question(question, self.settings)
+        return self.retriever.search(question, k)
+
+    def ask(self, question: object, mode: str | None = None, qid: str | None = None, history: list[str] | None = None) -> Answer:
+        """Answer one question; bad input comes back as an Answer with `error` set."""
+        t0 = time.perf_counter()
+        try:
+            text = clean_question(question, self.settings)
+        except QuestionError as exc:
+            return Answer(id=qid, question=str(question)[:200], answer="", abstained=True, error=str(exc),
+                          mode=mode or self.settings.mode)
+        query = self.contextual_query(text, history or [])
+        passages = self.retriever.search(query)
+        t1 = time.perf_counter()
+        mode = mode or self.settings.mode
+        if mode == "extractive":
+            answer = extractive_answer(text, passages, self.settings, self.index.sources, qid)
+        else:
+            from rag import generate
+
+            answer = generate.generated_answer(text, passages, self, mode, qid)
+        answer.timings_ms["retrieve"] = round((t1 - t0) * 1000, 2)
+        answer.timings_ms.setdefault("answer", round((time.perf_counter() - t1) * 1000, 2))
+        answer.timings_ms["total"] = round((time.perf_counter() - t0) * 1000, 2)
+        return answer
+
+    def ask_stream(self, question: object, mode: str, history: list[str] | None = None) -> Iterator[str | Answer]:
+        """Yield text pieces as they are generated, then the final verified Answer."""
+        if mode == "extractive":
+            yield self.ask(question, mode, history=history)
+            return
+        from rag import generate
+
+        yield from generate.stream_answer(self, question, mode, history or [])
+
+    @staticmethod
+    def contextual_query(question: str, history: list[str]) -> str:
+        """Fold the previous question into a follow-up ("and how many of those…")."""
+        if not history:
+            return question
+        follow_up = question.lower().split()[:1] in (["and"], ["what"], ["how"], ["which"], ["so"]) and len(question.split()) < 12
+        pronoun = any(w in question.lower().split() for w in ("those", "that", "these", "they", "it", "them", "this"))
+        return f"{history[-1]} {question}" if (follow_up and pronoun) or question.lower().startswith("and ") else question
+
+    def check(self, claim: object, cid: str | None = None) -> Verdict:
+        from rag import check
+
+        return check.check_claim(self, claim, cid)

@@ -1,0 +1,328 @@
+"""The `rag` command: a thin layer over the library.
+
+Every subcommand parses its arguments, calls the library and prints either
+text for people or the library's objects as JSON (`--json`, `--jsonl`).
+Heavy modules are imported inside the subcommand that needs them, so
+`rag figures` never loads torch.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+from rag.schema import to_dict
+from rag.settings import Settings
+
+MAX_LINE_BYTES = 100_000
+
+
+def _print_json(obj) -> None:
+    print(json.dumps(to_dict(obj) if not isinstance(obj, dict) else obj, ensure_ascii=False), flush=True)
+
+
+def _error(msg: str) -> int:
+    print(f"rag: error: {msg}", file=sys.stderr)
+    return 1
+
+
+def read_jsonl(path: str, field: str) -> Iterator[tuple[int, str | None, object, str | None]]:
+    """Yield (line number, id, text, error) for each line of a JSONL batch file.
+
+    A bad line yields an error instead of stopping the batch.
+    """
+    stream = sys.stdin.buffer if path == "-" else open(path, "rb")
+    with stream:
+        for n, raw in enumerate(stream, 1):
+            if not raw.strip():
+                continue
+            if len(raw) > MAX_LINE_BYTES:
+                yield n, None, None, f"line {n}: {len(raw):,} bytes is over the {MAX_LINE_BYTES:,}-byte limit"
+                continue
+            try:
+                row = json.loads(raw.decode("utf-8"))
+            except UnicodeDecodeError:
+                yield n, None, None, f"line {n}: not valid UTF-8"
+                continue
+            except ValueError as exc:
+                yield n, None, None, f"line {n}: not valid JSON ({exc.msg})"
+                continue
+            if not isinstance(row, dict):
+                yield n, None, None, f"line {n}: expected a JSON object"
+                continue
+            text = row.get(field, row.get("question" if field == "q" else "text"))
+            rid = row.get("id")
+            yield n, None if rid is None else str(rid), text, None if text is not None else f"line {n}: no {field!r} field"
+
+
+def _question_arg(value: str | None) -> str | None:
+    if value in (None, "-"):
+        if sys.stdin is None or sys.stdin.isatty():
+            return None
+        data = sys.stdin.buffer.read()
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            return data  # type: ignore[return-value]  # clean_question reports it
+    return value
+
+
+def cmd_index(args, settings: Settings) -> int:
+    from rag import index
+
+    if args.action == "add":
+        from rag import corpus
+
+        return corpus.add_command(settings, args.files)
+    reason = index.staleness(settings)
+    if reason is None and not args.force:
+        print(f"index is current ({settings.index_dir / index.MANIFEST}); use --force to rebuild")
+        return 0
+    manifest = index.build(settings, progress=not args.quiet)
+    print(
+        f"built {manifest['counts']['chunks']} chunks from {len(manifest['sources'])} sources "
+        f"in {manifest['build_seconds']} s -> {settings.index_dir}"
+    )
+    return 0
+
+
+def cmd_search(args, settings: Settings) -> int:
+    from rag.answer import QuestionError
+    from rag.assistant import Assistant
+
+    question = _question_arg(args.question)
+    if question is None:
+        return _error("give a query, or pipe one on standard input")
+    try:
+        passages = Assistant(settings).search(question, args.k)
+    except QuestionError as exc:
+        return _error(str(exc))
+    if args.json:
+        _print_json(
+            [
+                {
+                    "rank": i + 1,
+                    "chunk_id": p.chunk.id,
+                    "edition": p.chunk.edition,
+                    "section": p.chunk.section,
+                    "score": round(p.score, 4),
+                    "dense_rank": p.dense_rank,
+                    "bm25_rank": p.bm25_rank,
+                    "also": [c.id for c in p.also],
+                    "notes": p.notes,
+                    "text": p.chunk.text,
+                }
+                for i, p in enumerate(passages)
+            ]
+        )
+        return 0
+    for i, p in enumerate(passages, 1):
+        editions = "+".join([p.chunk.edition] + [c.edition for c in p.also])
+        print(f"[{i}] {p.score:.3f}  {p.chunk.section}  ({editions}, {p.chunk.id})")
+        print(f"    {p.chunk.text[:300]}{'…' if len(p.chunk.text) > 300 else ''}")
+    return 0
+
+
+def render_answer(ans) -> str:
+    if ans.error:
+        return f"error: {ans.error}"
+    lines = [ans.answer, ""]
+    for c in ans.citations:
+        lines.append(f"[{c.n}] {c.section} ({c.edition} edition, {c.chunk_id})")
+        lines.append(f"    “{c.quote}”")
+    for c in ans.see_also:
+        lines.append(f"see also: {c.section} ({c.edition}): “{c.quote[:160]}”")
+    for note in ans.notes:
+        lines.append(f"note: {note}")
+    if ans.fallback:
+        lines.append(f"fallback: {ans.fallback}")
+    return "\n".join(lines)
+
+
+def cmd_ask(args, settings: Settings) -> int:
+    from rag.assistant import Assistant
+
+    assistant = Assistant(settings)
+    mode = args.mode or settings.mode
+    if args.jsonl:
+        for n, qid, text, err in read_jsonl(args.jsonl, "q"):
+            if err:
+                _print_json({"id": qid, "line": n, "error": err})
+                continue
+            ans = assistant.ask(text, mode, qid=qid)
+            row = to_dict(ans)
+            if ans.error:
+                row["line"] = n
+                row["error"] = f"line {n}: {ans.error}"
+            _print_json(row)
+        return 0
+    question = _question_arg(args.question)
+    if question is None:
+        return _error("give a question, or pipe one on standard input")
+    if args.stream and mode != "extractive":
+        final = None
+        for piece in assistant.ask_stream(question, mode):
+            if isinstance(piece, str):
+                if not args.json:
+                    print(piece, end="", flush=True)
+            else:
+                final = piece
+        if not args.json:
+            print("\n\n--- verified answer ---")
+        ans = final
+    else:
+        ans = assistant.ask(question, mode)
+    if args.json:
+        _print_json(ans)
+    else:
+        print(render_answer(ans))
+    return 1 if ans.error else 0
+
+
+def cmd_check(args, settings: Settings) -> int:
+    from rag import check
+    from rag.assistant import Assistant
+
+    assistant = Assistant(settings)
+    if args.jsonl:
+        for n, cid, text, err in read_jsonl(args.jsonl, "claim"):
+            if err:
+                _print_json({"id": cid, "line": n, "error": err})
+                continue
+            verdict = assistant.check(text, cid)
+            row = to_dict(verdict)
+            if verdict.error:
+                row["error"] = f"line {n}: {verdict.error}"
+            _print_json(row)
+        return 0
+    claim = _question_arg(args.claim)
+    if claim is None:
+        return _error("give a claim, or pipe one on standard input")
+    verdict = assistant.check(claim)
+    if args.json:
+        _print_json(verdict)
+    else:
+        print(check.render_verdict(verdict))
+    return 1 if verdict.error else 0
+
+
+def cmd_figures(args, settings: Settings) -> int:
+    from rag import check
+
+    if args.discrepancies:
+        rows = check.discrepancies(settings)
+        if args.json:
+            _print_json({"discrepancies": rows})
+        else:
+            print(check.render_discrepancies(rows))
+        return 0
+    rows = check.figure_table(settings, args.query)
+    if args.json:
+        _print_json({"figures": rows})
+    elif args.csv:
+        check.write_csv(rows, sys.stdout)
+    else:
+        print(check.render_table(rows))
+    return 0
+
+
+def cmd_eval(args, settings: Settings) -> int:
+    from rag import evaluate
+
+    return evaluate.main(args, settings)
+
+
+def cmd_ui(args, settings: Settings) -> int:
+    import runpy
+
+    sys.argv = ["ui.py"] + (["--host", args.host] if args.host else []) + (["--port", str(args.port)] if args.port else [])
+    runpy.run_path(str(Path(__file__).resolve().parent.parent / "ui.py"), run_name="__main__")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="rag", description="Ask the NHS Confederation's Manifesto for recovery (2021).")
+    parser.add_argument("--index-dir", help="index folder (default: index/ or RAG_INDEX_DIR)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("index", help="build the index (or `rag index add FILE` to add documents)")
+    p.add_argument("action", nargs="?", choices=["build", "add"], default="build")
+    p.add_argument("files", nargs="*", help="with add: files to ingest")
+    p.add_argument("--force", action="store_true", help="rebuild even when the index is current")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_index)
+
+    p = sub.add_parser("search", help="show the passages retrieved for a query")
+    p.add_argument("question", nargs="?")
+    p.add_argument("-k", type=int, default=None)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("ask", help="answer a question with cited passages")
+    p.add_argument("question", nargs="?", help="the question (or - / standard input)")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--jsonl", metavar="FILE", help='batch: one {"id", "q"} per line; - for standard input')
+    p.add_argument("--mode", choices=["extractive", "local", "openai"], default=None)
+    p.add_argument("--stream", action="store_true", help="print tokens as they are generated")
+    p.add_argument("-k", type=int, default=None)
+    p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("check", help="check a claim against the report")
+    p.add_argument("claim", nargs="?")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--jsonl", metavar="FILE", help='batch: one {"id", "claim"} per line')
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("figures", help="every figure in the report, or the discrepancies")
+    fmt = p.add_mutually_exclusive_group()
+    fmt.add_argument("--json", action="store_true")
+    fmt.add_argument("--csv", action="store_true")
+    p.add_argument("--query", help="only figures whose sentence or section mentions these words")
+    p.add_argument("--discrepancies", action="store_true", help="figures that differ between or within editions")
+    p.set_defaults(func=cmd_figures)
+
+    p = sub.add_parser("eval", help="run the evaluation harness")
+    p.add_argument("--mode", choices=["extractive", "local", "openai"], default="extractive")
+    p.add_argument("--gold", default=None, help="gold questions JSONL (default evals/gold.jsonl)")
+    p.add_argument("--claims", default=None, help="gold claims JSONL (default evals/claims.jsonl)")
+    p.add_argument("--split", choices=["dev", "test", "all"], default="all")
+    p.add_argument("-k", "--k", type=int, default=None, dest="k")
+    p.add_argument("--gate", action="store_true", help="exit non-zero when a metric is under its threshold")
+    p.add_argument("--compare", nargs=2, metavar=("RUN_A", "RUN_B"))
+    p.add_argument("--export", choices=["ragas"])
+    p.add_argument("--limit", type=int, default=None, help="only the first N questions")
+    p.add_argument("--out", default=None, help="reports folder (default evals/reports)")
+    p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("ui", help="start the chat web page")
+    p.add_argument("--host", default=None)
+    p.add_argument("--port", type=int, default=None)
+    p.set_defaults(func=cmd_ui)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = Settings.from_env(index_dir=Path(args.index_dir) if args.index_dir else None)
+    if getattr(args, "k", None):
+        settings.k = args.k
+    try:
+        return args.func(args, settings)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+    except (OSError, ValueError, RuntimeError) as exc:
+        # One clear line instead of a traceback; RAG_DEBUG=1 shows the traceback.
+        import os
+
+        if os.environ.get("RAG_DEBUG"):
+            raise
+        return _error(str(exc))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

