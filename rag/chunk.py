@@ -76,6 +76,7 @@ def _fit_paragraph(
         sentences.append((raw[cut - start:], [cut, end]))
     packed: list[list[list[int]]] = []
     texts: list[str] = []
+    sentences = [part for sentence in sentences for part in _split_long(sentence, count_tokens, budget)]
     for raw_piece, span in sentences:
         text = clean_text(raw_piece)[0]
         if not text:
@@ -88,6 +89,25 @@ def _fit_paragraph(
             packed.append([span])
     for text, spans in zip(texts, packed):
         yield text, spans, para.footnotes
+
+
+def _split_long(
+    sentence: tuple[str, list[int]], count_tokens: TokenCounter, budget: int
+) -> list[tuple[str, list[int]]]:
+    """Split a sentence longer than the budget at spaces, so nothing is truncated."""
+    raw, (start, _) = sentence
+    if count_tokens(clean_text(raw)[0]) <= budget:
+        return [sentence]
+    parts: list[tuple[str, list[int]]] = []
+    cut = 0
+    last_fit = None
+    for m in re.finditer(r"\s+", raw):
+        if count_tokens(clean_text(raw[cut:m.start()])[0]) > budget and last_fit is not None:
+            parts.append((raw[cut:last_fit[0]], [start + cut, start + last_fit[0]]))
+            cut = last_fit[1]
+        last_fit = (m.start(), m.end())
+    parts.append((raw[cut:], [start + cut, start + len(raw)]))
+    return parts
 
 
 def _make_chunk(sec: Section, group: list[tuple[str, list[list[int]], list[int]]], doc_id: str) -> Chunk:

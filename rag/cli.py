@@ -21,7 +21,7 @@ MAX_LINE_BYTES = 100_000
 
 
 def _print_json(obj) -> None:
-    print(json.dumps(to_dict(obj) if not isinstance(obj, dict) else obj, ensure_ascii=False), flush=True)
+    print(json.dumps(to_dict(obj), ensure_ascii=False), flush=True)
 
 
 def _error(msg: str) -> int:
@@ -79,6 +79,9 @@ def cmd_index(args, settings: Settings) -> int:
         return corpus.add_command(settings, args.files)
     reason = index.staleness(settings)
     if reason is None and not args.force:
+        from rag import onnx_embed
+
+        onnx_embed.ensure(settings)  # an index built before the ONNX query path existed
         print(f"index is current ({settings.index_dir / index.MANIFEST}); use --force to rebuild")
         return 0
     manifest = index.build(settings, progress=not args.quiet)
@@ -315,13 +318,13 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
-    except (OSError, ValueError, RuntimeError) as exc:
-        # One clear line instead of a traceback; RAG_DEBUG=1 shows the traceback.
+    except Exception as exc:  # noqa: BLE001 - the user gets one clear line, never a traceback
         import os
 
         if os.environ.get("RAG_DEBUG"):
             raise
-        return _error(str(exc))
+        kind = "" if isinstance(exc, (OSError, ValueError, RuntimeError)) else f"internal error ({type(exc).__name__}): "
+        return _error(f"{kind}{exc} (set RAG_DEBUG=1 for details)")
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ names here are a public contract: add fields, never rename them.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, is_dataclass
 from typing import Any
 
 
@@ -14,7 +14,11 @@ def to_dict(obj: Any) -> Any:
     """Serialise a dataclass (or a list of them) to plain JSON-ready data."""
     if isinstance(obj, list):
         return [to_dict(o) for o in obj]
-    return asdict(obj)
+    if isinstance(obj, dict):
+        return {k: to_dict(v) for k, v in obj.items()}
+    if is_dataclass(obj):
+        return asdict(obj)
+    return obj
 
 
 @dataclass

@@ -1,0 +1,74 @@
+"""Grounded extractive answers with the real model and the real index."""
+
+from __future__ import annotations
+
+from rag import figures
+
+
+def stated(answer, text: str) -> bool:
+    fig = [f for f in figures.find_figures(text)][0]
+    return figures.appears_in(fig, figures.strip_citation_markers(answer.answer))
+
+
+def test_waiting_times_confidence_is_82_percent_with_its_passage(assistant):
+    ans = assistant.ask("What share of leaders are not confident the NHS can meet public expectations on waiting times?")
+    assert not ans.abstained and ans.error is None
+    assert stated(ans, "82%")
+    cited = [c for c in ans.citations if figures.appears_in(figures.find_figures("82%")[0], c.quote)]
+    assert cited, ans.citations
+    c = cited[0]
+    assert "confident" in c.quote and c.edition in ("web", "pdf") and c.section
+    # The citation points at the exact characters of its source file.
+    assert assistant.index.sources[c.edition][c.start:c.end] == c.quote
+
+
+def test_vacancies_answer_93806_and_each_editions_period(assistant):
+    ans = assistant.ask("How many full-time equivalent vacancies were there?")
+    assert stated(ans, "93,806")
+    text = ans.answer + " ".join(ans.notes)
+    assert "June 2021" in text and "March 2021" in text
+    editions = {c.edition for c in ans.citations}
+    assert editions == {"web", "pdf"}
+
+
+def test_every_figure_shown_is_in_a_cited_quote(assistant):
+    for q in [
+        "How much extra funding does the NHS need next year?",
+        "How big is the waiting list?",
+        "How many staff did the Confederation's members employ?",
+        "What was the COVID-19 death rate in the most deprived areas?",
+    ]:
+        ans = assistant.ask(q)
+        for f in ans.figures:
+            assert f.supported, (q, f)
+            assert any(c.chunk_id == f.chunk_id for c in ans.citations)
+
+
+def test_off_topic_question_abstains_with_see_also(assistant):
+    ans = assistant.ask("What is the best recipe for banana bread?")
+    assert ans.abstained
+    assert ans.answer.startswith("The report does not say")
+    assert ans.see_also and not ans.citations and not ans.figures
+
+
+def test_bad_questions_get_a_clear_error(assistant):
+    assert assistant.ask("   ").error == "the question is empty"
+    assert "limit" in assistant.ask("x" * 100_000).error
+    assert "UTF-8" in assistant.ask(b"\xff\xfe").error
+
+
+def test_search_collapses_editions(assistant):
+    passages = assistant.search("total full-time equivalent staff vacancies", k=5)
+    ids = [cid for p in passages for cid in p.chunk_ids]
+    assert len(ids) == len(set(ids))
+    top = passages[0]
+    assert {top.chunk.edition} | {c.edition for c in top.also} == {"web", "pdf"}
+
+
+def test_langchain_retriever(assistant):
+    from rag.retrieve import as_langchain_retriever
+
+    docs = as_langchain_retriever(assistant.retriever, k=3).invoke("hidden waiting list of 7 million")
+    assert len(docs) == 3
+    assert any("7 million" in d.page_content for d in docs)
+    assert all(d.metadata["chunk_id"] in assistant.index.by_id for d in docs)
