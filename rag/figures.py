@@ -91,7 +91,8 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
     ),
     ("count", re.compile(rf"(?P<a>{_NUM})\s?(?P<sa>trillion|billion|million|thousand)\b", re.I)),
     ("year", re.compile(r"(?<![\d,.£])(?P<y>(?:19|20)\d\d)(?:-(?P<y2>\d\d))?(?!\d|%|,\d|\.\d)")),
-    ("number", re.compile(rf"(?<![\w.£])(?P<a>{_NUM})(?![\w%]|\.\d)")),
+    # "COVID-19" is a name, not the figure 19.
+    ("number", re.compile(rf"(?<![\w.£])(?<![A-Za-z]-)(?P<a>{_NUM})(?![\w%]|\.\d)")),
 ]
 
 
