@@ -58,3 +58,12 @@ def encode(name: str, texts: list[str], batch_size: int = 32, progress: bool = F
             texts, batch_size=batch_size, normalize_embeddings=True, show_progress_bar=progress, convert_to_numpy=True
         )
     return np.asarray(vectors, dtype="float32")
+
+
+def encode_query(settings, texts: list[str]) -> np.ndarray:
+    """Query vectors: the ONNX export when `rag index` has made it (no torch import), else sentence-transformers."""
+    from rag import onnx_embed
+
+    if onnx_embed.available(settings):
+        return onnx_embed.encode(settings, texts)
+    return encode(settings.embed_model, texts)

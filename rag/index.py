@@ -77,6 +77,8 @@ def staleness(settings: Settings) -> str | None:
         manifest = json.loads(path.read_text())
     except (OSError, ValueError) as exc:
         return f"the index manifest is unreadable ({exc})"
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("files", {}), dict):
+        return "the index manifest is unreadable (not a JSON object of the expected shape)"
     for src in settings.sources:
         if not src.exists():
             raise IndexError_(f"source file {src} does not exist")
@@ -112,6 +114,9 @@ def build(settings: Settings, progress: bool = True) -> dict:
         from rag import embed
 
         vectors = embed.encode(settings.embed_model, [c.embedding_text() for c in chunks], progress=False)
+        from rag import onnx_embed
+
+        onnx_embed.ensure(settings)  # once per model: lets queries skip importing torch
         steps.update(1)
         build_id = time.strftime("%Y%m%d-%H%M%S") + "-" + uuid.uuid4().hex[:6]
         build_dir = settings.index_dir / f"build-{build_id}"

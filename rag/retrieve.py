@@ -24,7 +24,7 @@ class Retriever:
     def embed_query(self, question: str) -> np.ndarray:
         from rag import embed
 
-        return embed.encode(self.settings.embed_model, [question])
+        return embed.encode_query(self.settings, [question])
 
     def search(self, question: str, k: int | None = None) -> list[Passage]:
         k = k or self.settings.k
