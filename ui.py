@@ -1,0 +1,238 @@
+"""The chat web page: ask the report, check a figure, browse its figures.
+
+A thin layer over the library: layout, event wiring, and rag.render turning the
+library's objects into escaped HTML. Run `python ui.py [--host H] [--port P]`;
+it binds 127.0.0.1 unless told otherwise and never makes a share link.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.util
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from rag import render
+from rag.answer import QuestionError, clean_question
+from rag.assistant import Assistant
+from rag.schema import Answer
+from rag.settings import Settings
+
+TITLE = "Recovery Report Assistant"
+EXAMPLE_QUESTIONS = [
+    "What share of leaders are not confident the NHS can meet public expectations on waiting times?",
+    "How many NHS staff vacancies were there?",
+    "And which month does that figure refer to?",
+    "What do leaders want from regulation after the pandemic?",
+    "What does the report ask for on social care?",
+]
+EXAMPLE_CLAIMS = [
+    "82% of leaders are confident the NHS will meet expectations on waiting times",
+    "More than 93,000 NHS posts are vacant.",
+    "The NHS has 150,000 vacancies.",
+]
+CSS = """
+.rr-cite a { text-decoration: none; font-weight: 600; }
+.rr-fig { background: #e8f5e9; border-radius: 3px; padding: 0 2px; }
+.rr-ok { color: #2e7d32; font-size: 0.8em; margin-left: 1px; }
+.rr-verified { color: #2e7d32; font-size: 0.9em; margin-top: 4px; }
+.rr-note { background: #fff8e1; border-left: 3px solid #f9a825; padding: 4px 8px; margin-top: 6px; }
+.rr-error { background: #ffebee; border-left: 3px solid #c62828; padding: 4px 8px; }
+.rr-muted { color: #666; font-size: 0.88em; }
+.rr-source { border: 1px solid #ddd; border-radius: 6px; padding: 8px 12px; margin: 8px 0; }
+.rr-source mark { background: #fff176; padding: 0 1px; }
+.rr-passage { margin: 6px 0 0 0; line-height: 1.45; }
+.rr-verdict { border-radius: 8px; padding: 12px 16px; border: 2px solid #999; }
+.rr-verdict-supported { border-color: #2e7d32; background: #f1f8e9; }
+.rr-verdict-contradicted { border-color: #c62828; background: #fff5f5; }
+.rr-verdict-not_found { border-color: #757575; background: #fafafa; }
+.rr-verdict-label { font-size: 1.5em; font-weight: 700; }
+.rr-verdict-supported .rr-verdict-label { color: #2e7d32; }
+.rr-verdict-contradicted .rr-verdict-label { color: #c62828; }
+.rr-claim { font-style: italic; margin: 8px 0; }
+.rr-table { border-collapse: collapse; margin: 8px 0; }
+.rr-table td, .rr-table th { border: 1px solid #ccc; padding: 4px 8px; text-align: left; }
+"""
+
+
+def _has(module: str, attr: str | None = None) -> bool:
+    """Whether a library module (and one of its functions) is part of this installation."""
+    if importlib.util.find_spec(f"rag.{module}") is None:
+        return False
+    return attr is None or hasattr(importlib.import_module(f"rag.{module}"), attr)
+
+
+def mode_choices(settings: Settings) -> list[tuple[str, str]]:
+    choices = [("extractive (quotes the report)", "extractive"), ("local model (Gemma 3 270M)", "local")]
+    if settings.llm_base_url:
+        choices.append((f"endpoint ({settings.llm_model or settings.llm_base_url})", "openai"))
+    return choices
+
+
+class Page:
+    """The event handlers, holding the one Assistant loaded at start."""
+
+    def __init__(self, assistant: Assistant):
+        self.assistant = assistant
+        self.settings = assistant.settings
+
+    def ask(self, question: str, mode: str, chat: list, history: list[str]):
+        """Stream one answer into the chat; yields (chat, history, question box, sources)."""
+        question = question or ""
+        chat = list(chat or []) + [{"role": "user", "content": render.user_html(question)}]
+        history = list(history or [])
+        try:
+            text = clean_question(question, self.settings)
+        except QuestionError as exc:
+            yield chat + [_bot(render.error_html(str(exc).capitalize() + "."))], history, question, ""
+            return
+        if mode != "extractive" and not _has("generate", "stream_answer"):
+            msg = f"The {mode} mode is not available in this installation yet; choose extractive."
+            yield chat + [_bot(render.error_html(msg))], history, question, ""
+            return
+        yield chat + [_bot(render.streaming_html("Searching the report…"))], history, "", ""
+        final: Answer | None = None
+        streamed = ""
+        try:
+            for piece in self.assistant.ask_stream(text, mode, history=history):
+                if isinstance(piece, str):
+                    streamed += piece
+                    yield chat + [_bot(render.streaming_html(streamed))], history, "", ""
+                else:
+                    final = piece
+        except Exception as exc:  # a failing model must not take the page down
+            yield chat + [_bot(render.error_html(f"The {mode} mode failed: {exc}"))], history, "", ""
+            return
+        if final is None:
+            yield chat + [_bot(render.error_html("No answer came back."))], history, "", ""
+            return
+        history = (history + [text])[-5:]
+        sources = render.sources_html(final, self.assistant.index.by_id)
+        yield chat + [_bot(render.answer_html(final))], history, "", sources
+
+    def check(self, claim: str) -> str:
+        if not _has("check", "check_claim"):
+            return render.error_html("The figure checker is not available in this installation yet.")
+        try:
+            return render.verdict_html(self.assistant.check(claim or ""))
+        except Exception as exc:  # one clear line on the page, not a stack trace
+            return render.error_html(f"The figure checker failed: {exc}")
+
+    def clear(self):
+        return [], [], "", render.sources_html(None, {})
+
+
+def _bot(content: str) -> dict:
+    return {"role": "assistant", "content": content}
+
+
+def figures_data(settings: Settings) -> tuple[list[list], str, str | None, str]:
+    """The figure table rows, the discrepancies HTML, the CSV path and a status line, computed once."""
+    if not _has("check", "figure_table"):
+        return [], "", None, "The figure table is not available in this installation yet."
+    from rag import check
+
+    rows = check.figure_table(settings, None)
+    out_dir = Path(tempfile.mkdtemp(prefix="rag-ui-"))
+    tmp = out_dir / "figures.csv.tmp"
+    with open(tmp, "w", encoding="utf-8", newline="") as fh:
+        check.write_csv(rows, fh)
+    os.replace(tmp, out_dir / "manifesto-figures.csv")
+    table = render.figure_table(rows, check.describe_source)
+    status = (f"{len(rows)} figures in both editions. Type in the search box to filter; click a column "
+              "heading to sort.")
+    return table, render.discrepancies_html(check.discrepancies(settings)), str(out_dir / "manifesto-figures.csv"), status
+
+
+def build_app(assistant: Assistant):
+    import gradio as gr
+
+    settings = assistant.settings
+    page = Page(assistant)
+    table, discrepancies, csv_path, figures_status = figures_data(settings)
+    notice_path = settings.data_dir / "NOTICE.md"
+    notice = notice_path.read_text(encoding="utf-8") if notice_path.exists() else ""
+
+    with gr.Blocks(title=TITLE, analytics_enabled=False) as app:
+        gr.Markdown(f"# {TITLE}\nQuestions and figure checks over the NHS Confederation's *Manifesto for recovery* "
+                    "(September 2021). Every answer cites the report's own passages.")
+        with gr.Tabs():
+            with gr.Tab("Ask", id="ask"):
+                history = gr.State([])
+                chat = gr.Chatbot(label="Chat", elem_id="chat", height=420, render_markdown=False,
+                                  sanitize_html=True, allow_tags=False, latex_delimiters=[],
+                                  feedback_options=None, buttons=["copy"])
+                with gr.Row():
+                    question = gr.Textbox(label="Your question", elem_id="question", scale=5, lines=1,
+                                          placeholder=f"Ask about the report (up to {settings.max_question_chars:,} characters)")
+                    mode = gr.Radio(mode_choices(settings), value="extractive", label="Mode", elem_id="mode", scale=2)
+                with gr.Row():
+                    ask_btn = gr.Button("Ask", variant="primary", elem_id="ask-btn")
+                    clear_btn = gr.Button("New conversation", elem_id="clear-btn")
+                gr.Examples(EXAMPLE_QUESTIONS, inputs=[question], label="Example questions (a follow-up uses the previous question)")
+                sources = gr.HTML(render.sources_html(None, {}), elem_id="sources")
+            with gr.Tab("Check a figure", id="check"):
+                claim = gr.Textbox(label="A claim to check against the report", elem_id="claim", lines=2,
+                                   placeholder="e.g. 82% of leaders are not confident the NHS can meet expectations")
+                check_btn = gr.Button("Check", variant="primary", elem_id="check-btn")
+                gr.Examples(EXAMPLE_CLAIMS, inputs=[claim], label="Example claims")
+                verdict = gr.HTML(elem_id="verdict")
+            with gr.Tab("Figures", id="figures"):
+                gr.Markdown(figures_status, elem_id="figures-status")
+                gr.Dataframe(table, headers=render.FIGURE_COLUMNS, elem_id="figures-table", interactive=False,
+                             show_search="search", wrap=True, max_height=520,
+                             datatype=["str", "number", "str", "str", "str", "str", "str", "str", "str"],
+                             column_widths=["9%", "8%", "5%", "6%", "6%", "20%", "5%", "14%", "27%"])
+                if csv_path:
+                    gr.DownloadButton("Download all figures as CSV", value=csv_path, elem_id="figures-csv")
+                gr.Markdown("### Discrepancies\nFigures the web and PDF editions state differently, and "
+                            "statistics the report states twice with different values.")
+                gr.HTML(discrepancies, elem_id="discrepancies")
+            with gr.Tab("About", id="about"):
+                gr.HTML(render.about_html(notice, assistant.index.manifest), elem_id="about")
+
+        ask_args = dict(fn=page.ask, inputs=[question, mode, chat, history], outputs=[chat, history, question, sources])
+        ask_btn.click(**ask_args)
+        question.submit(**ask_args)
+        clear_btn.click(page.clear, outputs=[chat, history, question, sources])
+        check_btn.click(page.check, inputs=[claim], outputs=[verdict])
+        claim.submit(page.check, inputs=[claim], outputs=[verdict])
+    app.queue(default_concurrency_limit=settings.ui_concurrency, max_size=64)
+    return app
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="ui.py", description=f"{TITLE}: the chat web page.")
+    parser.add_argument("--host", help="address to bind (default 127.0.0.1, or RAG_UI_HOST)")
+    parser.add_argument("--port", type=int, help="port (default 7860, or RAG_UI_PORT)")
+    args = parser.parse_args(argv)
+    settings = Settings.from_env(ui_host=args.host, ui_port=args.port)
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    print("Loading the index and the embedding model…", flush=True)
+    try:
+        assistant = Assistant(settings)
+        assistant.search("waiting times")  # loads the index (rebuilding it if stale) and the model now, not on the first question
+        app = build_app(assistant)
+    except (OSError, ValueError, RuntimeError) as exc:
+        print(f"ui.py: error: {exc}", file=sys.stderr)
+        return 1
+    url = f"http://{settings.ui_host}:{settings.ui_port}"
+    try:
+        app.launch(server_name=settings.ui_host, server_port=settings.ui_port, share=False, quiet=True,
+                   show_error=False, ssr_mode=False, footer_links=[], css=CSS, prevent_thread_lock=True)
+    except OSError as exc:
+        print(f"ui.py: error: cannot serve on {url}: {exc}", file=sys.stderr)
+        return 1
+    print(f"{TITLE} is running at {url} (press Ctrl+C to stop)", flush=True)
+    try:
+        app.block_thread()
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
