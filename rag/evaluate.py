@@ -895,13 +895,19 @@ def main(args, settings: Settings) -> int:
     for p in paths.values():
         print(f"wrote {p}")
     if thresholds is not None:
-        failures = gate(summary["metrics"], thresholds)
         if args.split != "all" or args.limit is not None:
             print("gate: note: thresholds are set for the full gold set; this run is a subset")
-        if failures:
-            print(f"gate: FAILED ({len(failures)} metric(s) out of bounds, thresholds in {THRESHOLDS}):")
-            for f in failures:
-                print(f"  - {f}")
-            return 1
-        print(f"gate: passed ({sum(len(v) for v in thresholds.values())} thresholds in {THRESHOLDS})")
+        return apply_gate(summary["metrics"], thresholds, THRESHOLDS)
+    return 0
+
+
+def apply_gate(metrics: dict, thresholds: dict, source: Path | str = THRESHOLDS) -> int:
+    """Print the gate's verdict; 1 when any metric is out of bounds."""
+    failures = gate(metrics, thresholds)
+    if failures:
+        print(f"gate: FAILED ({len(failures)} metric(s) out of bounds, thresholds in {source}):")
+        for f in failures:
+            print(f"  - {f}")
+        return 1
+    print(f"gate: passed ({sum(len(v) for v in thresholds.values())} thresholds in {source})")
     return 0
