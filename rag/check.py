@@ -601,7 +601,8 @@ def _compare(claimed: _Claimed, g: Figure) -> str:
     return figures.compare(f, g)
 
 
-def _counterpart(claimed: _Claimed, claim_words: frozenset, s: Sentence, rep: Report) -> tuple[Figure | None, str, float]:
+def _counterpart(claimed: _Claimed, claim_words: frozenset, s: Sentence, rep: Report,
+                 taken: tuple[int, ...] = ()) -> tuple[Figure | None, str, float]:
     """The sentence's figure that states what the claimed figure states, how they compare, and how sure.
 
     The last value is the coverage of the claim's words by the words the figure
@@ -622,7 +623,7 @@ def _counterpart(claimed: _Claimed, claim_words: frozenset, s: Sentence, rep: Re
         return fig, _compare_ratio(claimed, r[0]), 1.0
     unit = claimed.fig.unit
     figs = [g for g in figures.find_figures(s.text) if g.unit not in DATE_UNITS and not figures.is_trivial(g)]
-    pool = [g for g in figs if g.unit == unit]
+    pool = [g for g in figs if g.unit == unit and g.start not in taken]
     if not pool:
         return None, "none", 0.0
     scored = [(coverage(claim_words, figure_words(s.text, g, figs), rep), _compare(claimed, g), g) for g in pool]
@@ -634,6 +635,13 @@ def _counterpart(claimed: _Claimed, claim_words: frozenset, s: Sentence, rep: Re
     if chosen[1] == "different" and chosen[0] < SAME_MEASURE:
         return chosen[2], "none", chosen[0]  # a figure, but of something else
     return chosen[2], chosen[1], chosen[0]
+
+
+def _pair_up(claimed: list[_Claimed], want: frozenset, s: Sentence, rep: Report) -> list:
+    """Each claimed figure's counterpart; a report figure that one claimed figure states exactly is not another's."""
+    first = [(c, *_counterpart(c, want, s, rep)[:2]) for c in claimed]
+    taken = tuple(g.start for c, g, m in first if m == "exact" and g is not None and c.fig.kind != "comparison")
+    return [(c, g, m) if m == "exact" else (c, *_counterpart(c, want, s, rep, taken)[:2]) for c, g, m in first]
 
 
 def _evidence(s: Sentence, rep: Report) -> Evidence:
@@ -714,7 +722,7 @@ def judge(text: str, chunks: list[Chunk], rep: Report, twins: dict[str, list[str
     if claimed:
         results = []  # (sentence, [(claimed, counterpart, match)])
         for s in near:
-            results.append((s, [(c, *_counterpart(c, want, s, rep)[:2]) for c in claimed]))
+            results.append((s, _pair_up(claimed, want, s, rep)))
         matched = [(s, r) for s, r in results if r[0][2] not in ("none", "different")]
         if matched:
             s, r = matched[0]
@@ -819,3 +827,48 @@ def render_verdict(v: Verdict) -> str:
         if e.source:
             lines.append(f"    source: {describe_source(e.source)}")
     return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------
+# Accuracy on gold claims (`python -m rag.check evals/claims.jsonl`)
+
+VERDICTS = ("supported", "contradicted", "not_found")
+
+
+def claim_accuracy(assistant, path: str) -> dict:
+    """Accuracy and confusion matrix (expected -> got) on a gold claims file, overall and per split.
+
+    The dev split is the even-numbered ids, the one the thresholds above were chosen on.
+    """
+    rows = [json.loads(line) for line in open(path, encoding="utf-8") if line.strip()]
+    results = []
+    for r in rows:
+        v = assistant.check(r["claim"], r["id"])
+        n = int(re.sub(r"\D", "", r["id"]) or 0)
+        results.append({"id": r["id"], "split": "dev" if n % 2 == 0 else "test", "expected": r["expected_verdict"],
+                        "got": v.verdict, "note": v.notes[0] if v.notes else ""})
+    report = {}
+    for split in ("all", "dev", "test"):
+        sel = [x for x in results if split == "all" or x["split"] == split]
+        matrix = {e: {g: sum(x["expected"] == e and x["got"] == g for x in sel) for g in VERDICTS} for e in VERDICTS}
+        correct = sum(x["expected"] == x["got"] for x in sel)
+        report[split] = {"n": len(sel), "correct": correct, "accuracy": round(correct / max(1, len(sel)), 3),
+                         "confusion": matrix}
+    report["wrong"] = [x for x in results if x["expected"] != x["got"]]
+    return report
+
+
+if __name__ == "__main__":
+    import sys
+
+    from rag.assistant import Assistant
+
+    out = claim_accuracy(Assistant(), sys.argv[1] if len(sys.argv) > 1 else "evals/claims.jsonl")
+    for split in ("all", "dev", "test"):
+        s = out[split]
+        print(f"{split}: {s['correct']}/{s['n']} = {s['accuracy']:.1%}")
+        print("  expected \\ got: " + " | ".join(VERDICTS))
+        for e in VERDICTS:
+            print(f"  {e:<13} " + " | ".join(f"{s['confusion'][e][g]:>3}" for g in VERDICTS))
+    for w in out["wrong"]:
+        print(f"wrong: {w['id']} ({w['split']}) expected {w['expected']}, got {w['got']}: {w['note']}")
