@@ -84,7 +84,7 @@ def cmd_index(args, settings: Settings) -> int:
         onnx_embed.ensure(settings)  # an index built before the ONNX query path existed
         print(f"index is current ({settings.index_dir / index.MANIFEST}); use --force to rebuild")
         return 0
-    manifest = index.build(settings, progress=not args.quiet)
+    manifest = index.build(settings, progress=not args.quiet, reuse=not args.force)  # --force re-embeds everything
     print(
         f"built {manifest['counts']['chunks']} chunks from {len(manifest['sources'])} sources "
         f"in {manifest['build_seconds']} s -> {settings.index_dir}"

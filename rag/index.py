@@ -30,6 +30,9 @@ from rag.settings import Settings
 
 MANIFEST = "manifest.json"
 FORMAT_VERSION = 1
+# Exact (flat) search up to this many chunks, HNSW above: measured in bench/growth.py, see docs/speed.md.
+HNSW_MIN_CHUNKS = 100_000
+HNSW_M, HNSW_EF_CONSTRUCTION, HNSW_EF_SEARCH = 32, 80, 128
 
 
 class IndexError_(RuntimeError):
@@ -65,7 +68,14 @@ def _expected(settings: Settings) -> dict:
         "chunker_version": CHUNKER_VERSION,
         "settings": settings.index_fingerprint(),
         "sources": {str(p.name): sha256_file(p) for p in settings.sources},
+        "documents": _documents(settings),
     }
+
+
+def _documents(settings: Settings) -> dict[str, str]:
+    from rag import corpus
+
+    return corpus.fingerprints(settings)
 
 
 def staleness(settings: Settings) -> str | None:
@@ -88,6 +98,8 @@ def staleness(settings: Settings) -> str | None:
             return f"the index was built with another {key.replace('_', ' ')} ({manifest.get(key)} != {want[key]})"
     if manifest.get("sources") != want["sources"]:
         return "a source file changed since the index was built"
+    if manifest.get("documents", {}) != want["documents"]:
+        return "an added document changed since the index was built"
     build = settings.index_dir / manifest.get("build", "")
     for rel, digest in manifest.get("files", {}).items():
         f = build / rel
@@ -98,8 +110,12 @@ def staleness(settings: Settings) -> str | None:
     return None
 
 
-def build(settings: Settings, progress: bool = True) -> dict:
-    """Build the index from the sources; returns the new manifest."""
+def build(settings: Settings, progress: bool = True, reuse: bool = True) -> dict:
+    """Build the index from the sources; returns the new manifest.
+
+    With `reuse`, chunks the current intact build already holds keep their
+    vectors (chunk ids are content hashes), so adding a document embeds only it.
+    """
     from filelock import FileLock
     from tqdm import tqdm
 
@@ -111,9 +127,7 @@ def build(settings: Settings, progress: bool = True) -> dict:
         steps.update(1)
         steps.set_postfix_str(f"{len(chunks)} chunks")
 
-        from rag import embed
-
-        vectors = embed.encode(settings.embed_model, [c.embedding_text() for c in chunks], progress=False)
+        vectors = _reuse_or_encode(settings, chunks, reuse)
         from rag import onnx_embed
 
         onnx_embed.ensure(settings)  # once per model: lets queries skip importing torch
@@ -170,29 +184,76 @@ def _parse_and_chunk(settings: Settings) -> tuple[list[Chunk], dict, dict]:
         )
         footnotes[ed.name] = {str(k): v for k, v in ed.footnotes.items()}
         pages[ed.name] = ed.pages
+    from rag import corpus
+
+    chunks += corpus.chunks(settings, lambda t: embed.count_tokens(settings.embed_model, t), settings.chunk_max_tokens)
     return chunks, footnotes, pages
 
 
 def _twins(chunks: list[Chunk], vectors: np.ndarray) -> dict[str, list[str]]:
     """Pair each chunk with the other edition's chunks that say nearly the same thing."""
     twins: dict[str, list[str]] = {}
-    sims = vectors @ vectors.T
-    for i, a in enumerate(chunks):
-        best = [
-            (float(sims[i, j]), b.id)
-            for j, b in enumerate(chunks)
-            if b.edition != a.edition and b.doc_id == a.doc_id and b.section.split(" › ")[0] == a.section.split(" › ")[0]
-        ]
-        best = [x for x in sorted(best, reverse=True)[:2] if x[0] >= 0.85]
-        if best:
-            twins[a.id] = [cid for _, cid in best]
+    by_doc: dict[str, list[int]] = {}
+    for i, c in enumerate(chunks):
+        by_doc.setdefault(c.doc_id, []).append(i)
+    for rows in by_doc.values():
+        if len({chunks[i].edition for i in rows}) < 2:
+            continue  # an added document has one edition: nothing to twin, and all-pairs would be quadratic
+        sims = vectors[rows] @ vectors[rows].T
+        for x, i in enumerate(rows):
+            a = chunks[i]
+            best = [
+                (float(sims[x, y]), chunks[j].id)
+                for y, j in enumerate(rows)
+                if chunks[j].edition != a.edition and chunks[j].section.split(" › ")[0] == a.section.split(" › ")[0]
+            ]
+            best = [b for b in sorted(best, reverse=True)[:2] if b[0] >= 0.85]
+            if best:
+                twins[a.id] = [cid for _, cid in best]
     return twins
+
+
+def _reuse_or_encode(settings: Settings, chunks: list[Chunk], reuse: bool) -> np.ndarray:
+    from rag import embed
+
+    known: dict[str, np.ndarray] = {}
+    if reuse and staleness_of_files(settings) is None:
+        try:
+            old = _read(settings)
+            if old.manifest.get("settings") == settings.index_fingerprint():
+                stored = old.vectors.reconstruct_n(0, old.vectors.ntotal)
+                known = {c.id: stored[i] for i, c in enumerate(old.chunks)}
+        except (IndexError_, OSError, ValueError, RuntimeError, KeyError):
+            known = {}
+    todo = [c for c in chunks if c.id not in known]
+    fresh = embed.encode(settings.embed_model, [c.embedding_text() for c in todo], progress=False) if todo else None
+    dim = fresh.shape[1] if fresh is not None else next(iter(known.values())).shape[0]
+    new = {c.id: fresh[i] for i, c in enumerate(todo)} if fresh is not None else {}
+    return np.vstack([known.get(c.id, new.get(c.id)) for c in chunks]).astype("float32").reshape(len(chunks), dim)
+
+
+def staleness_of_files(settings: Settings) -> str | None:
+    """Whether the current build's own files are all present and intact (sources may have changed)."""
+    try:
+        manifest = json.loads((settings.index_dir / MANIFEST).read_text())
+        build_dir = settings.index_dir / manifest["build"]
+        for rel, digest in manifest["files"].items():
+            if sha256_file(build_dir / rel) != digest:
+                return f"index file {rel} is damaged"
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        return f"no intact build ({exc})"
+    return None
 
 
 def _save_faiss(path: Path, vectors: np.ndarray) -> None:
     import faiss
 
-    index = faiss.IndexFlatIP(vectors.shape[1])
+    if len(vectors) >= HNSW_MIN_CHUNKS:
+        index = faiss.IndexHNSWFlat(vectors.shape[1], HNSW_M, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+        index.hnsw.efSearch = HNSW_EF_SEARCH  # saved with the index
+    else:
+        index = faiss.IndexFlatIP(vectors.shape[1])
     index.add(vectors)
     faiss.write_index(index, str(path))
 
@@ -267,5 +328,8 @@ def _read(settings: Settings) -> Index:
 
     for src in settings.sources:
         sources[edition_name(src)] = read_source(src)
+    from rag import corpus
+
+    sources.update(corpus.texts(settings))
     return Index(chunks=chunks, vectors=vectors, bm25=bm25, manifest=manifest, twins=twins,
                  footnotes=meta["footnotes"], sources=sources, pages=meta.get("pages", {}))
