@@ -117,7 +117,9 @@ class Page:
         if not _has("check", "check_claim"):
             return render.error_html("The figure checker is not available in this installation yet.")
         try:
-            return render.verdict_html(self.assistant.check(claim or ""))
+            from rag import check
+
+            return render.verdict_html(self.assistant.check(claim or ""), check.describe_source)
         except Exception as exc:  # one clear line on the page, not a stack trace
             return render.error_html(f"The figure checker failed: {exc}")
 

@@ -174,13 +174,14 @@ def sources_html(answer: Answer | None, chunks: dict) -> str:
     return "\n".join(parts)
 
 
-def verdict_html(verdict: Verdict) -> str:
-    """The verdict card of the figure checker."""
+def verdict_html(verdict: Verdict, describe_source=None) -> str:
+    """The verdict card of the figure checker; `describe_source` names where an evidence figure comes from."""
     if verdict.error:
         return error_html(verdict.error)
     label, gloss = VERDICT_LABELS.get(verdict.verdict, (verdict.verdict, ""))
+    css = verdict.verdict if verdict.verdict in VERDICT_LABELS else "unknown"
     parts = [
-        f'<div class="rr-verdict rr-verdict-{esc(verdict.verdict)}">',
+        f'<div class="rr-verdict rr-verdict-{css}">',
         f'<div class="rr-verdict-label">{esc(label)}</div><div>{esc(gloss)}</div>',
         f'<blockquote class="rr-claim">{esc(verdict.claim)}</blockquote>',
     ]
@@ -194,10 +195,13 @@ def verdict_html(verdict: Verdict) -> str:
                      f"</thead><tbody>{rows}</tbody></table>")
     for ev in verdict.evidence:
         pages = f" · pages {esc(ev.pages)}" if ev.pages else ""
+        source = ""
+        if ev.source and describe_source:
+            source = f'<div class="rr-muted">Source: {esc(describe_source(ev.source))}</div>'
         parts.append(
             f'<div class="rr-source"><div class="rr-source-head">{esc(ev.section)}</div>'
             f'<div class="rr-muted">{esc(edition_name(ev.edition))}{pages} · {esc(ev.chunk_id)}</div>'
-            f'<p class="rr-passage"><mark>{esc(ev.quote)}</mark></p></div>'
+            f'<p class="rr-passage"><mark>{esc(ev.quote)}</mark></p>{source}</div>'
         )
     for note in verdict.notes:
         parts.append(f'<div class="rr-note">Note: {esc(note)}</div>')

@@ -1,0 +1,186 @@
+"""The web page in a real browser: Debian's Chromium driven by Playwright.
+
+One app process (`python ui.py --port <free port>`) and one browser serve the
+whole module. Screenshots go to tests/artifacts/ (gitignored).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = ROOT / "tests" / "artifacts"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--no-first-run", "--disable-quic", "--disable-sync",
+]
+STARTUP_SECONDS = 300  # loads the index and the embedding model on a shared 2-core machine
+ANSWER_MS = 120_000
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's Chromium at /usr/bin/chromium "
+                                                     "(apt-get install chromium, or scripts/ensure-chromium)"),
+]
+
+PAYLOAD = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2"> [click me](javascript:window.__pwned=3)'
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app_url():
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    port = _free_port()
+    log = open(ARTIFACTS / "ui-server.log", "w")
+    proc = subprocess.Popen([sys.executable, str(ROOT / "ui.py"), "--port", str(port)], cwd=ROOT,
+                            stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "RAG_UI_HOST": "127.0.0.1"})
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + STARTUP_SECONDS
+    try:
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"ui.py exited with {proc.returncode}: {(ARTIFACTS / 'ui-server.log').read_text()[-2000:]}")
+            try:
+                with urllib.request.urlopen(url, timeout=5) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"ui.py did not answer on {url} within {STARTUP_SECONDS} s")
+            time.sleep(1)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture()
+def page(browser, app_url):
+    context = browser.new_context(viewport={"width": 1280, "height": 1100}, accept_downloads=True)
+    pg = context.new_page()
+    pg.goto(app_url)
+    pg.locator("#question textarea").wait_for(timeout=60_000)
+    yield pg
+    context.close()
+
+
+def _ask(page, question: str) -> None:
+    page.locator("#question textarea").fill(question)
+    page.locator("#ask-btn").click()
+
+
+def test_ask_shows_the_figure_with_its_citation(page):
+    from playwright.sync_api import expect
+
+    _ask(page, "What share of leaders are not confident the NHS can meet public expectations on waiting times?")
+    expect(page.locator("#sources .rr-source").first).to_be_visible(timeout=ANSWER_MS)
+    answer = page.locator("#chat .rr-answer").last
+    expect(answer).to_contain_text(re.compile(r"82(%| per cent)"))
+    expect(answer.locator(".rr-cite")).to_contain_text("[1]")
+    expect(answer.locator(".rr-fig").filter(has_text=re.compile(r"82"))).to_be_visible()
+    source = page.locator("#sources .rr-source").first
+    expect(source).to_contain_text("edition")
+    expect(source.locator("mark")).to_contain_text(re.compile(r"82(%| per cent)"))
+    page.screenshot(path=str(ARTIFACTS / "ask.png"), full_page=True)
+
+    # A follow-up: the previous question informs retrieval, and the chat keeps both turns.
+    _ask(page, "And which month does that figure refer to?")
+    expect(page.locator("#chat .rr-answer")).to_have_count(2, timeout=ANSWER_MS)
+    page.screenshot(path=str(ARTIFACTS / "ask-follow-up.png"), full_page=True)
+
+
+def test_typed_html_and_markdown_are_shown_as_text(page):
+    from playwright.sync_api import expect
+
+    _ask(page, PAYLOAD)
+    chat = page.locator("#chat")
+    expect(chat.locator(".user-text")).to_have_text(PAYLOAD, timeout=ANSWER_MS)
+    expect(chat.locator(".rr-answer, .rr-error").first).to_be_visible(timeout=ANSWER_MS)
+    assert page.evaluate("window.__pwned") is None
+    assert chat.locator("img[src='x'], script, a[href^='javascript']").count() == 0
+    # The figure checker echoes the claim in its card: a gr.HTML, where an <img onerror> would run.
+    page.get_by_role("tab", name="Check a figure").click()
+    page.locator("#claim textarea").fill(PAYLOAD)
+    page.locator("#check-btn").click()
+    expect(page.locator("#verdict .rr-verdict, #verdict .rr-error").first).to_be_visible(timeout=ANSWER_MS)
+    expect(page.locator("#verdict .rr-claim")).to_have_text(PAYLOAD)
+    assert page.evaluate("window.__pwned") is None
+    page.screenshot(path=str(ARTIFACTS / "escaped.png"), full_page=True)
+
+
+def test_over_long_question_gets_a_clear_message(page):
+    from playwright.sync_api import expect
+
+    _ask(page, "waiting " * 400)
+    expect(page.locator("#chat .rr-error")).to_contain_text("limit is 2,000", timeout=ANSWER_MS)
+
+
+def test_check_a_contradicted_claim(page):
+    from playwright.sync_api import expect
+
+    page.get_by_role("tab", name="Check a figure").click()
+    page.locator("#claim textarea").fill("82% of leaders are confident the NHS will meet expectations on waiting times")
+    page.locator("#check-btn").click()
+    card = page.locator("#verdict .rr-verdict")
+    expect(card).to_be_visible(timeout=ANSWER_MS)
+    expect(card.locator(".rr-verdict-label")).to_have_text("Contradicted")
+    expect(card.locator(".rr-source").first).to_contain_text(re.compile(r"82(%| per cent)"))
+    page.screenshot(path=str(ARTIFACTS / "check.png"), full_page=True)
+
+
+def test_figures_tab_finds_the_vacancy_figure_and_downloads_csv(page):
+    from playwright.sync_api import expect
+
+    page.get_by_role("tab", name="Figures").click()
+    table = page.locator("#figures-table")
+    table.locator("input").first.fill("93,806")
+    expect(table.get_by_role("gridcell", name="93,806", exact=True).first).to_be_visible(timeout=30_000)
+    expect(page.locator("#discrepancies")).to_contain_text("March 2021")
+    page.screenshot(path=str(ARTIFACTS / "figures.png"), full_page=True)
+    with page.expect_download() as info:
+        page.locator("#figures-csv").click()
+    csv_text = Path(info.value.path()).read_text(encoding="utf-8")
+    assert csv_text.splitlines()[0].startswith("value,") and "93,806" in csv_text
+
+
+def test_about_tab_names_the_report_and_the_index(page):
+    from playwright.sync_api import expect
+
+    page.get_by_role("tab", name="About").click()
+    about = page.locator("#about")
+    expect(about).to_contain_text("24 September 2021")
+    expect(about).to_contain_text("© NHS Confederation 2021")
+    expect(about).to_contain_text(re.compile(r"Passages: \d+"))
+    expect(about).to_contain_text("How answers are verified")
+    page.screenshot(path=str(ARTIFACTS / "about.png"), full_page=True)
