@@ -168,6 +168,10 @@ class Report:
     published: int  # year the report was published (latest date in its front matter)
     discrepancies: list[dict] | None = None  # computed on first use
 
+    def __post_init__(self) -> None:
+        # A word the report never uses weighs as much as its rarest word.
+        self.max_idf = max(self.idf.values(), default=1.0)
+
 
 def _make_report(chunks, footnotes, pages, sources) -> Report:
     sents = build_sentences(chunks, footnotes, sources)
@@ -480,13 +484,17 @@ def _date_figures(text: str) -> list[Figure]:
 
 
 def _weight(stems_: frozenset | set, rep: Report) -> float:
-    top = max(rep.idf.values(), default=1.0)
-    return sum(rep.idf.get(w, top) for w in stems_)
+    return sum(rep.idf.get(w, rep.max_idf) for w in stems_)
+
+
+@lru_cache(maxsize=8192)
+def _prefixes(have: frozenset) -> frozenset:
+    return frozenset(h[:5] for h in have if len(h) >= 5)
 
 
 def _covered(want: frozenset, have: frozenset) -> frozenset:
     """The wanted stems a text has; a five-letter shared prefix counts ("vacant" meets "vacancy")."""
-    prefixes = {h[:5] for h in have if len(h) >= 5}
+    prefixes = _prefixes(have)
     return frozenset(w for w in want if w in have or (len(w) >= 5 and w[:5] in prefixes))
 
 
