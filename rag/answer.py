@@ -12,11 +12,12 @@ import math
 import re
 import time
 import unicodedata
+from dataclasses import dataclass
 
 from rag import figures
 from rag.schema import Answer, Citation, Passage
 from rag.settings import Settings
-from rag.text import content_words, sentences, stem
+from rag.text import STOPWORDS, content_words, sentences, stem
 
 _NUMBER_QUESTION = re.compile(
     r"\b(how (?:many|much|long|often|big|large|far)|what (?:share|percentage|proportion|per ?cent|fraction|number|"
@@ -30,6 +31,53 @@ _KIND_HINTS = [
     (re.compile(r"\b(when|which month|what month|which year|what year|what date|period|published)\b", re.I), "date"),
     (re.compile(r"\b(rate|per 100,000|mortality|death)\b", re.I), "rate"),
 ]
+
+
+_ANSI_ESCAPE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
+
+
+@dataclass
+class CorpusStats:
+    """What the whole report says, to tell a question it cannot answer."""
+
+    df: dict[str, int]
+    n: int
+    figure_keys: set
+
+    @classmethod
+    def from_chunks(cls, chunks: list) -> CorpusStats:
+        df: dict[str, int] = {}
+        keys = set()
+        for c in chunks:
+            for w in {stem(w) for w in content_words(c.section + " " + c.text)}:
+                df[w] = df.get(w, 0) + 1
+            keys.update(figures.key(f) for f in figures.find_figures(c.text))
+        return cls(df=df, n=len(chunks), figure_keys=keys)
+
+    def weight(self, word: str) -> float:
+        return math.log((self.n + 1) / (self.df.get(word, 0) + 0.5))
+
+    def coverage(self, question: str, text: str) -> float:
+        """IDF-weighted share of the question's content words that `text` contains."""
+        q = {stem(w) for w in content_words(question)}
+        if not q:
+            return 1.0
+        t = {stem(w) for w in content_words(text)}
+        total = sum(self.weight(w) for w in q)
+        return sum(self.weight(w) for w in q if w in t) / total
+
+    def unknown_figures(self, question: str) -> list[str]:
+        """Figures in the question (a year, an amount) that the report never states."""
+        return [
+            f.text for f in figures.find_figures(question)
+            if not figures.is_trivial(f) and f.unit != "date" and figures.key(f) not in self.figure_keys
+            and not any(k[0] == "date" and f.unit == "year" and int(k[1] or 0) // 10000 == f.value for k in self.figure_keys)
+        ]
+
+    def unknown_names(self, question: str) -> list[str]:
+        """Capitalised names in the question (past its first word) that the report never uses."""
+        names = re.findall(r"(?<!^)(?<![.?!] )\b([A-Z][a-z]{2,})\b", question.strip())
+        return [n for n in names if self.df.get(stem(n.lower()), 0) == 0 and n.lower() not in STOPWORDS]
 
 
 class QuestionError(ValueError):
@@ -47,7 +95,9 @@ def clean_question(question: object, settings: Settings) -> str:
         raise QuestionError("the question must be text")
     if "\x00" in question:
         raise QuestionError("the question contains binary data (NUL bytes)")
-    # Control characters carry no meaning in a question and confuse tokenisers.
+    # Control characters carry no meaning in a question and confuse tokenisers;
+    # terminal colour codes pasted with a question go whole, not just their ESC.
+    question = _ANSI_ESCAPE.sub(" ", question)
     text = "".join(" " if unicodedata.category(ch).startswith("C") and ch not in "\n\t" else ch for ch in question)
     text = re.sub(r"\s+", " ", text).strip()
     if not text:
@@ -125,10 +175,17 @@ def extractive_answer(
     settings: Settings,
     sources: dict[str, str] | None = None,
     qid: str | None = None,
+    stats: CorpusStats | None = None,
 ) -> Answer:
     t0 = time.perf_counter()
-    if not passages or passages[0].score < settings.abstain_threshold and max(p.score for p in passages) < settings.abstain_threshold:
+    if not passages or max(p.score for p in passages) < settings.abstain_threshold:
         return abstain(question, passages, settings, sources, qid)
+    if stats is not None:
+        unknown = stats.unknown_figures(question) + stats.unknown_names(question)
+        if unknown:
+            answer = abstain(question, passages, settings, sources, qid)
+            answer.notes.append(f"The report never mentions {', '.join(unknown)}.")
+            return answer
     idf = _idf(passages)
     scored = []
     for rank, p in enumerate(passages):
@@ -138,6 +195,10 @@ def extractive_answer(
     if not scored or scored[0][0] < 0.2:
         return abstain(question, passages, settings, sources, qid)
     best_score, _, best_sent, best_p = scored[0]
+    if stats is not None:
+        context = " ".join([best_p.chunk.section, best_p.chunk.text] + [c.text for c in best_p.also])
+        if stats.coverage(question, context) < settings.min_coverage:
+            return abstain(question, passages, settings, sources, qid)
     picks = [(best_sent, best_p)]
     # A second sentence when it nearly ties and adds something (another figure, another passage).
     for s, _, sent, p in scored[1:4]:

@@ -32,6 +32,12 @@ class Assistant:
 
         return Retriever(self.index, self.settings)
 
+    @cached_property
+    def stats(self):
+        from rag.answer import CorpusStats
+
+        return CorpusStats.from_chunks(self.index.chunks)
+
     def search(self, question: str, k: int | None = None) -> list[Passage]:
         question = clean_question(question, self.settings)
         return self.retriever.search(question, k)
@@ -49,7 +55,7 @@ class Assistant:
         t1 = time.perf_counter()
         mode = mode or self.settings.mode
         if mode == "extractive":
-            answer = extractive_answer(text, passages, self.settings, self.index.sources, qid)
+            answer = extractive_answer(text, passages, self.settings, self.index.sources, qid, stats=self.stats)
         else:
             from rag import generate
 

@@ -42,6 +42,8 @@ class Settings:
     bm25_weight: float = 1.0
     # Calibrated on the dev split of evals/gold.jsonl (see evals/README.md).
     abstain_threshold: float = 0.30
+    # Least IDF-weighted share of a question's words the answering passage must hold.
+    min_coverage: float = 0.0
     max_question_chars: int = 2000
     chunk_max_tokens: int = 200
     mode: str = "extractive"
