@@ -60,6 +60,7 @@ class Assistant:
             from rag import generate
 
             answer = generate.generated_answer(text, passages, self, mode, qid)
+        self._note_discrepancies(answer)
         answer.timings_ms["retrieve"] = round((t1 - t0) * 1000, 2)
         answer.timings_ms.setdefault("answer", round((time.perf_counter() - t1) * 1000, 2))
         answer.timings_ms["total"] = round((time.perf_counter() - t0) * 1000, 2)
@@ -73,6 +74,17 @@ class Assistant:
         from rag import generate
 
         yield from generate.stream_answer(self, question, mode, history or [])
+
+    def _note_discrepancies(self, answer: Answer) -> None:
+        """Say so when a cited passage states a figure that differs elsewhere in the report."""
+        if not answer.citations:
+            return
+        from rag import check
+
+        notes = check.discrepancy_notes(
+            [c.chunk_id for c in answer.citations], self.settings, [c.quote for c in answer.citations]
+        )
+        answer.notes += [n for n in notes if n not in answer.notes]
 
     @staticmethod
     def contextual_query(question: str, history: list[str]) -> str:
