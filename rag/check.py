@@ -393,7 +393,39 @@ def _discrepancies_for(rep: Report) -> list[dict]:
 
 def discrepancies(settings: Settings) -> list[dict]:
     """Figures or dates that differ between the editions, and statistics stated twice with different values."""
-    return _discrepancies_for(load_report(settings))
+    # Finding them takes seconds and every `rag ask` needs them: keep them on disk,
+    # keyed by the index build and by this code, so a cold ask reads a small JSON file.
+    cache = _discrepancy_cache(settings)
+    if cache is not None and cache.exists():
+        try:
+            return json.loads(cache.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            pass
+    rows = _discrepancies_for(load_report(settings))
+    if cache is not None:
+        import os
+        import uuid
+
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_name(f".{cache.name}.{uuid.uuid4().hex[:6]}.tmp")
+        tmp.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, cache)
+    return rows
+
+
+def _discrepancy_cache(settings: Settings):
+    import hashlib
+    from pathlib import Path
+
+    from rag import index
+
+    if index.staleness(settings) is not None:
+        return None
+    build = json.loads((settings.index_dir / index.MANIFEST).read_text())["build"]
+    code = hashlib.sha1()
+    for module in ("check", "figures", "text", "ingest"):
+        code.update((Path(__file__).parent / f"{module}.py").read_bytes())
+    return settings.cache_dir / "discrepancies" / f"{build}-{code.hexdigest()[:12]}.json"
 
 
 def render_discrepancies(rows: list[dict]) -> str:
