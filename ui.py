@@ -211,10 +211,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", help="address to bind (default 127.0.0.1, or RAG_UI_HOST)")
     parser.add_argument("--port", type=int, help="port (default 7860, or RAG_UI_PORT)")
     args = parser.parse_args(argv)
-    settings = Settings.from_env(ui_host=args.host, ui_port=args.port)
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
-    print("Loading the index and the embedding model…", flush=True)
     try:
+        settings = Settings.from_env(ui_host=args.host, ui_port=args.port)
+        print("Loading the index and the embedding model…", flush=True)
         assistant = Assistant(settings)
         assistant.search("waiting times")  # loads the index (rebuilding it if stale) and the model now, not on the first question
         app = build_app(assistant)

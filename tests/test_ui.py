@@ -232,3 +232,10 @@ def test_endpoint_mode_is_offered_only_when_configured(settings):
     ui = _load_ui()
     assert [v for _, v in ui.mode_choices(replace(settings, llm_base_url=""))] == ["extractive", "local"]
     assert "openai" in [v for _, v in ui.mode_choices(replace(settings, llm_base_url="http://127.0.0.1:9/v1"))]
+
+
+def test_missing_mode_says_so_in_one_line(page, monkeypatch):
+    # ui.py is loaded from its path, so patch the globals its handlers see.
+    monkeypatch.setitem(type(page).ask.__globals__, "_has", lambda module, attr=None: False)
+    chat, history, box, _ = list(page.ask("How many NHS staff vacancies were there?", "local", [], []))[-1]
+    assert "local mode is not available" in chat[-1]["content"] and box and history == []
