@@ -26,7 +26,7 @@ def assistant(settings):
     from rag.assistant import Assistant
 
     a = Assistant(settings)
-    a.index  # build or load once for the whole session
+    _ = a.index  # build or load once for the whole session
     return a
 
 
