@@ -309,7 +309,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    settings = Settings.from_env(index_dir=Path(args.index_dir) if args.index_dir else None)
+    try:
+        settings = Settings.from_env(index_dir=Path(args.index_dir) if args.index_dir else None)
+    except ValueError as exc:
+        return _error(str(exc))
     if getattr(args, "k", None):
         settings.k = args.k
     try:

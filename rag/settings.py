@@ -69,10 +69,11 @@ class Settings:
                 values[f.name] = [Path(p) for p in raw.split(os.pathsep) if p]
             elif f.type in ("Path",):
                 values[f.name] = Path(raw)
-            elif f.type == "int":
-                values[f.name] = int(raw)
-            elif f.type == "float":
-                values[f.name] = float(raw)
+            elif f.type in ("int", "float"):
+                try:
+                    values[f.name] = int(raw) if f.type == "int" else float(raw)
+                except ValueError:
+                    raise ValueError(f"RAG_{f.name.upper()} must be a number ({f.type}), not {raw!r}") from None
             else:
                 values[f.name] = raw
         values.update({k: v for k, v in overrides.items() if v is not None})

@@ -50,3 +50,9 @@ def test_search_json_and_empty_question(assistant):
     assert r.returncode == 1
     assert b"the question is empty" in r.stderr or b"the question is empty" in r.stdout
     assert b"Traceback" not in r.stderr
+
+
+def test_bad_setting_is_one_line_error():
+    r = run_rag("figures", "--json", env={"RAG_K": "five"})
+    assert r.returncode == 1
+    assert r.stderr.decode().strip() == "rag: error: RAG_K must be a number (int), not 'five'"
