@@ -84,7 +84,7 @@ class Assistant:
         notes = check.discrepancy_notes(
             [c.chunk_id for c in answer.citations], self.settings, [c.quote for c in answer.citations]
         )
-        answer.notes += [n for n in notes if n not in answer.notes]
+        answer.notes += [n for n in notes if n not in answer.notes and not _already_said(n, answer.notes)]
 
     @staticmethod
     def contextual_query(question: str, history: list[str]) -> str:
@@ -99,3 +99,12 @@ class Assistant:
         from rag import check
 
         return check.check_claim(self, claim, cid)
+
+
+def _already_said(note: str, notes: list[str]) -> bool:
+    """A discrepancy note whose figures an earlier note (the edition twins' own) already states."""
+    from rag import figures
+
+    said = [f for n in notes for f in figures.find_figures(n)]
+    mine = figures.find_figures(note)
+    return bool(mine) and all(any(figures.same(f, g) for g in said) for f in mine)

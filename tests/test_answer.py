@@ -72,3 +72,10 @@ def test_langchain_retriever(assistant):
     assert len(docs) == 3
     assert any("7 million" in d.page_content for d in docs)
     assert all(d.metadata["chunk_id"] in assistant.index.by_id for d in docs)
+
+
+def test_discrepancy_is_noted_once_and_within_report_ones_are_kept(assistant):
+    notes = assistant.ask("How many NHS staff vacancies were there?").notes
+    assert sum("March 2021" in n for n in notes) == 1
+    notes = assistant.ask("What share of leaders predict a rise in demand for community mental health services?").notes
+    assert any("72%" in n and "73 per cent" in n for n in notes)
