@@ -87,7 +87,8 @@ class Page:
         try:
             text = clean_question(question, self.settings)
         except QuestionError as exc:
-            yield chat + [_bot(render.error_html(str(exc).capitalize() + "."))], history, question, ""
+            msg = str(exc)  # not str.capitalize(): it lowercases "UTF-8" and "NUL"
+            yield chat + [_bot(render.error_html(msg[:1].upper() + msg[1:] + "."))], history, question, ""
             return
         if mode != "extractive" and not _has("generate", "stream_answer"):
             msg = f"The {mode} mode is not available in this installation yet; choose extractive."
@@ -197,7 +198,7 @@ def build_app(assistant: Assistant):
                 gr.HTML(render.about_html(notice, assistant.index.manifest), elem_id="about")
 
         ask_args = dict(fn=page.ask, inputs=[question, mode, chat, history], outputs=[chat, history, question, sources])
-        ask_btn.click(**ask_args)
+        ask_btn.click(**ask_args, api_name="ask")  # a stable name for gradio_client (bench/load_ui.py)
         question.submit(**ask_args)
         clear_btn.click(page.clear, outputs=[chat, history, question, sources])
         check_btn.click(page.check, inputs=[claim], outputs=[verdict])
