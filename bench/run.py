@@ -147,7 +147,7 @@ def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--runs", type=int, default=5, help="cold `rag ask` runs")
     p.add_argument("--warm-runs", type=int, default=3, help="warm processes (each answers every gold question)")
-    p.add_argument("--build-runs", type=int, default=3)
+    p.add_argument("--build-runs", type=int, default=2, help="index builds, and tutorial builds (each ~1 min on 2 busy cores)")
     p.add_argument("--local-runs", type=int, default=2)
     p.add_argument("--local-questions", type=int, default=8)
     p.add_argument("--quick", action="store_true", help="2 runs of each, skip local generation")
