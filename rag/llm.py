@@ -148,6 +148,7 @@ class LocalGemma(LLM):
         worker = threading.Thread(target=run, daemon=True)
         worker.start()
         text = emitted = ""
+        exhausted = False
         hold = max((len(s) for s in stop), default=1) - 1
         try:
             for piece in streamer:
@@ -164,11 +165,13 @@ class LocalGemma(LLM):
                     yield from _emit(ready[len(emitted):], run_manager)
                     emitted = ready
             else:
+                exhausted = True  # the streamer's end signal is consumed: draining again would wait forever
                 yield from _emit(text[len(emitted):], run_manager)
         finally:
             halt.set()
-            for _ in streamer:  # drain so the worker can finish
-                pass
+            if not exhausted:
+                for _ in streamer:  # drain so the worker can finish
+                    pass
             worker.join(timeout=30)
         if errors:
             raise RuntimeError(f"local generation failed: {errors[0]}") from errors[0]
