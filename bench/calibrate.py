@@ -1,7 +1,7 @@
 """Sweep the abstention threshold and retrieval settings on the dev split; report on test.
 
     .venv/bin/python bench/calibrate.py            # full grid (a few minutes on 2 cores)
-    .venv/bin/python bench/calibrate.py --quick    # the threshold sweep at the current retrieval settings
+    .venv/bin/python bench/calibrate.py --quick    # the abstention sweep at the current retrieval settings
 
 Prints the top settings on dev, the chosen one, and the chosen and the current
 defaults side by side on the held-out test split. Nothing is written to
@@ -40,7 +40,7 @@ def header() -> str:
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--gold", default=str(evaluate.DEFAULT_GOLD))
-    ap.add_argument("--quick", action="store_true", help="only the threshold, at the current retrieval settings")
+    ap.add_argument("--quick", action="store_true", help="only the abstention rules, at the current retrieval settings")
     ap.add_argument("--top", type=int, default=10)
     args = ap.parse_args()
     gold = evaluate.load_gold(Path(args.gold))
@@ -50,7 +50,7 @@ def main() -> int:
     defaults = calibrate.defaults_of(assistant.settings)
     grid = dict(calibrate.GRID)
     if args.quick:
-        grid.update({k: [defaults[k]] for k in grid if k != "abstain_threshold"})
+        grid.update({k: [defaults[k]] for k in grid if k not in calibrate.ABSTENTION})
     trials = calibrate.sweep(assistant, dev, grid)
     trials.sort(key=lambda t: calibrate.rank_key(t, defaults))
     print(f"dev split: {len(dev)} questions ({sum(not i.answerable for i in dev)} unanswerable); "
@@ -64,6 +64,15 @@ def main() -> int:
     print(header())
     if current:
         print(row(current.params, current.metrics))
+    print("\nAbstention trade-off on dev at the chosen retrieval settings (each rule alone):\n")
+    print(header())
+    same = {k: v for k, v in chosen.params.items() if k not in calibrate.ABSTENTION}
+    lowest = {k: min(grid[k]) for k in calibrate.ABSTENTION}
+    curve = [t for t in trials
+             if {k: v for k, v in t.params.items() if k not in calibrate.ABSTENTION} == same
+             and any(t.params[k] == lowest[k] for k in calibrate.ABSTENTION)]
+    for t in sorted(curve, key=lambda t: (t.params["min_coverage"], t.params["abstain_threshold"])):
+        print(row(t.params, t.metrics))
     print(f"\nChosen on dev: {chosen.params}\n\nHeld-out test split ({len(test)} questions):\n")
     print(header())
     print(row(chosen.params, calibrate.on_split(assistant, test, chosen.params)) + " ← chosen")

@@ -35,6 +35,11 @@ THRESHOLDS = EVALS / "thresholds.toml"
 KEYWORD_PASS = 0.5
 # Metrics where lower is better; everything else in the summary is higher-is-better.
 LOWER_IS_BETTER = {"unsupported_figure_rate", "unsupported_figures", "false_abstention_rate", "errors"}
+# Sizes of the run, not its quality: a compare shows their change without calling it better or worse.
+COUNTS = {"questions", "answerable", "unanswerable", "figure_questions", "narrative_questions",
+          "retrieval_questions", "claims"}
+# A compare is only like for like when the two runs agree on these.
+RUN_CONFIG = ("mode", "split", "limit", "k", "gold", "claims_file")
 
 
 class GoldError(ValueError):
@@ -221,7 +226,8 @@ def score_question(item: GoldItem, answer, passages: list, k: int, sections: dic
                    for r, p in enumerate(passages, 1)],
         timings_ms=dict(answer.timings_ms), error=answer.error,
     )
-    if item.answerable:
+    # An evaluator's own item may name neither sections nor figures: its retrieval is not scored.
+    if item.answerable and m.measurable(item.supporting, item.expected_figures):
         rank = m.first_relevant_rank(passages[:k], item.supporting, item.expected_figures)
         row.first_relevant_rank = rank
         row.hit_at_k = rank is not None
@@ -275,6 +281,7 @@ def aggregate(rows: list[QuestionResult]) -> dict:
         "unanswerable": len(unanswerable),
         "answer_accuracy": m.mean(r.correct for r in rows),
         "recall_at_k": m.mean(r.hit_at_k for r in answerable),
+        "retrieval_questions": sum(1 for r in answerable if r.hit_at_k is not None),
         "mrr": m.mean(r.reciprocal_rank for r in answerable),
         "figure_accuracy": m.mean(r.figure_correct for r in fig),
         "figure_questions": len(fig),
@@ -355,8 +362,10 @@ def run(assistant, items: list[GoldItem], claims: list[ClaimItem], mode: str, k:
     rows: list[QuestionResult] = []
     contexts: dict[str, list[str]] = {}
     for item in tqdm(items, desc=f"questions ({mode})", unit="q", file=sys.stderr, disable=not progress):
-        passages = assistant.search(item.question, k)
+        # Ask first so the timed retrieval embeds the question; the search for the
+        # retrieval metrics then reuses that vector.
         answer = assistant.ask(item.question, mode, qid=item.id)
+        passages = [] if answer.error and not answer.citations else _search(assistant, item.question, k)
         contexts[item.id] = [p.chunk.text for p in passages]
         rows.append(score_question(item, answer, passages, k, sections))
     claim_rows: list[ClaimResult] = []
@@ -379,6 +388,15 @@ def run(assistant, items: list[GoldItem], claims: list[ClaimItem], mode: str, k:
     elif claims is not None:
         note = "claims skipped: no claims selected"
     return rows, claim_rows, note, contexts
+
+
+def _search(assistant, question: str, k: int) -> list:
+    from rag.answer import QuestionError
+
+    try:
+        return assistant.search(question, k)
+    except QuestionError:
+        return []
 
 
 def _memo_query_vectors(retriever) -> None:
@@ -411,9 +429,11 @@ def _jsonl(rows: list) -> str:
     return "".join(json.dumps(asdict(r) if not isinstance(r, dict) else r, ensure_ascii=False) + "\n" for r in rows)
 
 
-def _fmt(v) -> str:
+def _fmt(v, key: str = "") -> str:
     if v is None:
         return "–"
+    if isinstance(v, float) and key.startswith("latency_"):
+        return f"{v:,.1f}"
     if isinstance(v, float):
         return f"{v:.3f}" if abs(v) < 10 else f"{v:,.1f}"
     return str(v)
@@ -453,7 +473,7 @@ def summary_table(summary: dict) -> str:
     for key, label in HEADLINE:
         if key not in metrics:
             continue
-        lines.append(f"{label:40} {_fmt(metrics[key]):>9}" + "".join(f" {_fmt(splits[c].get(key)):>9}" for c in cols))
+        lines.append(f"{label:40} {_fmt(metrics[key], key):>9}" + "".join(f" {_fmt(splits[c].get(key), key):>9}" for c in cols))
     return "\n".join(lines)
 
 
@@ -479,14 +499,15 @@ def report_markdown(summary: dict, rows: list[QuestionResult], claim_rows: list[
         "## Summary",
         "",
         _md_table(["metric", "value"] + split_cols,
-                  [[label, metrics[key]] + [splits[c].get(key) for c in split_cols] for key, label in HEADLINE if key in metrics]),
+                  [[label, _fmt(metrics[key], key)] + [_fmt(splits[c].get(key), key) for c in split_cols]
+                   for key, label in HEADLINE if key in metrics]),
         "",
     ]
     if summary["claims"].get("note"):
         parts += [f"> {summary['claims']['note']}", ""]
     parts += ["## Per chapter", ""]
     cols = ["questions", "recall_at_k", "mrr", "answer_accuracy", "figure_accuracy", "keyword_hit_rate", "false_abstention_rate"]
-    parts.append(_md_table(["chapter"] + cols, [[c] + [a[k] for k in cols] for c, a in summary["chapters"].items()]))
+    parts.append(_md_table(["chapter"] + cols, [[_chapter_label(c, a)] + [a[k] for k in cols] for c, a in summary["chapters"].items()]))
     parts.append("")
     for name, title in (("chapters", "Metrics per chapter"), ("latency", "Latency"), ("confusion", "Claim verdicts")):
         if name in plots:
@@ -571,11 +592,13 @@ def report_html(markdown_summary: dict, summary_md: str, images: dict[str, bytes
             f"<style>{style}</style></head><body>{''.join(body)}</body></html>\n")
 
 
-def make_plots(summary: dict, rows: list[QuestionResult]) -> dict[str, bytes]:
+def make_plots(summary: dict, rows: list[QuestionResult], claim_rows: list[ClaimResult] | None = None) -> dict[str, bytes]:
     """PNG bytes for the per-chapter metrics, the latency distribution and the claim confusion matrix."""
     import matplotlib
 
     matplotlib.use("Agg")
+    import textwrap
+
     import matplotlib.pyplot as plt
     import numpy as np
 
@@ -589,18 +612,22 @@ def make_plots(summary: dict, rows: list[QuestionResult]) -> dict[str, bytes]:
 
     chapters = summary["chapters"]
     names = list(chapters)
-    series = [("recall_at_k", "recall@k"), ("answer_accuracy", "answer accuracy"), ("figure_accuracy", "figure accuracy")]
-    fig, ax = plt.subplots(figsize=(9, 0.45 * len(names) + 1.5))
+    series = [("recall_at_k", "recall@k"), ("answer_accuracy", "answer accuracy"), ("figure_accuracy", "figure accuracy"),
+              ("keyword_hit_rate", "keyword hit rate")]
+    fig, ax = plt.subplots(figsize=(9, 0.6 * len(names) + 1.5))
     y = np.arange(len(names))
     h = 0.8 / len(series)
     for i, (key, label) in enumerate(series):
-        vals = [chapters[c][key] if chapters[c][key] is not None else 0 for c in names]
-        ax.barh(y + i * h, vals, height=h, label=label)
-    ax.set_yticks(y + h, [f"{c[:48]} (n={chapters[c]['questions']})" for c in names], fontsize=8)
+        # A metric that does not apply to a chapter gets no bar, not a bar at zero.
+        vals = [chapters[c][key] if chapters[c][key] is not None else np.nan for c in names]
+        bars = ax.barh(y + i * h, vals, height=h, label=label)
+        ax.bar_label(bars, ["–" if np.isnan(v) else f"{v:.2f}" for v in vals], fontsize=6, padding=2)
+    labels = [textwrap.fill(_chapter_label(c, chapters[c]), 42) + f" (n={chapters[c]['questions']})" for c in names]
+    ax.set_yticks(y + h * (len(series) - 1) / 2, labels, fontsize=8)
     ax.invert_yaxis()
-    ax.set_xlim(0, 1)
-    ax.set_title("Metrics per chapter")
-    ax.legend(loc="lower right", fontsize=8)
+    ax.set_xlim(0, 1.08)
+    ax.set_title(f"Metrics per chapter ({summary['mode']}, split {summary['split']}, k={summary['k']})")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.04), ncol=len(series), fontsize=8)
     save(fig, "chapters")
 
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(10, 3.5))
@@ -613,9 +640,11 @@ def make_plots(summary: dict, rows: list[QuestionResult]) -> dict[str, bytes]:
         a1.legend(fontsize=8)
     a1.set_xlabel("ms per question (total)")
     a1.set_title("Latency distribution")
-    stages = [s for s in ("retrieve", "answer", "total") if any(s in r.timings_ms for r in rows)]
-    if stages:
-        a2.boxplot([[r.timings_ms[s] for r in rows if s in r.timings_ms] for s in stages], tick_labels=stages)
+    per_stage = {s: [r.timings_ms[s] for r in rows if s in r.timings_ms] for s in ("retrieve", "answer", "total")}
+    per_stage["check (claims)"] = [r.timings_ms.get("total", sum(r.timings_ms.values())) for r in claim_rows or [] if r.timings_ms]
+    per_stage = {s: v for s, v in per_stage.items() if v}
+    if per_stage:
+        a2.boxplot(list(per_stage.values()), tick_labels=list(per_stage))
     a2.set_ylabel("ms")
     a2.set_title("Per stage")
     save(fig, "latency")
@@ -644,7 +673,7 @@ def make_plots(summary: dict, rows: list[QuestionResult]) -> dict[str, bytes]:
 
 def write_run(run_dir: Path, summary: dict, rows: list[QuestionResult], claim_rows: list[ClaimResult]) -> dict[str, Path]:
     (run_dir / "plots").mkdir(parents=True, exist_ok=True)
-    images = make_plots(summary, rows)
+    images = make_plots(summary, rows, claim_rows)
     plot_paths = {}
     for name, data in images.items():
         _write(run_dir / "plots" / f"{name}.png", data)
@@ -662,7 +691,15 @@ def write_run(run_dir: Path, summary: dict, rows: list[QuestionResult], claim_ro
     _write(paths["summary"], json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
     _write(paths["report_md"], md)
     _write(paths["report_html"], report_html(summary, md, images))
+    paths.update({f"plot_{name}": run_dir / rel for name, rel in plot_paths.items()})
     return paths
+
+
+def _chapter_label(chapter: str, agg: dict) -> str:
+    if chapter != "none":
+        return chapter
+    # Unanswerable questions have no chapter in the gold set.
+    return "no chapter (unanswerable)" if agg["unanswerable"] == agg["questions"] else "no chapter"
 
 
 def ground_truth(item: GoldItem) -> str:
@@ -762,7 +799,12 @@ def compare_runs(dir_a: Path, dir_b: Path) -> dict:
             broke.append({"id": qid, "question": rb[qid]["question"], "a": ra[qid]["answer"], "b": rb[qid]["answer"]})
         elif not ra[qid]["correct"] and rb[qid]["correct"]:
             fixed.append({"id": qid, "question": rb[qid]["question"], "a": ra[qid]["answer"], "b": rb[qid]["answer"]})
+    differs = [f"{key}: {sa.get(key)!r} vs {sb.get(key)!r}" for key in RUN_CONFIG if sa.get(key) != sb.get(key)]
+    differs += [f"settings.{key}: {sa.get('settings', {}).get(key)!r} vs {sb.get('settings', {}).get(key)!r}"
+                for key in sorted(set(sa.get("settings", {})) | set(sb.get("settings", {})))
+                if sa.get("settings", {}).get(key) != sb.get("settings", {}).get(key)]
     return {
+        "not_like_for_like": differs,
         "a": {"run_id": sa.get("run_id"), "path": str(dir_a), "mode": sa.get("mode"), "split": sa.get("split")},
         "b": {"run_id": sb.get("run_id"), "path": str(dir_b), "mode": sb.get("mode"), "split": sb.get("split")},
         "metrics": diffs,
@@ -777,8 +819,11 @@ def compare_markdown(c: dict) -> str:
     a, b = c["a"]["run_id"], c["b"]["run_id"]
     lines = [f"# {a} vs {b}", "", f"A: {c['a']['path']} ({c['a']['mode']}, {c['a']['split']})",
              f"B: {c['b']['path']} ({c['b']['mode']}, {c['b']['split']})", ""]
+    if c.get("not_like_for_like"):
+        lines += ["> Not like for like, the runs differ in: " + "; ".join(c["not_like_for_like"]), ""]
     lines.append(_md_table(["metric", "A", "B", "B − A"],
-                           [[d["metric"], d["a"], d["b"], _signed(d["delta"], d["metric"])] for d in c["metrics"]]))
+                           [[d["metric"], _fmt(d["a"], d["metric"]), _fmt(d["b"], d["metric"]), _signed(d["delta"], d["metric"])]
+                            for d in c["metrics"]]))
     for key, title in (("right_to_wrong", "Right in A, wrong in B"), ("wrong_to_right", "Wrong in A, right in B")):
         lines += ["", f"## {title} ({len(c[key])})", ""]
         lines += [f"- {r['id']}: {r['question']}\n  - A: {r['a'][:200]}\n  - B: {r['b'][:200]}" for r in c[key]] or ["none"]
@@ -792,8 +837,10 @@ def _signed(delta, key: str) -> str:
         return "–"
     if delta == 0:
         return "0"
+    if key in COUNTS:
+        return f"{delta:+.4g}"
     worse = (delta > 0) == (key in LOWER_IS_BETTER or key.startswith("latency_"))
-    return f"{delta:+.4g}" + (" (worse)" if worse else "")
+    return f"{delta:+.4g}" + (" (worse)" if worse else " (better)")
 
 
 # ---------------------------------------------------------------- command

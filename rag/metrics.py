@@ -76,9 +76,19 @@ def section_matches(section: str, supporting: Iterable[str]) -> bool:
     return any(section == s or section.startswith(s + SEP) for s in supporting)
 
 
+def supports(chunk_id: str, section: str, supporting: Sequence[str]) -> bool:
+    """A gold `supporting` entry names either a section path or a chunk id."""
+    return chunk_id in supporting or section_matches(section, supporting)
+
+
+def measurable(supporting: Sequence[str], groups: Sequence[Sequence[str]]) -> bool:
+    """Retrieval can only be scored when the gold item says what a relevant passage holds."""
+    return bool(supporting) or bool(groups)
+
+
 def passage_relevant(p: Passage, supporting: Sequence[str], groups: Sequence[Sequence[str]]) -> bool:
     chunks = [p.chunk, *p.also]
-    if supporting and any(section_matches(c.section, supporting) for c in chunks):
+    if supporting and any(supports(c.id, c.section, supporting) for c in chunks):
         return True
     if groups:
         return any(all(groups_found(groups, c.text)) for c in chunks)
@@ -121,8 +131,10 @@ def citation_relevance(citations: Sequence[Citation], supporting: Sequence[str],
         return None
     good = 0
     for c in citations:
+        ids = [c.chunk_id, *c.also]
         secs = [c.section] + [sections[i] for i in c.also if i in sections]
-        if any(section_matches(s, supporting) for s in secs) or (groups and all(groups_found(groups, c.quote))):
+        in_gold = any(i in supporting for i in ids) or any(section_matches(s, supporting) for s in secs)
+        if in_gold or (groups and all(groups_found(groups, c.quote))):
             good += 1
     return good / len(citations)
 

@@ -203,7 +203,13 @@ def test_eval_run_writes_report_and_compare_lists_flips(tmp_path):
     assert len(rows) == 5 and all(r["answer"] and "correct" in r and "timings_ms" in r for r in rows)
     ragas = [json.loads(line) for line in (run_dir / "ragas.jsonl").read_text().splitlines()]
     assert {"question", "answer", "contexts", "ground_truth"} <= set(ragas[0]) and ragas[0]["contexts"]
-    assert "report.html" in proc.stdout.decode() and "retrieval recall@k" in proc.stdout.decode()
+    stdout = proc.stdout.decode()
+    assert "report.html" in stdout and "retrieval recall@k" in stdout
+    for plot in ("chapters", "latency", "confusion"):
+        assert f"wrote {run_dir / 'plots' / plot}.png" in stdout
+    for stage in ("retrieve", "answer", "total", "check"):
+        assert f"latency {stage} p50 ms" in stdout and f"latency {stage} p95 ms" in stdout
+        assert summary["latency_ms"][stage]["p95"] >= summary["latency_ms"][stage]["p50"] > 0
     assert "data:image/png;base64," in (run_dir / "report.html").read_text()
 
     # A second run where one right answer went wrong: compare must name it.
@@ -219,3 +225,113 @@ def test_eval_run_writes_report_and_compare_lists_flips(tmp_path):
     assert list(out.glob("compare-*/compare.json"))
     proc = run_rag("eval", "--compare", "no-such-run", str(other), "--out", str(out), timeout=120)
     assert proc.returncode == 2 and b"no eval run 'no-such-run'" in proc.stderr
+
+
+# ---------------------------------------------------------------- the committed gold set
+
+
+def test_gold_set_covers_what_the_issue_asks(assistant):
+    items = evaluate.load_gold(evaluate.DEFAULT_GOLD)
+    kinds = [i.kind for i in items]
+    assert len(items) >= 80
+    assert kinds.count("figure") >= 50 and kinds.count("narrative") >= 15 and kinds.count("unanswerable") >= 12
+    assert all(i.answerable == (i.kind != "unanswerable") for i in items)
+    # Both splits hold every kind, so the dev-chosen settings are reported on comparable questions.
+    for split in ("dev", "test"):
+        assert {i.kind for i in items if i.split == split} == {"figure", "narrative", "unanswerable"}
+    chapters = {c.section.split(metrics.SEP)[0] for c in assistant.index.chunks} - {"Front matter", "Back matter"}
+    assert chapters <= {i.chapter for i in items}
+    # Every supporting path names a section (or a chunk) the index really has.
+    sections = {c.section for c in assistant.index.chunks}
+    ids = set(assistant.index.by_id)
+    for i in items:
+        for s in i.supporting:
+            assert s in ids or any(metrics.section_matches(sec, [s]) for sec in sections), (i.id, s)
+
+
+# ---------------------------------------------------------------- bring your own gold set
+
+
+def test_supporting_may_name_chunk_ids_and_may_be_absent(assistant):
+    passages = assistant.search("How many NHS staff vacancies were there?", 5)
+    top = passages[0]
+    assert metrics.passage_relevant(top, [top.chunk.id], [])
+    if top.also:
+        assert metrics.passage_relevant(top, [top.also[0].id], [])
+    assert not metrics.passage_relevant(top, ["manifesto:web:0000000000"], [])
+    # Neither sections nor figures: recall cannot be scored, so it is left out rather than counted a miss.
+    item = _item(expected_figures=[], supporting=[], keywords=["vacancies"])
+    answer = assistant.ask(item.question, "extractive", qid=item.id)
+    row = evaluate.score_question(item, answer, passages, 5, {})
+    assert row.hit_at_k is None and row.reciprocal_rank is None
+    agg = evaluate.aggregate([row])
+    assert agg["recall_at_k"] is None and agg["retrieval_questions"] == 0
+
+
+# ---------------------------------------------------------------- compare and formatting
+
+
+def _summary(**kw) -> dict:
+    base = {"run_id": "r", "mode": "extractive", "split": "all", "limit": None, "k": 5, "gold": "g", "claims_file": "c",
+            "settings": {"k": 5}, "metrics": {"questions": 10, "recall_at_k": 0.9, "latency_total_p50_ms": 40.0}}
+    return {**base, **kw}
+
+
+def test_compare_counts_are_neutral_and_config_differences_are_named(tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    for d, s in ((a, _summary()), (b, _summary(split="dev", k=3, settings={"k": 3},
+                                                metrics={"questions": 4, "recall_at_k": 0.95, "latency_total_p50_ms": 50.0}))):
+        d.mkdir()
+        (d / "summary.json").write_text(json.dumps(s))
+    c = evaluate.compare_runs(a, b)
+    assert "split: 'all' vs 'dev'" in c["not_like_for_like"] and "k: 5 vs 3" in c["not_like_for_like"]
+    md = evaluate.compare_markdown(c)
+    assert "Not like for like" in md
+    assert "| questions | 10 | 4 | -6 |" in md
+    assert "+0.05 (better)" in md
+    assert "| latency_total_p50_ms | 40.0 | 50.0 | +10 (worse) |" in md
+    same = evaluate.compare_runs(a, a)
+    assert same["not_like_for_like"] == [] and "Not like for like" not in evaluate.compare_markdown(same)
+
+
+def test_latency_is_formatted_in_ms():
+    assert evaluate._fmt(8.16, "latency_retrieve_p50_ms") == "8.2"
+    assert evaluate._fmt(0.8161, "recall_at_k") == "0.816"
+
+
+# ---------------------------------------------------------------- calibration replays the assistant
+
+
+def test_calibration_replays_what_the_assistant_answers(assistant):
+    from rag import calibrate
+
+    items = [i for i in evaluate.load_gold(evaluate.DEFAULT_GOLD) if i.split == "dev"][:12]
+    unanswerable = [i for i in evaluate.load_gold(evaluate.DEFAULT_GOLD) if i.split == "dev" and not i.answerable][:3]
+    items += unanswerable
+    s = assistant.settings
+    retrieval = {"k": s.k, "rrf_k": s.rrf_k, "candidates": s.candidates}
+    (trial,) = calibrate.evaluate_settings(assistant, items, retrieval, [s.abstain_threshold], {}, [s.min_coverage])
+    sections = {c.id: c.section for c in assistant.index.chunks}
+    rows = []
+    for i in items:
+        answer = assistant.ask(i.question, "extractive", qid=i.id)
+        rows.append(evaluate.score_question(i, answer, assistant.search(i.question, s.k), s.k, sections))
+    live = evaluate.aggregate(rows)
+    for key in ("answer_accuracy", "abstention_recall", "false_abstention_rate", "mrr", "figure_accuracy"):
+        assert trial.metrics[key] == live[key], key
+    # A stricter coverage rule can only add abstentions.
+    strict = calibrate.evaluate_settings(assistant, items, retrieval, [s.abstain_threshold], {}, [0.9])[0]
+    assert strict.metrics["abstention_recall"] >= trial.metrics["abstention_recall"]
+    assert strict.metrics["false_abstention_rate"] >= trial.metrics["false_abstention_rate"]
+
+
+def test_calibration_best_prefers_accuracy_then_fewer_false_abstentions():
+    from rag import calibrate
+
+    defaults = {"k": 5, "abstain_threshold": 0.3}
+    mk = lambda p, acc, fa: calibrate.Trial(p, {"answer_accuracy": acc, "false_abstention_rate": fa, "mrr": 0.9})  # noqa: E731
+    a = mk({"k": 8, "abstain_threshold": 0.3}, 0.80, 0.02)
+    b = mk({"k": 5, "abstain_threshold": 0.4}, 0.80, 0.00)
+    c = mk({"k": 5, "abstain_threshold": 0.3}, 0.75, 0.00)
+    assert calibrate.best([a, b, c], defaults) is b
+    assert calibrate.best([a, c], defaults) is a
