@@ -20,6 +20,7 @@ class Retriever:
     def __init__(self, index: Index, settings: Settings):
         self.index = index
         self.settings = settings
+        self._notes: dict[tuple[str, ...], list[str]] = {}  # a chunk's twins are fixed per build: note once
 
     def embed_query(self, question: str) -> np.ndarray:
         from rag import embed
@@ -66,7 +67,10 @@ class Retriever:
                 bm25_rank=bm25_rank.get(i),
                 also=twins,
             )
-            passage.notes = edition_differences(chunk, twins)
+            key = (chunk.id, *(t.id for t in twins))
+            if key not in self._notes:
+                self._notes[key] = edition_differences(chunk, twins)
+            passage.notes = list(self._notes[key])
             out.append(passage)
             if len(out) >= k:
                 break
