@@ -33,7 +33,11 @@ pytestmark = [
                                                      "(apt-get install chromium, or scripts/ensure-chromium)"),
 ]
 
-PAYLOAD = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2"> [click me](javascript:window.__pwned=3)'
+PAYLOAD = ('<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2"> [click me](javascript:window.__pwned=3) '
+           '<img src=y onerror="document.title=\'pwned\'"><svg onload="window.__pwned=4"></svg> '
+           '[docs](https://example.org/x) <a href="https://example.org/y">y</a>')
+# Anything the payload would create if it were rendered as HTML or markdown instead of text.
+LIVE = "img[src='x'], img[src='y'], script, svg[onload], a[href^='javascript'], a[href*='example.org']"
 
 
 def _free_port() -> int:
@@ -127,16 +131,21 @@ def test_typed_html_and_markdown_are_shown_as_text(page):
     chat = page.locator("#chat")
     expect(chat.locator(".user-text")).to_have_text(PAYLOAD, timeout=ANSWER_MS)
     expect(chat.locator(".rr-answer, .rr-error").first).to_be_visible(timeout=ANSWER_MS)
+    title = page.title()
     assert page.evaluate("window.__pwned") is None
-    assert chat.locator("img[src='x'], script, a[href^='javascript']").count() == 0
+    assert chat.locator(LIVE).count() == 0
     # The figure checker echoes the claim in its card: a gr.HTML, where an <img onerror> would run.
     page.get_by_role("tab", name="Check a figure").click()
     page.locator("#claim textarea").fill(PAYLOAD)
     page.locator("#check-btn").click()
     expect(page.locator("#verdict .rr-verdict, #verdict .rr-error").first).to_be_visible(timeout=ANSWER_MS)
     expect(page.locator("#verdict .rr-claim")).to_have_text(PAYLOAD)
-    assert page.evaluate("window.__pwned") is None
+    assert page.evaluate("window.__pwned") is None and page.title() == title != "pwned"
+    assert page.locator("#verdict").locator(LIVE).count() == 0
     page.screenshot(path=str(ARTIFACTS / "escaped.png"), full_page=True)
+    # The probe itself works: the same payload inserted as HTML does run in this browser.
+    page.evaluate("p => document.body.insertAdjacentHTML('beforeend', p)", PAYLOAD)
+    page.wait_for_function("window.__pwned !== undefined && document.title === 'pwned'", timeout=10_000)
 
 
 def test_over_long_question_gets_a_clear_message(page):
