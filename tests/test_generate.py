@@ -106,9 +106,8 @@ def funding(assistant):
     return passages, extractive
 
 
-def ask_with(assistant, passages, reply: str, question: str = FUNDING, mode: str = "openai"):
-    model = chat(reply) if mode == "openai" else FakeListLLM(responses=[reply])
-    return generate.generated_answer(question, passages, assistant, mode, model=model)
+def ask_with(assistant, passages, reply: str, question: str = FUNDING):
+    return generate.generated_answer(question, passages, assistant, "openai", model=chat(reply))
 
 
 # ---------------------------------------------------------------- 1. verification with fakes
@@ -263,12 +262,15 @@ def test_local_mode_verifies_against_the_passages_it_showed(assistant, funding):
                     return cited(sent, int(n))
         return "The passages do not say."
 
-    ans = generate.generated_answer(FUNDING, passages, assistant, "local", model=RunnableLambda(model))
+    # Pinned to the plain completion prompt: a prompt that starts the answer ("Answer: [") is another test's concern.
+    plain = generate.LOCAL_PROMPT
+    ans = generate.generated_answer(FUNDING, passages, assistant, "local", model=RunnableLambda(model), prompt_name=plain)
     assert seen and FUNDING in seen[0]
     assert ans.verified is True, ans.notes
     assert_grounded(ans)
     invented = generate.generated_answer(
-        FUNDING, passages, assistant, "local", model=FakeListLLM(responses=[f"It needs {INVENTED_FIGURE} [1]."])
+        FUNDING, passages, assistant, "local", model=FakeListLLM(responses=[f"It needs {INVENTED_FIGURE} [1]."]),
+        prompt_name=plain,
     )
     assert_fell_back(invented, extractive)
 
