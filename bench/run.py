@@ -110,28 +110,18 @@ def worker(kind: str, n: int) -> None:
 
 
 def tutorial(kind: str, questions: list[str]) -> None:
-    """The LangChain tutorial pipeline on the same two editions (for ratios only)."""
-    import faiss
-    from langchain_text_splitters import RecursiveCharacterTextSplitter
+    """The LangChain tutorial pipeline on the same two editions (for ratios only); defined in bench/tutorial.py."""
+    from tutorial import TutorialPipeline  # bench/ is sys.path[0] when this file runs
 
-    from rag import embed
-    from rag.ingest import read_source
-    from rag.settings import Settings
-
-    settings = Settings.from_env()
-    splitter = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200)
-    pieces = [p for src in settings.sources for p in splitter.split_text(read_source(src))]
-    vectors = embed.encode(settings.embed_model, pieces)
-    store = faiss.IndexFlatIP(vectors.shape[1])
-    store.add(vectors)
+    pipeline = TutorialPipeline.build()
     if kind == "tutorial-build":
-        print(json.dumps({"chunks": len(pieces)}))
+        print(json.dumps({"chunks": len(pipeline.pieces)}))
         return
-    store.search(embed.encode(settings.embed_model, [questions[0]]), 4)
+    pipeline.retrieve(questions[0])
     times = []
     for q in questions:
         t0 = time.perf_counter()
-        store.search(embed.encode(settings.embed_model, [q]), 4)
+        pipeline.retrieve(q)
         times.append((time.perf_counter() - t0) * 1000)
     print(json.dumps({"tutorial_query": times}))
 

@@ -34,12 +34,16 @@ from rag.settings import Settings
 from rag.text import content_words, sentences, stem
 
 LOCAL_PROMPT = "answer_local"
-LOCAL_STOP = ["###", "\nQuestion:", "\nPassages:", "\n\n"]
-LOCAL_PASSAGES = 4  # a 270M model loses track with more
-LOCAL_SENTENCES = 2  # sentences shown per passage
+# Every worked example answers on one line; past it the model starts writing new passages.
+LOCAL_STOP = ["###", "\n"]
+LOCAL_PASSAGES = 3  # a 270M model loses track with more, and every shown token costs time on the CPU
+LOCAL_SENTENCES = 1  # the best sentence of each passage: the model copies what it sees, so show only the best
 NOT_ANSWERED = "The passages do not say."
 
 _MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
+# A marker opening a sentence ("[2] The NHS ..."), as small models write them.
+_LEADING_MARKER = re.compile(r"(?:^\s*|(?<=[.!?])\s+)(\[\d+(?:\s*,\s*\d+)*\])[\s:.-]*")
+_LEAD_IN_PROMPT = re.compile(r"Answer:( \[(?:\d+\])?)$")
 # "... 2020. [2]" -> "... 2020 [2]." so the sentence splitter keeps the marker with its sentence.
 _MARKER_AFTER_STOP = re.compile(r"([.!?])((?:\s*\[\d+(?:\s*,\s*\d+)*\])+)")
 
@@ -86,8 +90,10 @@ def make_prompt(mode: str, settings: Settings, prompt_name: str | None = None):
     from langchain_core.prompts import ChatPromptTemplate, PromptTemplate
 
     if mode == "local" or prompt_name:
-        # A base model continues text, so its prompt is one completion template.
-        return PromptTemplate.from_template(load_prompt(prompt_name or LOCAL_PROMPT, settings))
+        # A base model continues text, so its prompt is one completion template. It must end where the
+        # answer starts: after the file's final newline the model writes the next "[n]" passage line.
+        text = load_prompt(prompt_name or settings.local_prompt or LOCAL_PROMPT, settings).rstrip("\n")
+        return PromptTemplate.from_template(text)
     return ChatPromptTemplate.from_messages(
         [("system", load_prompt("answer_chat_system", settings)), ("human", load_prompt("answer_chat_user", settings))]
     )
@@ -96,11 +102,25 @@ def make_prompt(mode: str, settings: Settings, prompt_name: str | None = None):
 def generation_chain(mode: str, settings: Settings, model=None, prompt_name: str | None = None):
     """prompt -> model -> parser: {"question", "context"} -> text."""
     from langchain_core.output_parsers import StrOutputParser
+    from langchain_core.runnables import RunnableGenerator
 
     model = model if model is not None else make_model(mode, settings)
     if mode == "local":
         model = model.bind(stop=LOCAL_STOP)
-    return make_prompt(mode, settings, prompt_name) | model | StrOutputParser()
+    prompt = make_prompt(mode, settings, prompt_name)
+    chain = prompt | model | StrOutputParser()
+    # A prompt may end by starting the answer ("Answer: [1]" or "Answer: [") so a base
+    # model opens with a citation; that start is part of the answer.
+    lead = _LEAD_IN_PROMPT.search(getattr(prompt, "template", "") or "")
+    if lead:
+        start = lead.group(1)
+
+        def with_lead(pieces: Iterator[str]) -> Iterator[str]:
+            yield start
+            yield from pieces
+
+        chain = chain | RunnableGenerator(with_lead)
+    return chain
 
 
 def answer_chain(assistant, mode: str, model=None, prompt_name: str | None = None):
@@ -277,13 +297,17 @@ def verify(x: dict, assistant, mode: str) -> Answer:
     citations: list[Citation] = []
     notes: list[str] = []
     cited_any = False
-    parts = sentences(_MARKER_AFTER_STOP.sub(lambda m: m.group(2) + m.group(1), raw))
+    parts = sentences(_MARKER_AFTER_STOP.sub(lambda m: m.group(2) + m.group(1), _lead_to_tail(raw)))
     for i, sent in enumerate(parts):
         if sent in kept or sent in removed:
             continue  # small models repeat themselves
         if i == len(parts) - 1 and not re.search(r"[.!?\]”)\"']$", sent):
             removed.append(sent)
             reasons.append("an unfinished sentence")
+            continue
+        if not content_words(figures.strip_citation_markers(sent)):
+            removed.append(sent)
+            reasons.append("a sentence with no words, only citation markers")
             continue
         ok, why, rewritten = check_sentence(sent, shown, citations, sources)
         if not ok:
@@ -373,6 +397,28 @@ def abstained(extractive: Answer, mode: str) -> Answer:
     extractive.mode = mode
     extractive.notes.append("the retrieved passages do not answer this, so nothing was generated")
     return extractive
+
+
+def _lead_to_tail(raw: str) -> str:
+    """A leading marker cites every sentence after it that has none: "[2] A. B." -> "A [2]. B [2]."
+
+    Small models copy the "[n] text" layout of the passages; the marker then
+    cites the whole answer, so each sentence is still checked against passage n.
+    """
+    leads = list(_LEADING_MARKER.finditer(raw))
+    if not leads:
+        return raw
+    out = [raw[: leads[0].start()].strip()]
+    for lead, nxt in zip(leads, leads[1:] + [None]):
+        marker, rest = lead.group(1), raw[lead.end(): nxt.start() if nxt else len(raw)]
+        for sent in sentences(rest):
+            if not _MARKER.search(sent):
+                stop = re.search(r"[.!?]+$", sent)
+                # An unfinished last sentence stays unmarked, so the verifier still drops it.
+                if stop:
+                    sent = f"{sent[:stop.start()]} {marker}{stop.group(0)}"
+            out.append(sent)
+    return " ".join(s for s in out if s)
 
 
 def _markers(sent: str) -> list[int]:

@@ -35,9 +35,11 @@ class Settings:
     cache_dir: Path = ROOT / ".cache"
     sources: list[Path] = field(default_factory=_default_sources)
     embed_model: str = "all-MiniLM-L6-v2"
-    k: int = 5
-    candidates: int = 20
-    rrf_k: int = 60
+    # k, candidates, rrf_k and abstain_threshold: chosen on the dev split of evals/gold.jsonl
+    # by bench/calibrate.py, reported on test (docs/eval.md).
+    k: int = 8
+    candidates: int = 40
+    rrf_k: int = 20
     dense_weight: float = 1.0
     bm25_weight: float = 1.0
     # Calibrated on the dev split of evals/gold.jsonl (see evals/README.md).
@@ -54,6 +56,8 @@ class Settings:
     llm_max_retries: int = 1
     llm_max_tokens: int = 160
     local_model_max_new_tokens: int = 96
+    # Prompt file for the local base model; chosen on the dev split (docs/generate.md).
+    local_prompt: str = "answer_local"
     ui_host: str = "127.0.0.1"
     ui_port: int = 7860
     ui_concurrency: int = 4
