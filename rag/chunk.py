@@ -105,9 +105,23 @@ def _split_long(
         if count_tokens(clean_text(raw[cut:m.start()])[0]) > budget and last_fit is not None:
             parts.append((raw[cut:last_fit[0]], [start + cut, start + last_fit[0]]))
             cut = last_fit[1]
-        last_fit = (m.start(), m.end())
+        if _keeps_marks(raw[cut:m.start()], raw[m.end():]):
+            last_fit = (m.start(), m.end())
     parts.append((raw[cut:], [start + cut, start + len(raw)]))
     return parts
+
+
+def _keeps_marks(before: str, after: str) -> bool:
+    """Whether cutting between `before` and `after` leaves clean_text's footnote marks as they were.
+
+    A bare number after punctuation is a footnote mark when a capital follows it; cut
+    just after it, it would always look like one (and be dropped), cut just before
+    it, never (and be kept as a word).
+    """
+    number_ends = re.search(r"[.,;’”'\")]\s+\d{1,2}$", before)
+    if number_ends:
+        return bool(re.match(r"[A-Z“‘\"]", after))
+    return not (re.search(r"[.,;’”'\")]$", before) and re.match(r"\d{1,2}\s+[A-Z“‘\"]", after))
 
 
 def _make_chunk(sec: Section, group: list[tuple[str, list[list[int]], list[int]]], doc_id: str) -> Chunk:
