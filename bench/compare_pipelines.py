@@ -125,6 +125,34 @@ def table(summaries: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def prompt_study(runs: list[str], extractive_run: str) -> str:
+    """A table of `rag eval --mode local` runs, one per prompt (NAME=RUN_DIR).
+
+    The harness's rows do not say whether a local answer fell back, but a
+    fallback is the extractive answer verbatim, so a run of `rag eval --mode
+    extractive` on the same split tells them apart.
+    """
+    def rows(run_dir: Path) -> dict[str, dict]:
+        lines = (run_dir / "results.jsonl").read_text(encoding="utf-8").splitlines()
+        return {r["id"]: r for r in map(json.loads, filter(str.strip, lines))}
+
+    extractive = rows(Path(extractive_run))
+    out = ["| prompt | figure accuracy | answer accuracy | verified (not fallen back) | unsupported-figure rate | "
+           "s/question (mean total) | run |", "| --- | --- | --- | --- | --- | --- | --- |"]
+    for spec in runs:
+        name, _, run = spec.partition("=")
+        run_dir = Path(run)
+        metrics = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))["metrics"]
+        local = rows(run_dir)
+        answered = [r for r in local.values() if not r["abstained"] and not r["error"]]
+        verified = [r for r in answered if r["answer"] != extractive.get(r["id"], {}).get("answer")]
+        totals = [r["timings_ms"]["total"] for r in local.values() if "total" in r["timings_ms"]]
+        out.append(f"| {name} | {metrics['figure_accuracy']:.1%} | {metrics['answer_accuracy']:.1%} | "
+                   f"{len(verified)}/{len(answered)} | {metrics['unsupported_figure_rate']:.1%} | "
+                   f"{sum(totals) / len(totals) / 1000:.2f} | {run_dir.name} |")
+    return "\n".join(out)
+
+
 def _write(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".")
@@ -139,7 +167,16 @@ def main() -> int:
     p.add_argument("--only", default=",".join(PIPELINES), help="comma-separated pipelines to run")
     p.add_argument("--limit", type=int, default=None, help="only the first N questions (a smoke run)")
     p.add_argument("--table", action="store_true", help="run nothing: print the table from saved results")
+    p.add_argument("--study", nargs="+", metavar="PROMPT=RUN_DIR",
+                   help="run nothing: tabulate `rag eval --mode local` runs, one per prompt (needs --extractive-run)")
+    p.add_argument("--extractive-run", metavar="RUN_DIR", help="a `rag eval --mode extractive` run on the same split")
     args = p.parse_args()
+    if args.study:
+        if not args.extractive_run:
+            print("error: --study needs --extractive-run", file=sys.stderr)
+            return 2
+        print(prompt_study(args.study, args.extractive_run))
+        return 0
     from rag.evaluate import DEFAULT_GOLD, load_gold, select
     from rag.settings import Settings
 

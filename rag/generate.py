@@ -33,10 +33,10 @@ from rag.schema import Answer, Citation, Passage
 from rag.settings import Settings
 from rag.text import content_words, sentences, stem
 
-LOCAL_PROMPT = "answer_local"
+LOCAL_PROMPT = "answer_local"  # the plain prompt; the default is Settings.local_prompt (RAG_LOCAL_PROMPT)
 # Every worked example answers on one line; past it the model starts writing new passages.
 LOCAL_STOP = ["###", "\n"]
-LOCAL_PASSAGES = 3  # a 270M model loses track with more, and every shown token costs time on the CPU
+LOCAL_PASSAGES = 2  # a 270M model copies the wrong one with more (dev split: docs/generate.md); each costs CPU time
 LOCAL_SENTENCES = 1  # the best sentence of each passage: the model copies what it sees, so show only the best
 NOT_ANSWERED = "The passages do not say."
 

@@ -57,7 +57,7 @@ class Settings:
     llm_max_tokens: int = 160
     local_model_max_new_tokens: int = 96
     # Prompt file for the local base model; chosen on the dev split (docs/generate.md).
-    local_prompt: str = "answer_local"
+    local_prompt: str = "answer_local_lead"
     ui_host: str = "127.0.0.1"
     ui_port: int = 7860
     ui_concurrency: int = 4
