@@ -257,7 +257,9 @@ def prepare(x: dict, assistant, mode: str) -> dict:
     """Add the extractive answer (abstention and fallback), the passages shown and the context text."""
     settings = assistant.settings
     question, passages = x["question"], x["passages"]
-    extractive = extractive_answer(question, passages, settings, _sources(assistant), x.get("qid"))
+    # The same abstention as extractive mode (a figure or name the report never mentions), so nothing is generated then.
+    stats = getattr(assistant, "stats", None)
+    extractive = extractive_answer(question, passages, settings, _sources(assistant), x.get("qid"), stats=stats)
     shown = select_passages(question, passages, mode)
     return {**x, "extractive": extractive, "shown": shown, "context": shown.context()}
 
