@@ -326,7 +326,7 @@ def verify(x: dict, assistant, mode: str) -> Answer:
     unsupported = [f.text for f in answer_figures if not f.supported and not figures.is_trivial(f)]
     if not cited_any or unsupported or _declines(text):
         why = (
-            "the model said the passages do not answer" if _declines(text)
+            "the model said the passages do not answer" if _declines(text) or _declines(raw)
             else "no sentence the model wrote could be verified against the passages it cites"
         )
         detail = f" (removed: {'; '.join(dict.fromkeys(reasons))})" if reasons else ""
@@ -352,14 +352,13 @@ def check_sentence(
         return False, f"a citation to passage {bad[0]}, which was not given", sent
     plain = figures.strip_citation_markers(sent)
     figs = [f for f in figures.find_figures(plain) if not figures.is_trivial(f)]
-    if figs and not markers:
-        return False, "a figure with no citation", sent
+    if not markers:
+        # Every claim shown must be traceable to a quote, not only the figures.
+        return False, "a figure with no citation" if figs else "a sentence with no citation", sent
     cited = [shown.passages[n - 1] for n in markers]
     for f in figs:
         if not any(figures.appears_in(f, p.chunk.text) for p in cited):
             return False, f"{f.text}, which no cited passage states", sent
-    if not markers:
-        return True, "", sent
     renumber: dict[int, int] = {}
     for n in dict.fromkeys(markers):
         quote = quote_for(plain, figs, shown.passages[n - 1])

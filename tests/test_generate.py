@@ -176,6 +176,28 @@ def test_figure_without_a_citation_is_removed(assistant, funding):
     assert_fell_back(alone, extractive)
 
 
+def test_sentence_without_any_citation_is_removed(assistant, funding):
+    """Not only figures: every claim shown must be traceable to a quote."""
+    passages, _ = funding
+    n, sent, _ = figure_sentence(passages)
+    claim = "Leaders say the government has fully met its promises to the NHS."
+    ans = ask_with(assistant, passages, f"{cited(sent, n)} {claim}")
+    assert ans.removed == [claim]
+    assert claim not in ans.answer
+    assert "no citation" in " ".join(ans.notes)
+
+
+def test_leading_marker_cites_the_sentence_and_marker_only_sentences_go(assistant, funding):
+    passages, _ = funding
+    n, sent, fig = figure_sentence(passages)
+    ans = ask_with(assistant, passages, f"[{n}] {sent.rstrip(' .')}.")
+    assert ans.verified is True and fig in ans.answer
+    assert ans.citations[0].chunk_id == passages[n - 1].chunk.id
+    assert_grounded(ans)
+    only = ask_with(assistant, passages, f"[{n}] [{n}].")
+    assert only.fallback == "extractive" and only.verified is False
+
+
 def test_mixed_answer_keeps_the_good_sentence_and_lists_the_bad(assistant, funding):
     passages, _ = funding
     n, sent, fig = figure_sentence(passages)
