@@ -22,11 +22,13 @@ from rag import figures
 from rag.answer import (
     QuestionError,
     _idf,
+    asks_for_figure,
     citation_for,
     clean_question,
     extractive_answer,
     score_sentence,
     verify_figures,
+    wanted_units,
 )
 from rag.prompts import load_prompt
 from rag.schema import Answer, Citation, Passage
@@ -279,7 +281,39 @@ def select_passages(question: str, passages: list[Passage], mode: str) -> Shown:
             ranked.append((scores[top[0]], p, " ".join(sents[i] for i in sorted(top))))
     ranked.sort(key=lambda r: -r[0])
     picked = ranked[:LOCAL_PASSAGES]
+    if asks_for_figure(question):
+        picked = _informative_first(ranked, picked, wanted_units(question))
     return Shown([p for _, p, _ in picked], [t for _, _, t in picked])
+
+
+def _key_figures(text: str, units: set[str]) -> set[tuple]:
+    """The figures of the kind the question asks for (all of them when it names no kind)."""
+    dates = {"date", "year", "financial year"} if "date" in units else set()
+    return {
+        figures.key(f)
+        for f in figures.find_figures(text)
+        if not figures.is_trivial(f) and (not units or f.unit in units or f.unit in dates)
+    }
+
+
+def _informative_first(ranked: list, picked: list, units: set[str]) -> list:
+    """Spend the second slot on a sentence that adds a figure, and lead with it when it says more.
+
+    Two sentences stating the same figure teach the model nothing new, and the small model
+    copies the sentence that reads most like an answer: when the second states every figure
+    of the first and more ("£10 billion, not the £6.5-7 billion it will get"), it goes first.
+    """
+    if len(picked) < 2:
+        return picked
+    first = _key_figures(picked[0][2], units)
+    if not first:
+        return picked
+    second = next((r for r in ranked[1:] if not _key_figures(r[2], units) <= first), None)
+    if second is None:
+        return picked
+    if first < _key_figures(second[2], units):
+        return [second, picked[0]]
+    return [picked[0], second]
 
 
 def verify(x: dict, assistant, mode: str) -> Answer:
@@ -299,6 +333,7 @@ def verify(x: dict, assistant, mode: str) -> Answer:
     citations: list[Citation] = []
     notes: list[str] = []
     cited_any = False
+    claim_check = _claim_checker(assistant)
     parts = sentences(_MARKER_AFTER_STOP.sub(lambda m: m.group(2) + m.group(1), _lead_to_tail(raw)))
     for i, sent in enumerate(parts):
         if sent in kept or sent in removed:
@@ -311,7 +346,7 @@ def verify(x: dict, assistant, mode: str) -> Answer:
             removed.append(sent)
             reasons.append("a sentence with no words, only citation markers")
             continue
-        ok, why, rewritten = check_sentence(sent, shown, citations, sources)
+        ok, why, rewritten = check_sentence(sent, shown, citations, sources, claim_check)
         if not ok:
             removed.append(sent)
             reasons.append(why)
@@ -324,11 +359,15 @@ def verify(x: dict, assistant, mode: str) -> Answer:
     text = " ".join(kept)
     answer_figures = verify_figures(text, citations)
     unsupported = [f.text for f in answer_figures if not f.supported and not figures.is_trivial(f)]
-    if not cited_any or unsupported or _declines(text):
-        why = (
-            "the model said the passages do not answer" if _declines(text) or _declines(raw)
-            else "no sentence the model wrote could be verified against the passages it cites"
-        )
+    # A figure question answered in words only ("Leaders on the issue were divided") has not been answered.
+    no_figure = asks_for_figure(x["question"]) and not any(not figures.is_trivial(f) for f in answer_figures)
+    if not cited_any or unsupported or _declines(text) or no_figure:
+        if _declines(text) or _declines(raw):
+            why = "the model said the passages do not answer"
+        elif cited_any and no_figure:
+            why = "the question asks for a figure and the model's verified answer states none"
+        else:
+            why = "no sentence the model wrote could be verified against the passages it cites"
         detail = f" (removed: {'; '.join(dict.fromkeys(reasons))})" if reasons else ""
         return fallback(x, mode, f"{why}{detail}; showing the extractive answer", removed + kept)
     answer = Answer(
@@ -343,7 +382,11 @@ def verify(x: dict, assistant, mode: str) -> Answer:
 
 
 def check_sentence(
-    sent: str, shown: Shown, citations: list[Citation], sources: dict[str, str] | None
+    sent: str,
+    shown: Shown,
+    citations: list[Citation],
+    sources: dict[str, str] | None,
+    claim_check: Callable[[str, list[Passage]], str | None] | None = None,
 ) -> tuple[bool, str, str]:
     """(ok, why not, the sentence with markers renumbered to `citations`); adds the citations it needs."""
     markers = _markers(sent)
@@ -359,6 +402,10 @@ def check_sentence(
     for f in figs:
         if not any(figures.appears_in(f, p.chunk.text) for p in cited):
             return False, f"{f.text}, which no cited passage states", sent
+    if figs and claim_check is not None:
+        objection = claim_check(plain, cited)
+        if objection:
+            return False, objection, sent
     renumber: dict[int, int] = {}
     for n in dict.fromkeys(markers):
         quote = quote_for(plain, figs, shown.passages[n - 1])
@@ -372,6 +419,30 @@ def check_sentence(
         lambda m: "[" + ", ".join(str(renumber[int(k)]) for k in dict.fromkeys(m.group(1).split(","))) + "]", sent
     )
     return True, "", rewritten
+
+
+def _claim_checker(assistant) -> Callable[[str, list[Passage]], str | None] | None:
+    """The figure checker's verdict on a generated sentence, as an objection or None.
+
+    A figure found in the cited passage can still be attached to the wrong subject
+    ("82 per cent ... did not expect increases" when 82 per cent are not confident on
+    waiting times) or lose a "not": the sentence is checked as a journalist's claim would be.
+    """
+    index = getattr(assistant, "index", None)
+    if index is None or not hasattr(index, "twins"):
+        return None
+    from rag.check import _report_for, judge
+
+    report = _report_for(assistant)
+
+    def objection(plain: str, cited: list[Passage]) -> str | None:
+        verdict = judge(plain, [c for p in cited for c in [p.chunk, *p.also]], report, index.twins)
+        if verdict.verdict == "supported":
+            return None
+        why = verdict.notes[0] if verdict.notes else verdict.verdict
+        return f"a claim the figure checker does not support ({why})"
+
+    return objection
 
 
 def quote_for(sentence: str, figs: list, passage: Passage) -> str:

@@ -198,6 +198,58 @@ def test_leading_marker_cites_the_sentence_and_marker_only_sentences_go(assistan
     assert only.fallback == "extractive" and only.verified is False
 
 
+WAITING = "What share of leaders doubt the NHS can meet what the public expects on waiting times?"
+
+
+@pytest.fixture(scope="module")
+def waiting(assistant):
+    passages = assistant.retriever.search(WAITING)
+    holding = [n for n, p in enumerate(passages, 1) if "82 per cent" in p.chunk.text]
+    if not holding:
+        pytest.skip("no retrieved passage states 82 per cent")
+    return passages, holding[0]
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [
+        # a real figure of the cited passage, attached to another subject of the report
+        "82 per cent of our panel said they did not expect significant increases in the number of people "
+        "seeking most acute, ambulance, mental health and community services",
+        # the right figure with its "not" dropped
+        "82 per cent of respondents felt confident that the NHS would be able to meet public expectations "
+        "on waiting times",
+    ],
+)
+def test_figure_on_the_wrong_subject_or_meaning_is_removed(assistant, waiting, claim):
+    passages, n = waiting
+    extractive = assistant.ask(WAITING, "extractive")
+    ans = ask_with(assistant, passages, cited(claim, n), question=WAITING)
+    assert_fell_back(ans, extractive)
+    assert "figure checker" in ans.notes[0], ans.notes
+
+
+def test_figure_question_answered_without_a_figure_falls_back(assistant, waiting):
+    passages, n = waiting
+    extractive = assistant.ask(WAITING, "extractive")
+    words_only = "respondents did not feel confident that the NHS would be able to meet public expectations"
+    ans = ask_with(assistant, passages, cited(words_only, n), question=WAITING)
+    assert_fell_back(ans, extractive)
+    assert "states none" in ans.notes[0], ans.notes
+
+
+def test_faithful_paraphrase_of_a_figure_is_kept(assistant, waiting):
+    passages, n = waiting
+    ans = ask_with(
+        assistant, passages,
+        cited("82 per cent of leaders are not confident the NHS can meet what the public expects on waiting times", n),
+        question=WAITING,
+    )
+    assert ans.verified is True and ans.fallback is None, ans.notes
+    assert "82 per cent" in ans.answer
+    assert_grounded(ans)
+
+
 def test_mixed_answer_keeps_the_good_sentence_and_lists_the_bad(assistant, funding):
     passages, _ = funding
     n, sent, fig = figure_sentence(passages)
@@ -295,6 +347,50 @@ def test_local_mode_verifies_against_the_passages_it_showed(assistant, funding):
         prompt_name=plain,
     )
     assert_fell_back(invented, extractive)
+
+
+def _passages(*texts: str) -> list:
+    from rag.schema import Chunk, Passage
+
+    return [
+        Passage(Chunk(f"c{i}", "doc", "web", "Funding", t, 0, len(t)), score=1.0 - i / 10)
+        for i, t in enumerate(texts)
+    ]
+
+
+def test_local_second_passage_adds_a_figure_the_first_lacks():
+    shown = generate.select_passages(
+        FUNDING,
+        _passages(
+            "The NHS will need an extra £10 billion of funding next year.",
+            "Our report estimates that the NHS will need £10 billion of extra funding next year.",
+            "The government will give the NHS £6.5-7 billion of extra funding next year.",
+        ),
+        "local",
+    )
+    assert [p.chunk.id for p in shown.passages] == ["c0", "c2"], shown.texts
+
+
+def test_local_sentence_stating_more_figures_is_shown_first():
+    shown = generate.select_passages(
+        FUNDING,
+        _passages(
+            "The NHS will need an extra £10 billion of funding in 2022/23 next year.",
+            "The NHS needs £10 billion next year, not the £6.5-7 billion it will get.",
+        ),
+        "local",
+    )
+    assert [p.chunk.id for p in shown.passages] == ["c1", "c0"], shown.texts
+
+
+def test_local_order_is_kept_for_a_question_without_a_figure():
+    question = "Why does the NHS need extra funding next year?"
+    texts = (
+        "The NHS needs £10 billion of extra funding next year because COVID-19 raised its running costs.",
+        "The NHS needs £10 billion next year, not the £6.5-7 billion it will get.",
+    )
+    shown = generate.select_passages(question, _passages(*texts), "local")
+    assert shown.passages[0].chunk.id == "c0", shown.texts
 
 
 def test_json_says_what_happened(assistant, funding):
