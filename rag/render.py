@@ -34,7 +34,9 @@ VERIFICATION = (
     "Every answer is built from the report's own passages. The extractive mode quotes the report's "
     "sentences word for word; the model modes write an answer from the retrieved passages, and every "
     "figure in that answer is then checked against the passages it cites: a figure no cited passage "
-    "states is removed, or the answer falls back to quoting. Figures marked ✓ were found in the cited "
+    "states is removed, and so is a sentence the figure checker does not support (a real figure put on the "
+    "wrong subject, a dropped \"not\"); if nothing is left, or a question asking for a figure gets none, the "
+    "answer falls back to quoting. Figures marked ✓ were found in the cited "
     "passage. When the report does not answer a question, the assistant says so and lists the closest "
     "passages. Where the web and PDF editions differ, the answer notes it."
 )

@@ -56,8 +56,8 @@ class Settings:
     llm_max_retries: int = 1
     llm_max_tokens: int = 160
     local_model_max_new_tokens: int = 96
-    # Prompt file for the local base model; chosen on the dev split (docs/generate.md).
-    local_prompt: str = "answer_local_lead"
+    # Prompt file for the local base model; chosen on the dev split (docs/generate.md, second round).
+    local_prompt: str = "answer_local_lead3"
     ui_host: str = "127.0.0.1"
     ui_port: int = 7860
     ui_concurrency: int = 4
