@@ -21,7 +21,6 @@ import json
 import os
 import re
 import sys
-import tempfile
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -154,11 +153,10 @@ def prompt_study(runs: list[str], extractive_run: str) -> str:
 
 
 def _write(path: Path, text: str) -> None:
+    from rag.files import atomic_write
+
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
+    atomic_write(path, text)
 
 
 def main() -> int:

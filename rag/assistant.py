@@ -36,11 +36,10 @@ class Assistant:
     def stats(self):
         import hashlib
         import json
-        import os
-        import uuid
         from pathlib import Path
 
         from rag.answer import CorpusStats
+        from rag.files import atomic_write
 
         # Counting words and figures in every chunk cost each cold ask ~0.25 s: keep the counts
         # on disk per index build and per version of the code that counts them.
@@ -54,9 +53,7 @@ class Assistant:
         stats = CorpusStats.from_chunks(self.index.chunks)
         try:
             cache.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cache.with_name(f".{cache.name}.{uuid.uuid4().hex[:6]}.tmp")
-            tmp.write_text(json.dumps({"df": stats.df, "n": stats.n, "figure_keys": sorted(stats.figure_keys, key=str)}))
-            os.replace(tmp, cache)
+            atomic_write(cache, json.dumps({"df": stats.df, "n": stats.n, "figure_keys": sorted(stats.figure_keys, key=str)}))
         except OSError:
             pass  # a read-only cache folder only costs the recount
         return stats

@@ -25,6 +25,7 @@ from functools import lru_cache
 from typing import IO
 
 from rag import figures
+from rag.files import atomic_write
 from rag.schema import Chunk, Evidence, Figure, FigureMatch, Verdict
 from rag.settings import Settings
 from rag.text import STOPWORDS, sentences, split_sentences, stem, words
@@ -403,13 +404,8 @@ def discrepancies(settings: Settings) -> list[dict]:
             pass
     rows = _discrepancies_for(load_report(settings))
     if cache is not None:
-        import os
-        import uuid
-
         cache.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache.with_name(f".{cache.name}.{uuid.uuid4().hex[:6]}.tmp")
-        tmp.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, cache)
+        atomic_write(cache, json.dumps(rows, ensure_ascii=False))
     return rows
 
 

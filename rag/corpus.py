@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import sys
-import uuid
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
+from rag.files import atomic_write
 from rag.ingest import clean_text, read_source
 from rag.schema import Chunk, Paragraph, Section
 from rag.settings import Settings
@@ -301,9 +300,7 @@ def save(settings: Settings, doc: Document) -> None:
     }
     # Text first: a reader that sees the new metadata must find its text.
     for name, body in ((f"{doc.doc_id}.txt", doc.text), (f"{doc.doc_id}.json", json.dumps(meta, ensure_ascii=False))):
-        tmp = folder / f".{name}.{uuid.uuid4().hex[:6]}.tmp"
-        tmp.write_text(body, encoding="utf-8")
-        os.replace(tmp, folder / name)
+        atomic_write(folder / name, body)
 
 
 def stored(settings: Settings) -> list[dict]:

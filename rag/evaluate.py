@@ -13,7 +13,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import subprocess
 import sys
 import time
@@ -23,6 +22,7 @@ from datetime import datetime
 from pathlib import Path
 
 from rag import metrics as m
+from rag.files import atomic_write
 from rag.schema import Verdict
 from rag.settings import ROOT, Settings
 
@@ -415,16 +415,6 @@ def _memo_query_vectors(retriever) -> None:
 # ---------------------------------------------------------------- files
 
 
-def _write(path: Path, data: str | bytes) -> None:
-    """Write to a temp file then rename, so a reader never sees half a report."""
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    if isinstance(data, bytes):
-        tmp.write_bytes(data)
-    else:
-        tmp.write_text(data, encoding="utf-8")
-    os.replace(tmp, path)
-
-
 def _jsonl(rows: list) -> str:
     return "".join(json.dumps(asdict(r) if not isinstance(r, dict) else r, ensure_ascii=False) + "\n" for r in rows)
 
@@ -676,7 +666,7 @@ def write_run(run_dir: Path, summary: dict, rows: list[QuestionResult], claim_ro
     images = make_plots(summary, rows, claim_rows)
     plot_paths = {}
     for name, data in images.items():
-        _write(run_dir / "plots" / f"{name}.png", data)
+        atomic_write(run_dir / "plots" / f"{name}.png", data)
         plot_paths[name] = f"plots/{name}.png"
     md = report_markdown(summary, rows, claim_rows, plot_paths)
     paths = {
@@ -686,11 +676,11 @@ def write_run(run_dir: Path, summary: dict, rows: list[QuestionResult], claim_ro
         "report_md": run_dir / "report.md",
         "report_html": run_dir / "report.html",
     }
-    _write(paths["results"], _jsonl(rows))
-    _write(paths["claims"], _jsonl(claim_rows))
-    _write(paths["summary"], json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
-    _write(paths["report_md"], md)
-    _write(paths["report_html"], report_html(summary, md, images))
+    atomic_write(paths["results"], _jsonl(rows))
+    atomic_write(paths["claims"], _jsonl(claim_rows))
+    atomic_write(paths["summary"], json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
+    atomic_write(paths["report_md"], md)
+    atomic_write(paths["report_html"], report_html(summary, md, images))
     paths.update({f"plot_{name}": run_dir / rel for name, rel in plot_paths.items()})
     return paths
 
@@ -716,13 +706,13 @@ def export_ragas(run_dir: Path, items: list[GoldItem], rows: list[QuestionResult
     records = [{"question": r.question, "answer": r.answer, "contexts": contexts.get(r.id, []),
                 "ground_truth": ground_truth(by_id[r.id]), "id": r.id} for r in rows]
     jsonl_path, csv_path = run_dir / "ragas.jsonl", run_dir / "ragas.csv"
-    _write(jsonl_path, "".join(json.dumps(rec, ensure_ascii=False) + "\n" for rec in records))
+    atomic_write(jsonl_path, "".join(json.dumps(rec, ensure_ascii=False) + "\n" for rec in records))
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=["id", "question", "answer", "contexts", "ground_truth"])
     writer.writeheader()
     for rec in records:
         writer.writerow({**rec, "contexts": json.dumps(rec["contexts"], ensure_ascii=False)})
-    _write(csv_path, buf.getvalue())
+    atomic_write(csv_path, buf.getvalue())
     return [jsonl_path, csv_path]
 
 
@@ -882,8 +872,8 @@ def main(args, settings: Settings) -> int:
         md = compare_markdown(c)
         target = out / f"compare-{dir_a.name}-vs-{dir_b.name}"
         target.mkdir(parents=True, exist_ok=True)
-        _write(target / "compare.md", md)
-        _write(target / "compare.json", json.dumps(c, indent=2, ensure_ascii=False) + "\n")
+        atomic_write(target / "compare.md", md)
+        atomic_write(target / "compare.json", json.dumps(c, indent=2, ensure_ascii=False) + "\n")
         print(md)
         print(f"wrote {target / 'compare.md'}\nwrote {target / 'compare.json'}")
         return 0

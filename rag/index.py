@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from rag.chunk import CHUNKER_VERSION, chunk_edition
+from rag.files import atomic_write
 from rag.schema import Chunk
 from rag.settings import Settings
 
@@ -161,7 +162,7 @@ def build(settings: Settings, progress: bool = True, reuse: bool = True) -> dict
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "build_seconds": round(time.perf_counter() - t0, 2),
         }
-        _atomic_write(settings.index_dir / MANIFEST, json.dumps(manifest, indent=1))
+        atomic_write(settings.index_dir / MANIFEST, json.dumps(manifest, indent=1))
         _remove_old_builds(settings.index_dir, keep=build_dir.name)
         steps.update(1)
         steps.close()
@@ -277,12 +278,6 @@ def _write_jsonl(path: Path, rows: list[dict]) -> None:
     with open(path, "w", encoding="utf-8") as fh:
         for row in rows:
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:6]}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
 
 
 def _remove_old_builds(index_dir: Path, keep: str) -> None:
