@@ -725,6 +725,11 @@ def check_claim(assistant, claim: object, cid: str | None = None) -> Verdict:
     return verdict
 
 
+def judge_sentence(assistant, text: str, chunks: list[Chunk]) -> Verdict:
+    """The verdict on a clean sentence (a generated answer's), with `chunks` as its retrieved passages."""
+    return judge(text, chunks, _report_for(assistant), assistant.index.twins)
+
+
 def judge(text: str, chunks: list[Chunk], rep: Report, twins: dict[str, list[str]], cid: str | None = None) -> Verdict:
     """The verdict for a cleaned claim over the sentences of the retrieved chunks."""
     v = Verdict(id=cid, claim=text, verdict="not_found")

@@ -280,9 +280,9 @@ def select_passages(question: str, passages: list[Passage], mode: str) -> Shown:
             # The best sentences in reading order, so "This" and "It" still follow what they refer to.
             ranked.append((scores[top[0]], p, " ".join(sents[i] for i in sorted(top))))
     ranked.sort(key=lambda r: -r[0])
-    picked = ranked[:LOCAL_PASSAGES]
     if asks_for_figure(question):
-        picked = _informative_first(ranked, picked, wanted_units(question))
+        ranked = _informative_first(ranked, wanted_units(question))
+    picked = ranked[:LOCAL_PASSAGES]
     return Shown([p for _, p, _ in picked], [t for _, _, t in picked])
 
 
@@ -296,24 +296,25 @@ def _key_figures(text: str, units: set[str]) -> set[tuple]:
     }
 
 
-def _informative_first(ranked: list, picked: list, units: set[str]) -> list:
+def _informative_first(ranked: list, units: set[str]) -> list:
     """Spend the second slot on a sentence that adds a figure, and lead with it when it says more.
 
     Two sentences stating the same figure teach the model nothing new, and the small model
     copies the sentence that reads most like an answer: when the second states every figure
     of the first and more ("£10 billion, not the £6.5-7 billion it will get"), it goes first.
     """
-    if len(picked) < 2:
-        return picked
-    first = _key_figures(picked[0][2], units)
+    if len(ranked) < 2:
+        return ranked
+    best = ranked[0]
+    first = _key_figures(best[2], units)
     if not first:
-        return picked
-    second = next((r for r in ranked[1:] if not _key_figures(r[2], units) <= first), None)
-    if second is None:
-        return picked
-    if first < _key_figures(second[2], units):
-        return [second, picked[0]]
-    return [picked[0], second]
+        return ranked
+    for adds in ranked[1:]:
+        theirs = _key_figures(adds[2], units)
+        if not theirs <= first:
+            rest = [r for r in ranked[1:] if r is not adds]
+            return [adds, best, *rest] if first < theirs else [best, adds, *rest]
+    return ranked
 
 
 def verify(x: dict, assistant, mode: str) -> Answer:
@@ -428,15 +429,12 @@ def _claim_checker(assistant) -> Callable[[str, list[Passage]], str | None] | No
     ("82 per cent ... did not expect increases" when 82 per cent are not confident on
     waiting times) or lose a "not": the sentence is checked as a journalist's claim would be.
     """
-    index = getattr(assistant, "index", None)
-    if index is None or not hasattr(index, "twins"):
+    if not hasattr(getattr(assistant, "index", None), "twins"):
         return None
-    from rag.check import _report_for, judge
-
-    report = _report_for(assistant)
+    from rag.check import judge_sentence
 
     def objection(plain: str, cited: list[Passage]) -> str | None:
-        verdict = judge(plain, [c for p in cited for c in [p.chunk, *p.also]], report, index.twins)
+        verdict = judge_sentence(assistant, plain, [c for p in cited for c in [p.chunk, *p.also]])
         if verdict.verdict == "supported":
             return None
         why = verdict.notes[0] if verdict.notes else verdict.verdict
