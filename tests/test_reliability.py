@@ -228,6 +228,17 @@ def test_cli_answers_emoji_and_right_to_left_question():
     assert all(f["supported"] for f in row["figures"])
 
 
+def run_batch(tmp_path, command: str, lines: list[bytes]) -> list[dict]:
+    """`rag COMMAND --jsonl FILE` over these lines: it must exit cleanly with one row per line."""
+    path = tmp_path / f"{command}.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    proc = run_rag(command, "--jsonl", str(path), input=b"", timeout=300)
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr.decode(), proc.stderr.decode()
+    rows = [json.loads(ln) for ln in proc.stdout.decode().splitlines()]
+    assert len(rows) == len(lines)
+    return rows
+
+
 def test_cli_batch_reports_bad_lines_and_answers_the_rest(tmp_path):
     lines = [
         json.dumps({"id": "ok", "q": VACANCIES}).encode(),
@@ -244,12 +255,7 @@ def test_cli_batch_reports_bad_lines_and_answers_the_rest(tmp_path):
         json.dumps({"id": "notext", "q": 12345}).encode(),
         json.dumps({"id": "last", "q": "What is the waiting list for elective care?"}).encode(),
     ]
-    path = tmp_path / "batch.jsonl"
-    path.write_bytes(b"\n".join(lines) + b"\n")
-    proc = run_rag("ask", "--jsonl", str(path), input=b"", timeout=300)
-    assert proc.returncode == 0 and "Traceback" not in proc.stderr.decode(), proc.stderr.decode()
-    rows = [json.loads(ln) for ln in proc.stdout.decode().splitlines()]
-    assert len(rows) == len(lines)
+    rows = run_batch(tmp_path, "ask", lines)
     bad = {2: "big", 3: "badjson", 4: "binary", 8: "blank", 9: "nul", 10: "array", 11: "nofield", 12: "notext"}
     for n, row in enumerate(rows, 1):
         if n in bad:
@@ -287,12 +293,7 @@ def test_cli_claim_batch_reports_bad_lines_and_checks_the_rest(tmp_path):
         json.dumps({"id": "emoji", "claim": EMOJI_RTL}, ensure_ascii=False).encode(),
         json.dumps({"id": "last", "claim": "The NHS has 150,000 vacancies."}).encode(),
     ]
-    path = tmp_path / "claims.jsonl"
-    path.write_bytes(b"\n".join(lines) + b"\n")
-    proc = run_rag("check", "--jsonl", str(path), input=b"", timeout=300)
-    assert proc.returncode == 0 and "Traceback" not in proc.stderr.decode(), proc.stderr.decode()
-    rows = [json.loads(ln) for ln in proc.stdout.decode().splitlines()]
-    assert len(rows) == len(lines)
+    rows = run_batch(tmp_path, "check", lines)
     bad = {2: "limit", 3: "UTF-8", 4: "JSON", 5: "empty"}
     for n, row in enumerate(rows, 1):
         if n in bad:
