@@ -120,6 +120,40 @@ class Figure:
 
 
 @dataclass
+class Qualifier:
+    """A phrase narrowing a question: a period, a group, a place or an edition."""
+
+    kind: str  # time | group | place | edition
+    text: str  # as the question words it ("at the end of 2020", "mental health leaders")
+
+
+@dataclass
+class QuestionPlan:
+    """What a question asks for, decided before any sentence is chosen (rag.answer.question)."""
+
+    kind: str  # figure | comparison | list | narrative | summary | document
+    focus: str  # what it is about, in the question's words, without the asking words
+    terms: list[str] = field(default_factory=list)  # the focus's content words, stemmed
+    unit: str | None = None  # the kind of figure asked for: % | GBP | date | count | rate
+    qualifiers: list[Qualifier] = field(default_factory=list)
+    sides: list[str] = field(default_factory=list)  # comparison: the two things compared
+    chapter: str | None = None  # a chapter the question names (summaries, "in the workforce chapter")
+
+
+@dataclass
+class Sentence:
+    """One sentence of the report with where it sits; built with the index, embedded once."""
+
+    chunk_id: str
+    edition: str
+    section: str
+    para: int  # paragraph number within its section, in report order
+    pos: int  # sentence number within its paragraph
+    kind: str  # text | bullet | quote | note
+    text: str
+
+
+@dataclass
 class Answer:
     id: str | None
     question: str
@@ -135,6 +169,7 @@ class Answer:
     removed: list[str] = field(default_factory=list)
     fallback: str | None = None
     error: str | None = None
+    plan: QuestionPlan | None = None
 
 
 @dataclass
