@@ -144,7 +144,9 @@ def build_synthetic_worker(files: list[str], cosine: float) -> None:
         return synthetic(vectors, base_rows(chunks), cosine)
 
     index._reuse_or_encode = fake_vectors
-    corpus.add(Settings.from_env(), [Path(f) for f in files])
+    settings = Settings.from_env()
+    corpus.save_files(settings, [Path(f) for f in files])
+    index.build(settings, progress=False)
 
 
 def query_worker() -> None:

@@ -871,7 +871,7 @@ def render_verdict(v: Verdict) -> str:
 
 
 # ---------------------------------------------------------------------------
-# Accuracy on gold claims (`python -m rag.check evals/claims.jsonl`)
+# Accuracy on gold claims (`rag check --accuracy evals/claims.jsonl`)
 
 VERDICTS = ("supported", "contradicted", "not_found")
 
@@ -898,18 +898,3 @@ def claim_accuracy(assistant, path: str) -> dict:
     report["wrong"] = [x for x in results if x["expected"] != x["got"]]
     return report
 
-
-if __name__ == "__main__":
-    import sys
-
-    from rag.assistant import Assistant
-
-    out = claim_accuracy(Assistant(), sys.argv[1] if len(sys.argv) > 1 else "evals/claims.jsonl")
-    for split in ("all", "dev", "test"):
-        s = out[split]
-        print(f"{split}: {s['correct']}/{s['n']} = {s['accuracy']:.1%}")
-        print("  expected \\ got: " + " | ".join(VERDICTS))
-        for e in VERDICTS:
-            print(f"  {e:<13} " + " | ".join(f"{s['confusion'][e][g]:>3}" for g in VERDICTS))
-    for w in out["wrong"]:
-        print(f"wrong: {w['id']} ({w['split']}) expected {w['expected']}, got {w['got']}: {w['note']}")

@@ -14,6 +14,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+from rag import check, corpus, index, onnx_embed
 from rag.schema import to_dict
 from rag.settings import Settings
 
@@ -71,16 +72,10 @@ def _question_arg(value: str | None) -> str | None:
 
 
 def cmd_index(args, settings: Settings) -> int:
-    from rag import index
-
     if args.action == "add":
-        from rag import corpus
-
-        return corpus.add_command(settings, args.files)
+        return add_documents(settings, args.files)
     reason = index.staleness(settings)
     if reason is None and not args.force:
-        from rag import onnx_embed
-
         onnx_embed.ensure(settings)  # an index built before the ONNX query path existed
         print(f"index is current ({settings.index_dir / index.MANIFEST}); use --force to rebuild")
         return 0
@@ -89,6 +84,22 @@ def cmd_index(args, settings: Settings) -> int:
         f"built {manifest['counts']['chunks']} chunks from {len(manifest['sources'])} sources "
         f"in {manifest['build_seconds']} s -> {settings.index_dir}"
     )
+    return 0
+
+
+def add_documents(settings: Settings, files: list[str]) -> int:
+    """`rag index add FILE...`: store the documents, rebuild the index, print one line per document, or one error line."""
+    if not files:
+        return _error("give one or more files to add (text, Markdown, HTML or PDF)")
+    try:
+        docs = corpus.save_files(settings, [Path(f) for f in files])
+        manifest = index.build(settings, progress=False)
+    except corpus.CorpusError as exc:
+        return _error(str(exc))
+    for d in docs:
+        n = sum(1 for _ in d.sections)
+        print(f"added {d.source} as document {d.doc_id!r} ({d.kind}, {n} section{'s' * (n != 1)})")
+    print(f"index now has {manifest['counts']['chunks']} chunks in {manifest['build_seconds']} s -> {settings.index_dir}")
     return 0
 
 
@@ -185,11 +196,27 @@ def cmd_ask(args, settings: Settings) -> int:
     return 1 if ans.error else 0
 
 
+def render_claim_accuracy(report: dict) -> str:
+    """`check.claim_accuracy`'s report: accuracy and confusion matrix per split, then the claims it got wrong."""
+    lines = []
+    for split in ("all", "dev", "test"):
+        s = report[split]
+        lines.append(f"{split}: {s['correct']}/{s['n']} = {s['accuracy']:.1%}")
+        lines.append("  expected \\ got: " + " | ".join(check.VERDICTS))
+        for e in check.VERDICTS:
+            lines.append(f"  {e:<13} " + " | ".join(f"{s['confusion'][e][g]:>3}" for g in check.VERDICTS))
+    for w in report["wrong"]:
+        lines.append(f"wrong: {w['id']} ({w['split']}) expected {w['expected']}, got {w['got']}: {w['note']}")
+    return "\n".join(lines)
+
+
 def cmd_check(args, settings: Settings) -> int:
-    from rag import check
     from rag.assistant import Assistant
 
     assistant = Assistant(settings)
+    if args.accuracy:
+        print(render_claim_accuracy(check.claim_accuracy(assistant, args.accuracy)))
+        return 0
     if args.jsonl:
         for n, cid, text, err in read_jsonl(args.jsonl, "claim"):
             if err:
@@ -213,8 +240,6 @@ def cmd_check(args, settings: Settings) -> int:
 
 
 def cmd_figures(args, settings: Settings) -> int:
-    from rag import check
-
     if args.discrepancies:
         rows = check.discrepancies(settings)
         if args.json:
@@ -277,6 +302,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("claim", nargs="?")
     p.add_argument("--json", action="store_true")
     p.add_argument("--jsonl", metavar="FILE", help='batch: one {"id", "claim"} per line')
+    p.add_argument("--accuracy", nargs="?", const="evals/claims.jsonl", metavar="GOLD",
+                   help="accuracy and confusion matrix on a gold claims file (default evals/claims.jsonl)")
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("figures", help="every figure in the report, or the discrepancies")

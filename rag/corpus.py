@@ -1,4 +1,4 @@
-"""More documents in the same index: `rag index add FILE...`.
+"""More documents in the same index: `rag index add FILE...` (see `rag.cli`).
 
 Each added file (plain text, Markdown, HTML or PDF) becomes a document with its
 own `doc_id`. Its extracted text is stored under `<index>/documents/<doc_id>.txt`
@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import sys
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -344,10 +343,8 @@ def chunks(settings: Settings, count_tokens, max_tokens: int) -> list[Chunk]:
     return out
 
 
-def add(settings: Settings, files: list[Path], progress: bool = False) -> tuple[list[Document], dict]:
-    """Read every file first (so one bad file adds nothing), store them, then rebuild the index."""
-    from rag import index
-
+def save_files(settings: Settings, files: list[Path]) -> list[Document]:
+    """Read every file first (so one bad file adds nothing), then store them; `rag.index.build` picks them up."""
     docs = [read_document(Path(f)) for f in files]
     seen: dict[str, str] = {}
     for d in docs:
@@ -356,21 +353,4 @@ def add(settings: Settings, files: list[Path], progress: bool = False) -> tuple[
         seen[d.doc_id] = d.source
     for d in docs:
         save(settings, d)
-    return docs, index.build(settings, progress=progress)
-
-
-def add_command(settings: Settings, files: list[str]) -> int:
-    """`rag index add FILE...`: print one line per document, or one error line."""
-    if not files:
-        print("rag: error: give one or more files to add (text, Markdown, HTML or PDF)", file=sys.stderr)
-        return 1
-    try:
-        docs, manifest = add(settings, [Path(f) for f in files])
-    except CorpusError as exc:
-        print(f"rag: error: {exc}", file=sys.stderr)
-        return 1
-    for d in docs:
-        n = sum(1 for _ in d.sections)
-        print(f"added {d.source} as document {d.doc_id!r} ({d.kind}, {n} section{'s' * (n != 1)})")
-    print(f"index now has {manifest['counts']['chunks']} chunks in {manifest['build_seconds']} s -> {settings.index_dir}")
-    return 0
+    return docs

@@ -26,6 +26,7 @@ import numpy as np
 
 from rag.chunk import CHUNKER_VERSION, chunk_edition
 from rag.files import atomic_write
+from rag.model_files import count_tokens, max_seq_length
 from rag.schema import Chunk
 from rag.settings import Settings
 
@@ -170,10 +171,9 @@ def build(settings: Settings, progress: bool = True, reuse: bool = True) -> dict
 
 
 def _parse_and_chunk(settings: Settings) -> tuple[list[Chunk], dict, dict]:
-    from rag import embed
     from rag.ingest import parse_edition
 
-    limit = embed.max_seq_length(settings.embed_model)
+    limit = max_seq_length(settings.embed_model)
     if settings.chunk_max_tokens > limit:
         raise ValueError(f"chunk_max_tokens {settings.chunk_max_tokens} exceeds the model window ({limit})")
     chunks: list[Chunk] = []
@@ -182,13 +182,13 @@ def _parse_and_chunk(settings: Settings) -> tuple[list[Chunk], dict, dict]:
     for src in settings.sources:
         ed = parse_edition(src)
         chunks += chunk_edition(
-            ed, lambda t: embed.count_tokens(settings.embed_model, t), settings.chunk_max_tokens
+            ed, lambda t: count_tokens(settings.embed_model, t), settings.chunk_max_tokens
         )
         footnotes[ed.name] = {str(k): v for k, v in ed.footnotes.items()}
         pages[ed.name] = ed.pages
     from rag import corpus
 
-    chunks += corpus.chunks(settings, lambda t: embed.count_tokens(settings.embed_model, t), settings.chunk_max_tokens)
+    chunks += corpus.chunks(settings, lambda t: count_tokens(settings.embed_model, t), settings.chunk_max_tokens)
     return chunks, footnotes, pages
 
 

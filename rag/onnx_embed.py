@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from rag.model_files import max_seq_length, model_path
 from rag.settings import Settings
 
 _export_lock = threading.Lock()
@@ -30,8 +31,6 @@ _export_lock = threading.Lock()
 
 def onnx_path(settings: Settings) -> Path:
     """Where the export of the configured model lives; the name changes when the weights do."""
-    from rag.embed import model_path
-
     weights = model_path(settings.embed_model) / "model.safetensors"
     st = weights.stat()
     key = hashlib.sha1(f"{weights.resolve()}|{st.st_size}|{st.st_mtime_ns}".encode()).hexdigest()[:12]
@@ -75,8 +74,6 @@ def ensure(settings: Settings, quiet: bool = False) -> Path | None:
 def _export(settings: Settings, path: Path) -> None:
     import torch
     from transformers import AutoModel
-
-    from rag.embed import model_path
 
     model = AutoModel.from_pretrained(str(model_path(settings.embed_model)))
     model.eval()
@@ -128,8 +125,6 @@ def _session(path: str):
 def _tokenizer(name: str, max_len: int):
     from tokenizers import Tokenizer
 
-    from rag.embed import model_path
-
     tok = Tokenizer.from_file(str(model_path(name) / "tokenizer.json"))
     tok.enable_truncation(max_len)
     tok.enable_padding()
@@ -137,16 +132,12 @@ def _tokenizer(name: str, max_len: int):
 
 
 def _pooling_is_mean(name: str) -> bool:
-    from rag.embed import model_path
-
     cfg = model_path(name) / "1_Pooling" / "config.json"
     return not cfg.exists() or bool(json.loads(cfg.read_text()).get("pooling_mode_mean_tokens", True))
 
 
 def encode(settings: Settings, texts: list[str]) -> np.ndarray:
     """Unit-normalised float32 embeddings from the ONNX export (raises when it is missing)."""
-    from rag.embed import max_seq_length
-
     name = settings.embed_model
     if not _pooling_is_mean(name):
         raise ValueError(f"{name} does not use mean pooling; the ONNX path only implements mean pooling")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from rag import embed
+from rag import model_files
 from rag.chunk import chunk_edition, chunk_source_text
 from rag.ingest import parse_edition
 
@@ -17,16 +17,16 @@ MODEL = "all-MiniLM-L6-v2"
 @pytest.fixture(scope="module", params=["web", "pdf"])
 def chunked(request):
     ed = parse_edition(DATA / f"manifesto-for-recovery.{request.param}.txt")
-    return ed, chunk_edition(ed, lambda t: embed.count_tokens(MODEL, t), 200)
+    return ed, chunk_edition(ed, lambda t: model_files.count_tokens(MODEL, t), 200)
 
 
 def test_no_chunk_is_silently_truncated(chunked):
     _, chunks = chunked
-    window = embed.max_seq_length(MODEL)
+    window = model_files.max_seq_length(MODEL)
     assert window == 256
     for c in chunks:
         # The model sees the section path with the text: all of it must fit.
-        assert embed.count_tokens(MODEL, c.embedding_text()) <= window, c.id
+        assert model_files.count_tokens(MODEL, c.embedding_text()) <= window, c.id
 
 
 def test_chunks_never_cross_sections_and_map_back(chunked):
@@ -44,14 +44,14 @@ def test_chunks_never_cross_sections_and_map_back(chunked):
 
 def test_ids_are_stable_and_unique(chunked):
     ed, chunks = chunked
-    again = chunk_edition(ed, lambda t: embed.count_tokens(MODEL, t), 200)
+    again = chunk_edition(ed, lambda t: model_files.count_tokens(MODEL, t), 200)
     assert [c.id for c in chunks] == [c.id for c in again]
     assert len({c.id for c in chunks}) == len(chunks)
 
 
 def test_long_paragraph_is_split_at_sentences():
     ed = parse_edition(DATA / "manifesto-for-recovery.web.txt")
-    small = chunk_edition(ed, lambda t: embed.count_tokens(MODEL, t), 60)
-    assert max(embed.count_tokens(MODEL, c.text) for c in small) <= 80
+    small = chunk_edition(ed, lambda t: model_files.count_tokens(MODEL, t), 60)
+    assert max(model_files.count_tokens(MODEL, c.text) for c in small) <= 80
     for c in small:
         assert chunk_source_text(ed.text, c) == c.text

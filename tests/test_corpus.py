@@ -157,8 +157,9 @@ def test_add_documents_to_an_index(index_copy, files, monkeypatch):
     real_encode = embed.encode
     monkeypatch.setattr(embed, "encode", lambda name, texts, **kw: embedded.extend(texts) or real_encode(name, texts, **kw))
 
-    docs, manifest = corpus.add(settings, [files / "plan.md", files / "community.html", files / "dental.txt",
-                                           files / "ambulance.pdf"])
+    docs = corpus.save_files(settings, [files / "plan.md", files / "community.html", files / "dental.txt",
+                                        files / "ambulance.pdf"])
+    manifest = index.build(settings, progress=False)
     assert {d.doc_id for d in docs} == {"plan", "community", "dental", "ambulance"}
     # Only the new documents were embedded; the report's vectors were reused.
     assert embedded and not any("NHS leaders" in t for t in embedded)
@@ -192,9 +193,11 @@ def test_readding_a_changed_file_replaces_it_and_damage_is_detected(index_copy, 
     settings = index_copy
     path = tmp_path / "update.md"
     path.write_text("# Update\n\nBeds open: 100.\n")
-    corpus.add(settings, [path])
+    corpus.save_files(settings, [path])
+    index.build(settings, progress=False)
     path.write_text("# Update\n\nBeds open: 250.\n")
-    corpus.add(settings, [path])
+    corpus.save_files(settings, [path])
+    index.build(settings, progress=False)
     texts = [c.text for c in index.load(settings, rebuild=False).chunks if c.doc_id == "update"]
     assert texts == ["Beds open: 250."]
 
@@ -214,5 +217,5 @@ def test_two_files_with_one_doc_id_are_refused(tmp_path):
 
     settings = Settings.from_env(index_dir=tmp_path / "idx")
     with pytest.raises(corpus.CorpusError, match="both be document 'notes'"):
-        corpus.add(settings, [tmp_path / "a" / "notes.md", tmp_path / "b" / "notes.txt"])
+        corpus.save_files(settings, [tmp_path / "a" / "notes.md", tmp_path / "b" / "notes.txt"])
     assert not (tmp_path / "idx").exists()
