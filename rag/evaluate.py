@@ -33,11 +33,13 @@ DEFAULT_OUT = EVALS / "reports"
 THRESHOLDS = EVALS / "thresholds.toml"
 # A narrative answer counts as right when it has at least this share of the gold keywords.
 KEYWORD_PASS = 0.5
+# A list answer counts as right when it names at least this share of the expected items.
+LIST_PASS = 0.9
 # Metrics where lower is better; everything else in the summary is higher-is-better.
 LOWER_IS_BETTER = {"unsupported_figure_rate", "unsupported_figures", "false_abstention_rate", "errors"}
 # Sizes of the run, not its quality: a compare shows their change without calling it better or worse.
 COUNTS = {"questions", "answerable", "unanswerable", "figure_questions", "narrative_questions",
-          "retrieval_questions", "claims"}
+          "list_questions", "kind_questions", "retrieval_questions", "claims"}
 # A compare is only like for like when the two runs agree on these.
 RUN_CONFIG = ("mode", "split", "limit", "k", "gold", "claims_file")
 
@@ -58,6 +60,8 @@ class GoldItem:
     kind: str = "figure"
     split: str | None = None
     line: int = 0
+    # List questions: one group of alternative phrases per item a complete answer names.
+    expected_items: list[list[str]] = field(default_factory=list)
 
 
 @dataclass
@@ -91,6 +95,10 @@ class QuestionResult:
     figure_groups_found: list[bool] = field(default_factory=list)
     keyword_recall: float | None = None
     keywords_missing: list[str] = field(default_factory=list)
+    items_found: list[bool] = field(default_factory=list)
+    items_missing: list[str] = field(default_factory=list)
+    list_completeness: float | None = None
+    predicted_kind: str | None = None
     citation_precision: float | None = None
     citation_relevance: float | None = None
     unsupported_figures: list[str] = field(default_factory=list)
@@ -160,25 +168,35 @@ def load_gold(path: Path) -> list[GoldItem]:
             for g in groups:
                 _str_list(g, "each 'expected_figures' group")
             keywords = _str_list(row.get("keywords", []), "'keywords'")
+            list_items = row.get("expected_items", [])
+            if not isinstance(list_items, list) or not all(
+                    isinstance(g, list) and g and all(isinstance(p, str) and p.strip() for p in g) for g in list_items):
+                raise ValueError("'expected_items' must be a list of items, each a non-empty list of alternative phrases")
             supporting = _str_list(row.get("supporting", []), "'supporting'")
             answerable = row.get("answerable", True)
             if not isinstance(answerable, bool):
                 raise ValueError("'answerable' must be true or false")
-            if not answerable and (groups or keywords):
-                raise ValueError("'answerable' is false but expected_figures or keywords are given")
+            if not answerable and (groups or keywords or list_items):
+                raise ValueError("'answerable' is false but expected_figures, keywords or expected_items are given")
             split = row.get("split")
             if split is not None and not isinstance(split, str):
                 raise ValueError("'split' must be a string")
-            kind = row.get("kind") or ("unanswerable" if not answerable else "figure" if groups else "narrative")
+            kind = row.get("kind") or ("unanswerable" if not answerable else "list" if list_items
+                                       else "figure" if groups else "narrative")
             chapter = row.get("chapter") or (supporting[0].split(m.SEP)[0] if supporting else "none")
             if not isinstance(kind, str) or not isinstance(chapter, str):
                 raise ValueError("'kind' and 'chapter' must be strings")
+            if kind not in m.KINDS:
+                raise ValueError(f"'kind' must be one of {', '.join(m.KINDS)}, not {kind!r}")
+            if (kind == "unanswerable") == answerable:
+                raise ValueError(f"'kind' is {kind!r} but 'answerable' is {str(answerable).lower()}")
         except ValueError as exc:
             raise GoldError(f"{path} line {n}: {exc}") from None
         if qid in seen:
             raise GoldError(f"{path} line {n}: id {qid!r} already used on line {seen[qid]}")
         seen[qid] = n
-        items.append(GoldItem(qid, row["question"], groups, keywords, supporting, answerable, chapter, kind, split, n))
+        items.append(GoldItem(qid, row["question"], groups, keywords, supporting, answerable, chapter, kind, split, n,
+                              expected_items=list_items))
     if not items:
         raise GoldError(f"{path}: no questions")
     return items
@@ -241,8 +259,17 @@ def score_question(item: GoldItem, answer, passages: list, k: int, sections: dic
         hits = m.keywords_found(item.keywords, answer.answer) if answered else [False] * len(item.keywords)
         row.keyword_recall = round(sum(hits) / len(hits), 4)
         row.keywords_missing = [kw for kw, hit in zip(item.keywords, hits) if not hit]
+    if item.expected_items:
+        found = m.items_found(item.expected_items, answer.answer) if answered else [False] * len(item.expected_items)
+        row.items_found = found
+        row.items_missing = [g[0] for g, hit in zip(item.expected_items, found) if not hit]
+        row.list_completeness = m.completeness(found)
+    row.predicted_kind = answer.plan.kind if answer.plan else None
     if not item.answerable:
         row.correct = bool(answer.abstained) and not answer.error
+    elif row.list_completeness is not None:
+        # A list answer must name (nearly) every item, and any figure the item also expects.
+        row.correct = answered and row.list_completeness >= LIST_PASS and row.figure_correct is not False
     elif row.figure_correct is not None:
         row.correct = row.figure_correct
     elif row.keyword_recall is not None:
@@ -267,14 +294,21 @@ def score_claim(item: ClaimItem, verdict) -> ClaimResult:
     )
 
 
-def aggregate(rows: list[QuestionResult]) -> dict:
-    """The question metrics of a set of rows (the whole run, a chapter or a split)."""
+def aggregate(rows: list[QuestionResult], planned: bool | None = None) -> dict:
+    """The question metrics of a set of rows (the whole run, a chapter or a split).
+
+    `planned`: whether the run's answers carry a plan at all (default: whether these rows' do); without
+    plans the kind accuracy is not measured (None) rather than 0.
+    """
+    planned = any(r.predicted_kind for r in rows) if planned is None else planned
     answerable = [r for r in rows if r.answerable]
     unanswerable = [r for r in rows if not r.answerable]
     abstained = [r for r in rows if r.abstained and not r.error]
     answered = [r for r in rows if not r.abstained and not r.error]
     fig = [r for r in rows if r.figure_correct is not None]
-    kw = [r for r in rows if r.keyword_recall is not None and r.figure_correct is None]
+    kw = [r for r in rows if r.keyword_recall is not None and r.figure_correct is None and r.list_completeness is None]
+    lists = [r for r in rows if r.list_completeness is not None]
+    kinded = [r for r in rows if r.answerable and r.kind != "unanswerable"]
     return {
         "questions": len(rows),
         "answerable": len(answerable),
@@ -287,6 +321,10 @@ def aggregate(rows: list[QuestionResult]) -> dict:
         "figure_questions": len(fig),
         "keyword_hit_rate": m.mean(r.keyword_recall for r in kw),
         "narrative_questions": len(kw),
+        "list_completeness": m.mean(r.list_completeness for r in lists),
+        "list_questions": len(lists),
+        "kind_accuracy": m.mean(r.predicted_kind == r.kind for r in kinded) if planned else None,
+        "kind_questions": len(kinded),
         "citation_precision": m.mean(r.citation_precision for r in answered),
         "citation_relevance": m.mean(r.citation_relevance for r in answered if r.answerable),
         "unsupported_figure_rate": m.ratio(sum(1 for r in answered if r.unsupported_figures), len(answered)),
@@ -296,6 +334,33 @@ def aggregate(rows: list[QuestionResult]) -> dict:
         "false_abstention_rate": m.ratio(sum(1 for r in answerable if r.abstained and not r.error), len(answerable)),
         "errors": sum(1 for r in rows if r.error),
     }
+
+
+def per_kind(rows: list[QuestionResult]) -> dict[str, dict]:
+    """Gold kind -> its question count and the metrics that apply to it (None where one does not)."""
+    planned = any(r.predicted_kind for r in rows)
+    by_kind: dict[str, list[QuestionResult]] = {}
+    for r in rows:
+        by_kind.setdefault(r.kind, []).append(r)
+    order = [k for k in m.KINDS if k in by_kind] + sorted(set(by_kind) - set(m.KINDS))
+    out = {}
+    for kind in order:
+        agg = aggregate(by_kind[kind], planned)
+        out[kind] = {
+            "n": agg["questions"],
+            "answer_accuracy": agg["answer_accuracy"],
+            "figure_accuracy": agg["figure_accuracy"],
+            "keyword_hit_rate": agg["keyword_hit_rate"],
+            "list_completeness": agg["list_completeness"],
+            "abstention_rate": m.ratio(sum(1 for r in by_kind[kind] if r.abstained and not r.error), agg["questions"]),
+            "kind_accuracy": agg["kind_accuracy"],
+        }
+    return out
+
+
+def kind_confusion(rows: list[QuestionResult]) -> dict[str, dict[str, int]]:
+    """Gold kind -> the answer's `plan.kind` ("none" without a plan) -> count, over answerable questions."""
+    return m.kind_confusion([(r.kind, r.predicted_kind) for r in rows if r.answerable and r.kind != "unanswerable"])
 
 
 def aggregate_claims(rows: list[ClaimResult]) -> dict:
@@ -323,7 +388,8 @@ def latency(rows: list[QuestionResult], claim_rows: list[ClaimResult]) -> dict:
 
 
 def summarise(rows: list[QuestionResult], claim_rows: list[ClaimResult], meta: dict, claims_note: str | None) -> dict:
-    overall = aggregate(rows)
+    planned = any(r.predicted_kind for r in rows)  # one answer with a plan: kind accuracy is measured everywhere
+    overall = aggregate(rows, planned)
     lat = latency(rows, claim_rows)
     metrics = dict(overall)
     for stage, p in lat.items():
@@ -343,8 +409,10 @@ def summarise(rows: list[QuestionResult], claim_rows: list[ClaimResult], meta: d
         **meta,
         "metrics": metrics,
         "latency_ms": lat,
-        "chapters": {c: aggregate(rs) for c, rs in sorted(chapters.items())},
-        "splits": {s: aggregate(rs) for s, rs in sorted(splits.items())},
+        "chapters": {c: aggregate(rs, planned) for c, rs in sorted(chapters.items())},
+        "splits": {s: aggregate(rs, planned) for s, rs in sorted(splits.items())},
+        "per_kind": per_kind(rows),
+        "kind_confusion": kind_confusion(rows),
         "claims": {**claims, "note": claims_note},
     }
 
@@ -435,6 +503,8 @@ HEADLINE = [
     ("answer_accuracy", "answer accuracy (all questions)"),
     ("figure_accuracy", "figure accuracy"),
     ("keyword_hit_rate", "keyword hit rate (narrative)"),
+    ("list_completeness", "list completeness (list questions)"),
+    ("kind_accuracy", "question kind accuracy (plan vs gold)"),
     ("citation_precision", "citation precision"),
     ("citation_relevance", "citation relevance (gold sections)"),
     ("unsupported_figure_rate", "unsupported-figure rate (must be 0)"),
@@ -499,9 +569,23 @@ def report_markdown(summary: dict, rows: list[QuestionResult], claim_rows: list[
     cols = ["questions", "recall_at_k", "mrr", "answer_accuracy", "figure_accuracy", "keyword_hit_rate", "false_abstention_rate"]
     parts.append(_md_table(["chapter"] + cols, [[_chapter_label(c, a)] + [a[k] for k in cols] for c, a in summary["chapters"].items()]))
     parts.append("")
-    for name, title in (("chapters", "Metrics per chapter"), ("latency", "Latency"), ("confusion", "Claim verdicts")):
+    if summary.get("per_kind"):
+        kind_cols = ["n", "answer_accuracy", "figure_accuracy", "keyword_hit_rate", "list_completeness", "abstention_rate",
+                     "kind_accuracy"]
+        parts += ["## Per kind", "",
+                  _md_table(["kind"] + kind_cols, [[k] + [v[c] for c in kind_cols] for k, v in summary["per_kind"].items()]),
+                  ""]
+    for name, title in (("chapters", "Metrics per chapter"), ("latency", "Latency"), ("confusion", "Claim verdicts"),
+                        ("kinds", "Question kinds")):
         if name in plots:
             parts += [f"![{title}]({plots[name]})", ""]
+    if summary.get("kind_confusion"):
+        kconf = summary["kind_confusion"]
+        labels = list(next(iter(kconf.values())).keys())
+        parts += ["## Question kinds (answerable questions; rows gold kind, columns the answer's plan.kind)", "",
+                  f"Kind accuracy {_fmt(metrics.get('kind_accuracy'))}"
+                  + ("" if metrics.get("kind_accuracy") is not None else " (no answer carries a plan)") + ".", "",
+                  _md_table(["gold"] + labels, [[g] + [kconf[g][p] for p in labels] for g in kconf]), ""]
     if summary["claims"].get("confusion"):
         conf = summary["claims"]["confusion"]
         labels = list(next(iter(conf.values())).keys())
@@ -513,13 +597,21 @@ def report_markdown(summary: dict, rows: list[QuestionResult], claim_rows: list[
     parts += [f"## Questions answered wrongly ({len(wrong)})", ""]
     parts.append(_md_table(
         ["id", "kind", "question", "answer", "why"],
-        [[r.id, r.kind, r.question, (r.answer[:160] + "…") if len(r.answer) > 160 else r.answer, _why(r)] for r in wrong],
+        [[r.id, _kind_label(r), r.question, (r.answer[:160] + "…") if len(r.answer) > 160 else r.answer, _why(r)]
+         for r in wrong],
     ))
     bad_claims = [r for r in claim_rows if not r.correct]
     if bad_claims:
         parts += ["", f"## Claims judged wrongly ({len(bad_claims)})", ""]
         parts.append(_md_table(["id", "claim", "expected", "predicted"], [[r.id, r.claim, r.expected, r.predicted] for r in bad_claims]))
     return "\n".join(parts) + "\n"
+
+
+def _kind_label(r: QuestionResult) -> str:
+    """The gold kind, and the planned kind when an answer planned another."""
+    if r.predicted_kind and r.predicted_kind != r.kind and r.kind != "unanswerable":
+        return f"{r.kind} (planned {r.predicted_kind})"
+    return r.kind
 
 
 def _why(r: QuestionResult) -> str:
@@ -531,6 +623,8 @@ def _why(r: QuestionResult) -> str:
         return "abstained" + ("" if r.hit_at_k else "; supporting passage not retrieved")
     if r.figure_correct is False:
         return f"figure groups found {r.figure_groups_found}" + ("" if r.hit_at_k else "; not retrieved")
+    if r.list_completeness is not None:
+        return f"items missing {r.items_missing} (completeness {_fmt(r.list_completeness)})"
     if r.keyword_recall is not None:
         return f"keywords missing {r.keywords_missing}"
     return ""
@@ -583,7 +677,8 @@ def report_html(markdown_summary: dict, summary_md: str, images: dict[str, bytes
 
 
 def make_plots(summary: dict, rows: list[QuestionResult], claim_rows: list[ClaimResult] | None = None) -> dict[str, bytes]:
-    """PNG bytes for the per-chapter metrics, the latency distribution and the claim confusion matrix."""
+    """PNG bytes for the per-chapter metrics, the latency distribution, the claim confusion matrix and the
+    confusion of question kinds (gold vs planned)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -658,6 +753,28 @@ def make_plots(summary: dict, rows: list[QuestionResult], claim_rows: list[Claim
         ax.text(0.5, 0.5, summary["claims"].get("note") or "no claims", ha="center", va="center", wrap=True)
         ax.axis("off")
     save(fig, "confusion")
+
+    kconf = summary.get("kind_confusion") or {}
+    fig, ax = plt.subplots(figsize=(6.5, 0.5 * len(kconf) + 2.5))
+    if kconf:
+        gold = list(kconf)
+        planned = list(next(iter(kconf.values())).keys())
+        mat = np.array([[kconf[g][p] for p in planned] for g in gold])
+        ax.imshow(mat, cmap="Blues")
+        for i in range(len(gold)):
+            for j in range(len(planned)):
+                ax.text(j, i, str(mat[i, j]), ha="center", va="center", color="white" if mat[i, j] > mat.max() / 2 else "black")
+        ax.set_xticks(range(len(planned)), planned, rotation=20)
+        ax.set_yticks(range(len(gold)), gold)
+        ax.set_xlabel("planned (answer.plan.kind)")
+        ax.set_ylabel("gold kind")
+        acc = summary["metrics"].get("kind_accuracy")
+        ax.set_title(f"Question kinds (kind accuracy {_fmt(acc)})" if acc is not None
+                     else "Question kinds (no answer carries a plan)")
+    else:
+        ax.text(0.5, 0.5, "no answerable questions", ha="center", va="center", wrap=True)
+        ax.axis("off")
+    save(fig, "kinds")
     return images
 
 
@@ -695,8 +812,8 @@ def _chapter_label(chapter: str, agg: dict) -> str:
 def ground_truth(item: GoldItem) -> str:
     if not item.answerable:
         return "The report does not answer this question."
-    if item.expected_figures:
-        return "; ".join(g[0] for g in item.expected_figures)
+    if item.expected_figures or item.expected_items:
+        return "; ".join(g[0] for g in item.expected_figures + item.expected_items)
     return ", ".join(item.keywords)
 
 

@@ -17,6 +17,9 @@ from rag.schema import Answer, Citation, Passage
 
 SEP = " › "
 VERDICTS = ("supported", "contradicted", "not_found")
+# What a question asks for: the kinds `QuestionPlan.kind` takes, and the gold kinds (those plus unanswerable).
+PLAN_KINDS = ("figure", "comparison", "list", "narrative", "summary", "document")
+KINDS = (*PLAN_KINDS, "unanswerable")
 
 
 def normalise(text: str) -> str:
@@ -69,6 +72,17 @@ def groups_found(groups: Sequence[Sequence[str]], text: str) -> list[bool]:
 def keywords_found(keywords: Sequence[str], text: str) -> list[bool]:
     text_norm = normalise(text)
     return [_text_has(k, text_norm) for k in keywords]
+
+
+def items_found(groups: Sequence[Sequence[str]], text: str) -> list[bool]:
+    """For each expected list item (a group of alternative phrases), whether any phrase is in `text`, as keywords are."""
+    text_norm = normalise(text)
+    return [any(_text_has(phrase, text_norm) for phrase in group) for group in groups]
+
+
+def completeness(found: Sequence[bool]) -> float | None:
+    """Share of expected items found; None when none were expected."""
+    return round(sum(found) / len(found), 4) if found else None
 
 
 def section_matches(section: str, supporting: Iterable[str]) -> bool:
@@ -166,4 +180,15 @@ def confusion(rows: Sequence[tuple[str, str]]) -> dict[str, dict[str, int]]:
     for expected, predicted in rows:
         matrix.setdefault(expected, dict.fromkeys(labels, 0))
         matrix[expected][predicted] = matrix[expected].get(predicted, 0) + 1
+    return matrix
+
+
+def kind_confusion(rows: Sequence[tuple[str, str | None]]) -> dict[str, dict[str, int]]:
+    """gold kind -> planned kind -> count; rows only for the gold kinds present, a missing plan counted as "none"."""
+    pairs = [(gold, predicted or "none") for gold, predicted in rows]
+    golds = [k for k in KINDS if any(g == k for g, _ in pairs)] + sorted({g for g, _ in pairs} - set(KINDS))
+    labels = [*PLAN_KINDS, "none"] + sorted({p for _, p in pairs} - {*PLAN_KINDS, "none"})
+    matrix = {g: dict.fromkeys(labels, 0) for g in golds}
+    for gold, predicted in pairs:
+        matrix[gold][predicted] += 1
     return matrix

@@ -9,7 +9,7 @@ import pytest
 from conftest import run_rag
 
 from rag import evaluate, metrics
-from rag.schema import Answer, Citation
+from rag.schema import Answer, Citation, QuestionPlan
 
 # ---------------------------------------------------------------- metrics
 
@@ -95,6 +95,140 @@ def test_score_question_abstention_and_figures():
     assert summary["answer_accuracy"] == round(2 / 3, 4)
 
 
+TEN_POINTS = [["Population health", "population-level health"], ["Recovering the backlog", "the backlog"],
+              ["workforce"], ["social care"], ["capital"], ["digital"], ["regulation"], ["mental health"],
+              ["health inequalities"], ["integration"]]
+
+
+def _list_item(**kw) -> evaluate.GoldItem:
+    base = {"id": "l1", "question": "What are the ten points in the plan?", "expected_figures": [], "kind": "list",
+            "expected_items": TEN_POINTS, "supporting": ["Ten-point plan"]}
+    return evaluate.GoldItem(**{**base, **kw})
+
+
+def _planned(text: str, kind: str | None, abstained: bool = False) -> Answer:
+    plan = QuestionPlan(kind=kind, focus="x") if kind else None
+    return Answer(id="x", question="q", answer=text, abstained=abstained, plan=plan)
+
+
+def test_items_found_matches_like_keywords():
+    text = "Recovering the back-log [1], POPULATION-level health and workforce planning; lawful digitalisation"
+    assert metrics.items_found([["Population health", "population level health"], ["recovering the backlog"],
+                                ["workforce"], ["law"], ["digital"]], text) == [True, False, True, False, False]
+    assert metrics.items_found([["recovering the back log"]], text) == [True]
+    assert metrics.completeness([True, False, True, True]) == 0.75
+    assert metrics.completeness([]) is None
+
+
+def test_list_completeness_partial_and_complete():
+    every = ", ".join(g[0] for g in TEN_POINTS)
+    complete = evaluate.score_question(_list_item(), _planned(every, "list"), [], 5, {})
+    assert complete.correct and complete.list_completeness == 1.0 and complete.items_missing == []
+    assert complete.items_found == [True] * 10 and complete.predicted_kind == "list"
+    # Nine of ten is the pass mark (0.9); an alternative phrase counts for its item.
+    nine = evaluate.score_question(_list_item(), _planned(every.replace("Population health", "population-level health")
+                                                          .replace(", integration", ""), "list"), [], 5, {})
+    assert nine.list_completeness == 0.9 and nine.correct and nine.items_missing == ["integration"]
+    partial = evaluate.score_question(_list_item(), _planned("Population health and the backlog.", "narrative"), [], 5, {})
+    assert partial.list_completeness == 0.2 and not partial.correct and partial.predicted_kind == "narrative"
+    assert partial.items_found[:3] == [True, True, False] and len(partial.items_missing) == 8
+    assert "items missing" in evaluate._why(partial)
+    # An abstention names no item; a list item's figures, when it has some, must be stated too.
+    refused = evaluate.score_question(_list_item(), _planned("The report does not say.", None, abstained=True), [], 5, {})
+    assert refused.list_completeness == 0.0 and not refused.correct and refused.predicted_kind is None
+    with_fig = evaluate.score_question(_list_item(expected_figures=[["93,806"]]), _planned(every, "list"), [], 5, {})
+    assert with_fig.list_completeness == 1.0 and with_fig.figure_correct is False and not with_fig.correct
+    agg = evaluate.aggregate([complete, nine, partial, refused])
+    assert agg["list_completeness"] == round((1 + 0.9 + 0.2 + 0) / 4, 4) and agg["list_questions"] == 4
+    assert agg["answer_accuracy"] == 0.5
+    # List questions are not keyword questions: the narrative keyword rate does not count them.
+    assert agg["keyword_hit_rate"] is None and agg["narrative_questions"] == 0
+
+
+def test_gold_with_expected_items_defaults_to_list(tmp_path):
+    line = {"id": "a001", "question": "What are the ten points in the plan?", "expected_figures": [], "keywords": [],
+            "expected_items": [["Population health"], ["Recovering the backlog"]], "answerable": True, "split": "dev",
+            "supporting": ["What healthcare leaders need: ten-point plan"], "chapter": "Ten-point plan", "kind": "list"}
+    no_kind = {k: v for k, v in line.items() if k != "kind"} | {"id": "a002"}
+    kinds = [{"id": f"k{i}", "question": "x", "kind": k, "keywords": ["y"]} for i, k in enumerate(metrics.PLAN_KINDS)]
+    path = _write(tmp_path, [json.dumps(r) for r in (line, no_kind, *kinds)]
+                  + [json.dumps({"id": "u", "question": "x", "answerable": False, "kind": "unanswerable"}), GOOD])
+    items = evaluate.load_gold(path)
+    assert items[0].expected_items == [["Population health"], ["Recovering the backlog"]] and items[0].kind == "list"
+    assert items[1].kind == "list" and items[-1].kind == "figure" and items[-1].expected_items == []
+    assert [i.kind for i in items[2:-1]] == list(metrics.KINDS)
+
+
+def _kind_rows() -> list[evaluate.QuestionResult]:
+    fig = _item(kind="figure")
+    narrative = _item(id="n", kind="narrative", expected_figures=[], keywords=["vacancies", "pressure"])
+    unans = _item(id="u", kind="unanswerable", expected_figures=[], supporting=[], answerable=False)
+    refusal = _planned("The report does not say.", "figure", abstained=True)
+    return [
+        evaluate.score_question(fig, _planned("There were 93,806 vacancies.", "figure"), [], 5, {}),
+        evaluate.score_question(fig, _planned("Many vacancies.", "narrative"), [], 5, {}),
+        evaluate.score_question(fig, refusal, [], 5, {}),
+        evaluate.score_question(narrative, _planned("Vacancies are high.", "narrative"), [], 5, {}),
+        evaluate.score_question(_list_item(), _planned("Population health, workforce.", None), [], 5, {}),
+        evaluate.score_question(unans, refusal, [], 5, {}),
+        evaluate.score_question(unans, _planned("It was 12 per cent.", "figure"), [], 5, {}),
+    ]
+
+
+def test_per_kind_aggregation():
+    per = evaluate.per_kind(_kind_rows())
+    assert list(per) == ["figure", "list", "narrative", "unanswerable"]
+    assert per["figure"] == {"n": 3, "answer_accuracy": round(1 / 3, 4), "figure_accuracy": round(1 / 3, 4),
+                             "keyword_hit_rate": None, "list_completeness": None, "abstention_rate": round(1 / 3, 4),
+                             "kind_accuracy": round(2 / 3, 4)}
+    assert per["narrative"]["keyword_hit_rate"] == 0.5 and per["narrative"]["answer_accuracy"] == 1.0
+    assert per["narrative"]["figure_accuracy"] is None
+    assert per["list"]["list_completeness"] == 0.2 and per["list"]["answer_accuracy"] == 0.0
+    assert per["list"]["kind_accuracy"] == 0.0
+    assert per["unanswerable"]["abstention_rate"] == 0.5 and per["unanswerable"]["answer_accuracy"] == 0.5
+    assert per["unanswerable"]["kind_accuracy"] is None
+
+
+def test_kind_confusion_counts_answerable_questions_only():
+    rows = _kind_rows()
+    conf = evaluate.kind_confusion(rows)
+    assert list(conf) == ["figure", "list", "narrative"]
+    assert list(conf["figure"]) == [*metrics.PLAN_KINDS, "none"]
+    assert conf["figure"]["figure"] == 2 and conf["figure"]["narrative"] == 1
+    assert conf["list"]["none"] == 1 and conf["narrative"]["narrative"] == 1
+    assert sum(sum(r.values()) for r in conf.values()) == 5
+    agg = evaluate.aggregate(rows)
+    assert agg["kind_accuracy"] == 0.6 and agg["kind_questions"] == 5
+    # No answer carries a plan: the kind is not measured rather than 0.
+    unplanned = [evaluate.score_question(_item(), _planned("93,806", None), [], 5, {})]
+    assert evaluate.aggregate(unplanned)["kind_accuracy"] is None
+    assert evaluate.kind_confusion(unplanned) == {"figure": {**dict.fromkeys(metrics.PLAN_KINDS, 0), "none": 1}}
+    assert metrics.kind_confusion([("list", "table")])["list"]["table"] == 1
+
+
+def test_summary_and_report_show_kinds_per_split():
+    rows = _kind_rows()
+    for r, split in zip(rows, ["dev", "test", "dev", "test", "dev", "test", "dev"]):
+        r.split = split
+    meta = {"run_id": "r", "mode": "extractive", "split": "all", "k": 5, "gold": "g", "command": "rag eval",
+            "wall_seconds": 1.0}
+    summary = evaluate.summarise(rows, [], meta, None)
+    assert summary["metrics"]["kind_accuracy"] == 0.6 and summary["metrics"]["list_completeness"] == 0.2
+    assert summary["splits"]["dev"]["list_completeness"] == 0.2 and summary["splits"]["test"]["list_completeness"] is None
+    assert summary["splits"]["dev"]["kind_accuracy"] == round(2 / 3, 4) and summary["splits"]["test"]["kind_accuracy"] == 0.5
+    assert summary["per_kind"]["figure"]["n"] == 3 and summary["kind_confusion"]["figure"]["figure"] == 2
+    table = evaluate.summary_table(summary)
+    assert "list completeness (list questions)" in table and "question kind accuracy (plan vs gold)" in table
+    md = evaluate.report_markdown(summary, rows, [], {"kinds": "plots/kinds.png"})
+    assert "## Per kind" in md and "| list | 1 | 0.000 | – | – | 0.200 | 0.000 | 0.000 |" in md
+    assert "| gold | figure | comparison | list | narrative | summary | document | none |" in md
+    assert "| figure | 2 | 0 | 0 | 1 | 0 | 0 | 0 |" in md and "Kind accuracy 0.600." in md
+    assert "![Question kinds](plots/kinds.png)" in md and "figure (planned narrative)" in md
+    images = evaluate.make_plots(summary, rows, [])
+    assert images["kinds"][:8] == b"\x89PNG\r\n\x1a\n"
+    assert json.loads(evaluate._jsonl(rows[:1]))["predicted_kind"] == "figure"
+
+
 # ---------------------------------------------------------------- gold files
 
 
@@ -117,6 +251,16 @@ GOOD = json.dumps({"id": "a", "question": "How many vacancies?", "expected_figur
         ('{"id": "b", "question": "x", "answerable": "yes"}', "'answerable' must be true or false"),
         ('{"id": "b", "question": "x", "answerable": false, "expected_figures": [["1"]]}', "answerable' is false"),
         ('{"id": "a", "question": "again"}', "already used on line 1"),
+        ('{"id": "b", "question": "x", "expected_items": ["Population health"]}', "'expected_items' must be a list of items"),
+        ('{"id": "b", "question": "x", "expected_items": [["Population health"], []]}', "each a non-empty list"),
+        ('{"id": "b", "question": "x", "expected_items": [["Population health", 3]]}', "'expected_items' must be"),
+        ('{"id": "b", "question": "x", "expected_items": [[" "]]}', "'expected_items' must be"),
+        ('{"id": "b", "question": "x", "expected_items": {"a": 1}}', "'expected_items' must be"),
+        ('{"id": "b", "question": "x", "answerable": false, "expected_items": [["a"]]}', "answerable' is false"),
+        ('{"id": "b", "question": "x", "kind": "listing"}', "'kind' must be one of figure, comparison, list"),
+        ('{"id": "b", "question": "x", "kind": 3}', "'kind' and 'chapter' must be strings"),
+        ('{"id": "b", "question": "x", "kind": "unanswerable"}', "'kind' is 'unanswerable' but 'answerable' is true"),
+        ('{"id": "b", "question": "x", "answerable": false, "kind": "narrative"}', "'answerable' is false"),
     ],
 )
 def test_malformed_gold_names_the_line(tmp_path, bad, message):
@@ -191,7 +335,7 @@ def test_eval_run_writes_report_and_compare_lists_flips(tmp_path):
     (run_dir,) = [d for d in out.iterdir() if d.is_dir()]
     for name in ("results.jsonl", "claims.jsonl", "summary.json", "report.md", "report.html", "ragas.jsonl", "ragas.csv"):
         assert (run_dir / name).is_file(), name
-    for plot in ("chapters", "latency", "confusion"):
+    for plot in ("chapters", "latency", "confusion", "kinds"):
         assert (run_dir / "plots" / f"{plot}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     summary = json.loads((run_dir / "summary.json").read_text())
     for key in ("recall_at_k", "mrr", "figure_accuracy", "citation_precision", "unsupported_figure_rate",
@@ -201,11 +345,13 @@ def test_eval_run_writes_report_and_compare_lists_flips(tmp_path):
     assert summary["metrics"]["unsupported_figure_rate"] == 0
     rows = [json.loads(line) for line in (run_dir / "results.jsonl").read_text().splitlines()]
     assert len(rows) == 5 and all(r["answer"] and "correct" in r and "timings_ms" in r for r in rows)
+    assert all("predicted_kind" in r and "list_completeness" in r and "items_found" in r for r in rows)
+    assert set(summary["per_kind"]) <= set(metrics.KINDS) and "kind_accuracy" in summary["metrics"]
     ragas = [json.loads(line) for line in (run_dir / "ragas.jsonl").read_text().splitlines()]
     assert {"question", "answer", "contexts", "ground_truth"} <= set(ragas[0]) and ragas[0]["contexts"]
     stdout = proc.stdout.decode()
     assert "report.html" in stdout and "retrieval recall@k" in stdout
-    for plot in ("chapters", "latency", "confusion"):
+    for plot in ("chapters", "latency", "confusion", "kinds"):
         assert f"wrote {run_dir / 'plots' / plot}.png" in stdout
     for stage in ("retrieve", "answer", "total", "check"):
         assert f"latency {stage} p50 ms" in stdout and f"latency {stage} p95 ms" in stdout
@@ -238,7 +384,7 @@ def test_gold_set_covers_what_the_issue_asks(assistant):
     assert all(i.answerable == (i.kind != "unanswerable") for i in items)
     # Both splits hold every kind, so the dev-chosen settings are reported on comparable questions.
     for split in ("dev", "test"):
-        assert {i.kind for i in items if i.split == split} == {"figure", "narrative", "unanswerable"}
+        assert {i.kind for i in items if i.split == split} == set(kinds)
     chapters = {c.section.split(metrics.SEP)[0] for c in assistant.index.chunks} - {"Front matter", "Back matter"}
     assert chapters <= {i.chapter for i in items}
     # Every supporting path names a section (or a chunk) the index really has.
