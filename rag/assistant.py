@@ -43,7 +43,7 @@ class Assistant:
 
         # Counting words and figures in every chunk cost each cold ask ~0.25 s: keep the counts
         # on disk per index build and per version of the code that counts them.
-        code = hashlib.sha1(b"".join((Path(__file__).parent / f"{m}.py").read_bytes() for m in ("answer", "figures", "text")))
+        code = hashlib.sha1(b"".join((Path(__file__).parent / f"{m}.py").read_bytes() for m in ("answer/core", "figures", "text")))
         cache = self.settings.cache_dir / "stats" / f"{self.index.manifest['build']}-{code.hexdigest()[:12]}.json"
         try:
             raw = json.loads(cache.read_text(encoding="utf-8"))
@@ -71,11 +71,13 @@ class Assistant:
             return Answer(id=qid, question=str(question)[:200], answer="", abstained=True, error=str(exc),
                           mode=mode or self.settings.mode)
         query = self.contextual_query(text, history or [])
-        passages = self.retriever.search(query)
+        query_vector = self.retriever.embed_query(query)
+        passages = self.retriever.search(query, query_vector=query_vector)
         t1 = time.perf_counter()
         mode = mode or self.settings.mode
         if mode == "extractive":
-            answer = extractive_answer(text, passages, self.settings, self.index.sources, qid, stats=self.stats)
+            answer = extractive_answer(text, passages, self.settings, self.index, qid, stats=self.stats,
+                                       query_vector=query_vector)
         else:
             from rag import generate
 

@@ -24,14 +24,15 @@ from pathlib import Path
 
 import numpy as np
 
+from rag import sentence_table
 from rag.chunk import CHUNKER_VERSION, chunk_edition
 from rag.files import atomic_write
 from rag.model_files import count_tokens, max_seq_length
-from rag.schema import Chunk
+from rag.schema import Chunk, Section
 from rag.settings import Settings
 
 MANIFEST = "manifest.json"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: sentences.jsonl + sentences.npy for the answer stage
 # Exact (flat) search up to this many chunks, HNSW above: measured in bench/growth.py, see docs/speed.md.
 HNSW_MIN_CHUNKS = 100_000
 # 32/80/128 gave recall@10 0.966 against flat at 100x the report (synthetic vectors); these give > 0.98 there.
@@ -52,6 +53,7 @@ class Index:
     footnotes: dict[str, dict[str, str]] = field(default_factory=dict)
     sources: dict[str, str] = field(default_factory=dict)  # edition -> full text
     pages: dict[str, dict[str, str]] = field(default_factory=dict)  # edition -> section -> first page
+    sentences: sentence_table.SentenceTable | None = None
 
     def __post_init__(self) -> None:
         self.by_id = {c.id: c for c in self.chunks}
@@ -126,7 +128,7 @@ def build(settings: Settings, progress: bool = True, reuse: bool = True) -> dict
     with FileLock(str(settings.index_dir / ".lock"), timeout=600):
         t0 = time.perf_counter()
         steps = tqdm(total=5, desc="rag index", unit="step", disable=not progress)
-        chunks, footnotes, pages = _parse_and_chunk(settings)
+        chunks, footnotes, pages, sections = _parse_and_chunk(settings)
         steps.update(1)
         steps.set_postfix_str(f"{len(chunks)} chunks")
 
@@ -141,6 +143,8 @@ def build(settings: Settings, progress: bool = True, reuse: bool = True) -> dict
         tmp_dir.mkdir()
         _write_jsonl(tmp_dir / "chunks.jsonl", [c.__dict__ for c in chunks])
         _save_faiss(tmp_dir / "vectors.faiss", vectors)
+        rows = sentence_table.build_rows(sections, chunks)
+        sentence_table.save(tmp_dir, rows, _sentence_vectors(settings, rows, reuse))
         steps.update(1)
         _save_bm25(tmp_dir / "bm25", chunks)
         (tmp_dir / "twins.json").write_text(json.dumps(_twins(chunks, vectors), indent=1))
@@ -170,7 +174,7 @@ def build(settings: Settings, progress: bool = True, reuse: bool = True) -> dict
         return manifest
 
 
-def _parse_and_chunk(settings: Settings) -> tuple[list[Chunk], dict, dict]:
+def _parse_and_chunk(settings: Settings) -> tuple[list[Chunk], dict, dict, list[Section]]:
     from rag.ingest import parse_edition
 
     limit = max_seq_length(settings.embed_model)
@@ -179,8 +183,10 @@ def _parse_and_chunk(settings: Settings) -> tuple[list[Chunk], dict, dict]:
     chunks: list[Chunk] = []
     footnotes: dict[str, dict[str, str]] = {}
     pages: dict[str, dict[str, str]] = {}
+    sections: list[Section] = []
     for src in settings.sources:
         ed = parse_edition(src)
+        sections += ed.sections
         chunks += chunk_edition(
             ed, lambda t: count_tokens(settings.embed_model, t), settings.chunk_max_tokens
         )
@@ -189,7 +195,25 @@ def _parse_and_chunk(settings: Settings) -> tuple[list[Chunk], dict, dict]:
     from rag import corpus
 
     chunks += corpus.chunks(settings, lambda t: count_tokens(settings.embed_model, t), settings.chunk_max_tokens)
-    return chunks, footnotes, pages
+    return chunks, footnotes, pages, sections
+
+
+def _sentence_vectors(settings: Settings, rows: list, reuse: bool) -> np.ndarray:
+    """Embed every sentence, reusing the current build's vectors for sentences it already holds."""
+    known: dict[str, np.ndarray] = {}
+    if reuse and staleness_of_files(settings) is None:
+        try:
+            old = sentence_table.load(settings.index_dir / json.loads((settings.index_dir / MANIFEST).read_text())["build"])
+            known = {r.text: old.vectors[i] for i, r in enumerate(old.rows)}
+        except (OSError, ValueError, KeyError, TypeError):
+            known = {}
+    todo = list(dict.fromkeys(r.text for r in rows if r.text not in known))
+    if todo:
+        from rag import embed  # torch only when something is new
+
+        known.update(zip(todo, embed.encode(settings.embed_model, todo, batch_size=64)))
+    dim = len(next(iter(known.values()))) if known else 0
+    return np.vstack([known[r.text] for r in rows]).astype("float32") if rows else np.zeros((0, dim), "float32")
 
 
 def _twins(chunks: list[Chunk], vectors: np.ndarray) -> dict[str, list[str]]:
@@ -315,7 +339,8 @@ def _read(settings: Settings) -> Index:
         bm25 = bm25s.BM25.load(str(build_dir / "bm25"), allow_pickle=False)
         twins = json.loads((build_dir / "twins.json").read_text())
         meta = json.loads((build_dir / "footnotes.json").read_text())
-    except (OSError, ValueError, RuntimeError) as exc:
+        sentences = sentence_table.load(build_dir)
+    except (OSError, ValueError, RuntimeError, TypeError) as exc:
         raise IndexError_(f"index files under {build_dir} could not be read: {exc}") from exc
     if vectors.ntotal != len(chunks):
         raise IndexError_(f"index is inconsistent: {vectors.ntotal} vectors for {len(chunks)} chunks")
@@ -328,4 +353,4 @@ def _read(settings: Settings) -> Index:
 
     sources.update(corpus.texts(settings))
     return Index(chunks=chunks, vectors=vectors, bm25=bm25, manifest=manifest, twins=twins,
-                 footnotes=meta["footnotes"], sources=sources, pages=meta.get("pages", {}))
+                 footnotes=meta["footnotes"], sources=sources, pages=meta.get("pages", {}), sentences=sentences)

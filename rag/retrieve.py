@@ -27,10 +27,10 @@ class Retriever:
 
         return embed.encode_query(self.settings, [question])
 
-    def search(self, question: str, k: int | None = None) -> list[Passage]:
+    def search(self, question: str, k: int | None = None, query_vector: np.ndarray | None = None) -> list[Passage]:
         k = k or self.settings.k
         n = min(self.settings.candidates, len(self.index.chunks))
-        qv = self.embed_query(question)
+        qv = self.embed_query(question) if query_vector is None else query_vector
         scores, ids = self.index.vectors.search(qv, n)
         dense = [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
         bm25_ids, bm25_scores = self.index.bm25.retrieve(bm25_tokens([question]), k=n, show_progress=False)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 import re
-import time
 import unicodedata
 from dataclasses import dataclass
 
@@ -169,61 +168,7 @@ def citation_for(passage: Passage, n: int, quote: str, sources: dict[str, str] |
     )
 
 
-def extractive_answer(
-    question: str,
-    passages: list[Passage],
-    settings: Settings,
-    sources: dict[str, str] | None = None,
-    qid: str | None = None,
-    stats: CorpusStats | None = None,
-) -> Answer:
-    t0 = time.perf_counter()
-    if not passages or max(p.score for p in passages) < settings.abstain_threshold:
-        return abstain(question, passages, settings, sources, qid)
-    if stats is not None:
-        unknown = stats.unknown_figures(question) + stats.unknown_names(question)
-        if unknown:
-            answer = abstain(question, passages, settings, sources, qid)
-            answer.notes.append(f"The report never mentions {', '.join(unknown)}.")
-            return answer
-    idf = _idf(passages)
-    scored = []
-    for rank, p in enumerate(passages):
-        for sent in sentences(p.chunk.text):
-            scored.append((score_sentence(question, sent, rank, idf), rank, sent, p))
-    scored.sort(key=lambda x: -x[0])
-    if not scored or scored[0][0] < 0.2:
-        return abstain(question, passages, settings, sources, qid)
-    best_score, _, best_sent, best_p = scored[0]
-    if stats is not None:
-        context = " ".join([best_p.chunk.section, best_p.chunk.text] + [c.text for c in best_p.also])
-        if stats.coverage(question, context) < settings.min_coverage:
-            return abstain(question, passages, settings, sources, qid)
-    picks = [(best_sent, best_p)]
-    # A second sentence when it nearly ties and adds something (another figure, another passage).
-    for s, _, sent, p in scored[1:4]:
-        if s >= best_score - 0.1 and sent != best_sent and len(picks) < 2:
-            if not _same_figures(sent, best_sent):
-                picks.append((sent, p))
-    citations: list[Citation] = []
-    parts: list[str] = []
-    for sent, p in picks:
-        existing = next((c for c in citations if c.chunk_id == p.chunk.id and c.quote == sent), None)
-        if existing is None:
-            existing = citation_for(p, len(citations) + 1, sent, sources)
-            citations.append(existing)
-        parts.append(f"{sent} [{existing.n}]")
-        parts += _edition_variants(sent, p, citations, sources)
-    answer = Answer(id=qid, question=question, answer=" ".join(parts), abstained=False, citations=citations,
-                    mode="extractive")
-    for _, p in picks:
-        answer.notes += [n for n in p.notes if n not in answer.notes]
-    answer.figures = verify_figures(answer.answer, citations)
-    answer.timings_ms["answer"] = round((time.perf_counter() - t0) * 1000, 2)
-    return answer
-
-
-def _edition_variants(sent: str, p: Passage, citations: list[Citation], sources: dict[str, str] | None) -> list[str]:
+def edition_variants(sent: str, p: Passage, citations: list[Citation], sources: dict[str, str] | None) -> list[str]:
     """When the other edition states this sentence with other figures, say so and cite it."""
     from rag.retrieve import differing_sentences
 

@@ -1,0 +1,406 @@
+"""Compose an answer by the question's kind, every sentence a quote from the report with its citation.
+
+figure      the sentence stating the figure for that subject and period
+comparison  a sentence for each side, each cited
+list        every item of the list (bullets, or the sub-sections of a part such as the ten-point plan), in order
+narrative   two to four sentences that carry the content, in report order
+summary     the key points, or a named chapter's leading sentences
+document    title, publisher, date and editions from the report's own front and back matter
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from rag import figures
+from rag.answer.core import CorpusStats, _idf, abstain, citation_for, edition_variants, score_sentence, verify_figures
+from rag.answer.features import Candidate, SentenceModel, answerability_features, sentence_features
+from rag.answer.question import terms
+from rag.index import Index
+from rag.schema import Answer, Citation, Passage, QuestionPlan, Sentence
+from rag.sentence_table import doc_of
+from rag.settings import Settings
+
+NARRATIVE_MAX = 4
+LIST_MAX = 16
+
+
+@dataclass
+class Context:
+    """What composing needs besides the question: the index (sentences and vectors), stats and the model."""
+
+    settings: Settings
+    index: Index
+    stats: CorpusStats | None
+    model: SentenceModel
+    query_vector: np.ndarray  # the question's unit vector, already computed by retrieval
+    question: str = ""
+
+
+def candidates(plan: QuestionPlan, passages: list[Passage], ctx: Context) -> list[Candidate]:
+    """Every sentence of the retrieved passages, featurised and scored, best first."""
+    table = ctx.index.sentences
+    weight = ctx.stats.weight if ctx.stats else (lambda w: 1.0)
+    edition = next((q.text for q in plan.qualifiers if q.kind == "edition"), None)
+    out: list[Candidate] = []
+    qv = ctx.query_vector.reshape(-1)
+    idf = _idf(passages)
+    for rank, p in enumerate(passages):
+        passage = _in_edition(p, edition)
+        for row in table.by_chunk.get(passage.chunk.id, []):
+            out.append(_candidate(plan, row, passage, rank, qv, ctx, weight, idf))
+    out.sort(key=lambda c: -c.score)
+    return out
+
+
+def _candidate(plan: QuestionPlan, row: int, passage: Passage, rank: int, qv, ctx: Context, weight,
+               idf: dict[str, float] | None = None) -> Candidate:
+    table = ctx.index.sentences
+    s = table.rows[row]
+    prev = table.rows[row - 1] if row > 0 else None
+    previous = prev.text if prev is not None and prev.section == s.section and prev.edition == s.edition else ""
+    lexical = score_sentence(ctx.question, s.text, rank, idf) if idf is not None else 0.0
+    feats = sentence_features(plan, s, previous, float(table.vectors[row] @ qv), rank, passage.score, weight, lexical)
+    return Candidate(s, row, passage, rank, feats, ctx.model.probability(feats))
+
+
+def _in_edition(p: Passage, edition: str | None) -> Passage:
+    """The passage in the edition a question names ("in the PDF edition"), its twin when retrieval chose the other."""
+    if edition is None or p.chunk.edition == edition:
+        return p
+    twin = next((c for c in p.also if c.edition == edition), None)
+    return replace(p, chunk=twin, also=[p.chunk]) if twin is not None else p
+
+
+def compose(question: str, plan: QuestionPlan, passages: list[Passage], ctx: Context, qid: str | None = None) -> Answer:
+    settings, sources = ctx.settings, ctx.index.sources
+    if plan.kind == "document":
+        answer = _document(question, plan, ctx, qid)
+        if answer is not None:
+            return answer
+    if plan.kind == "summary":
+        return _summary(question, plan, passages, ctx, qid)
+    reasons = pre_abstains(question, plan, passages, ctx)
+    if reasons is not None:
+        answer = abstain(question, passages, settings, sources, qid)
+        answer.notes += reasons
+        return answer
+    cands = candidates(plan, passages, ctx)
+    score = decision_score(plan, cands, passages, ctx)
+    if score is None or score < ctx.model.abstain_below:
+        answer = abstain(question, passages, settings, sources, qid)
+        if plan.kind in ("figure", "comparison") and not _figure_pool(plan, cands):
+            answer.notes.append("No passage that speaks to this question states a figure of the kind asked for.")
+        return answer
+    if plan.kind == "list":
+        answer = _list(question, plan, passages, cands, ctx, qid)
+        if answer is not None:
+            return answer
+    if plan.kind in ("figure", "comparison"):
+        return _figure(question, plan, cands, ctx, qid)
+    return _narrative(question, plan, cands, ctx, qid)
+
+
+def pre_abstains(question: str, plan: QuestionPlan, passages: list[Passage], ctx: Context) -> list[str] | None:
+    """Reasons to decline before any sentence is scored (notes for the answer), or None when none applies."""
+    if not passages or max(p.score for p in passages) < ctx.settings.abstain_threshold:
+        return []
+    if ctx.stats is not None:
+        unknown = ctx.stats.unknown_figures(question) + ctx.stats.unknown_names(question)
+        if unknown:
+            return [f"The report never mentions {', '.join(unknown)}."]
+    return None
+
+
+def decision_score(plan: QuestionPlan, cands: list[Candidate], passages: list[Passage], ctx: Context) -> float | None:
+    """The probability that the report answers, judged on the best sentence that could answer this kind of question."""
+    pool = _figure_pool(plan, cands) if plan.kind in ("figure", "comparison") else _content(cands)
+    if not pool:
+        return None
+    return ctx.model.answerable(answerability_features(plan, pool[0], passages, *_corpus(ctx)))
+
+
+def _corpus(ctx: Context):
+    if ctx.stats is None:
+        return (lambda w: 1), (lambda w: 1.0)
+    return (lambda w: ctx.stats.df.get(w, 0)), ctx.stats.weight
+
+
+def _figure_pool(plan: QuestionPlan, cands: list[Candidate]) -> list[Candidate]:
+    """Sentences stating a figure; of the asked kind when the question names one (a date is not a share)."""
+    with_figure = [c for c in cands if c.features["has_figure"]]
+    if plan.unit:
+        matching = [c for c in with_figure if c.features["unit_match"]]
+        return matching if matching or plan.unit in ("date", "GBP", "%") else with_figure
+    return with_figure
+
+
+def _content(cands: list[Candidate]) -> list[Candidate]:
+    return [c for c in cands if not c.features["heading"] and not c.features["announces"]] or cands
+
+
+# --- figures and comparisons -------------------------------------------------------------------------
+
+def _figure(question, plan, cands, ctx, qid) -> Answer:
+    pool = _figure_pool(plan, cands)
+    picks = [pool[0]]
+    if plan.kind == "comparison":
+        picks = _sides(plan, pool, ctx)
+    else:
+        # A second sentence when it nearly ties and states another figure (another period, another edition).
+        for c in pool[1:4]:
+            if c.score >= 0.8 * picks[0].score and not _same_figures(c.sentence.text, picks[0].sentence.text):
+                picks.append(c)
+                break
+    return _quote(question, plan, picks, ctx, qid, variants=True)
+
+
+def _sides(plan: QuestionPlan, cands: list[Candidate], ctx: Context) -> list[Candidate]:
+    """The best sentence for each side of a comparison; one sentence when it states both."""
+    if len(plan.sides) != 2:
+        picks = [cands[0]]
+        for c in cands[1:]:
+            if not _same_figures(c.sentence.text, picks[0].sentence.text):
+                picks.append(c)
+                break
+        return picks
+    weight = ctx.stats.weight if ctx.stats else (lambda w: 1.0)
+    picks: list[Candidate] = []
+    for side in plan.sides:
+        side_terms = terms(side)
+        fit = {c.row: c.score + _fit(side_terms, c.sentence.text + " " + c.sentence.section, weight) for c in cands}
+        ranked = sorted(cands, key=lambda c: -fit[c.row])
+        best = next((c for c in ranked if all(not _same_figures(c.sentence.text, p.sentence.text) for p in picks)), None)
+        if best is not None and best not in picks:
+            picks.append(best)
+    return sorted(picks, key=lambda c: c.row) or [cands[0]]
+
+
+def _fit(words: list[str], text: str, weight) -> float:
+    """IDF-weighted share of `words` that `text` holds."""
+    total = sum(weight(w) for w in words)
+    have = set(terms(text))
+    return sum(weight(w) for w in words if w in have) / total if total else 0.0
+
+
+def _same_figures(a: str, b: str) -> bool:
+    fa = {figures.key(f) for f in figures.find_figures(a) if not figures.is_trivial(f)}
+    fb = {figures.key(f) for f in figures.find_figures(b) if not figures.is_trivial(f)}
+    return bool(fa) and fa <= fb
+
+
+# --- narratives ----------------------------------------------------------------------------------------
+
+def _narrative(question, plan, cands, ctx, qid) -> Answer:
+    content = _content(cands)
+    best = content[0]
+    picks = [best]
+    floor = max(ctx.model.abstain_below, 0.6 * best.score)
+    for c in content[1:]:
+        if len(picks) >= NARRATIVE_MAX:
+            break
+        if c.score >= floor and not any(_near_duplicate(c.sentence.text, p.sentence.text) for p in picks):
+            picks.append(c)
+    if len(picks) == 1:
+        # The content often reads on in the next sentence of the same paragraph.
+        nxt = next((c for c in cands if c.row == best.row + 1 and c.sentence.para == best.sentence.para), None)
+        if nxt is not None and nxt.score >= 0.5 * best.score and not nxt.features["heading"]:
+            picks.append(nxt)
+    picks.sort(key=lambda c: (c.sentence.edition != best.sentence.edition, c.row))
+    return _quote(question, plan, picks, ctx, qid, variants=False)
+
+
+def _near_duplicate(a: str, b: str) -> bool:
+    wa, wb = set(terms(a)), set(terms(b))
+    return bool(wa and wb) and len(wa & wb) / min(len(wa), len(wb)) >= 0.8
+
+
+# --- lists ---------------------------------------------------------------------------------------------
+
+def _list(question, plan, passages, cands, ctx, qid) -> Answer | None:
+    """The list that answers: bullets of a section, or the sub-sections of a part, whichever fits best."""
+    table = ctx.index.sentences
+    best_score: dict[tuple[str, str, str], float] = {}
+    for c in cands:
+        key = (doc_of(c.sentence.chunk_id), c.sentence.edition, c.sentence.section)
+        best_score[key] = max(best_score.get(key, 0.0), c.score)
+    options: list[tuple[float, int, list[list[int]]]] = []
+    for order, (key, score) in enumerate(sorted(best_score.items(), key=lambda kv: -kv[1])[:6]):
+        doc, edition, section = _preferred_edition(key, plan, table)
+        key = (doc, edition, section)
+        items = _bullet_items(table.by_section[key], table.rows)
+        if len(items) >= 2:
+            options.append((score + 0.25 * _title_fit(plan, section, ctx), order, items))
+        parent = section.split(" › ")[0]
+        subs = [s for s in table.sections(doc, edition) if s.startswith(parent + " › ")]
+        # A part's sub-sections are its items only when the question names the part ("the ten-point plan").
+        if len(subs) >= 3 and parent != section and _title_fit(plan, parent, ctx) > 0:
+            items = [[r for r in table.by_section[(doc, edition, s)] if table.rows[r].para == 0] for s in subs]
+            options.append((score + 0.25 * _title_fit(plan, parent, ctx), order, items))
+    if not options:
+        return None
+    score, _, items = max(options, key=lambda o: (o[0], -o[1]))
+    by_row = {c.row: c for c in cands}
+    qv = ctx.query_vector.reshape(-1)
+    weight = ctx.stats.weight if ctx.stats else (lambda w: 1.0)
+    picks = []
+    for rows in items[:LIST_MAX]:
+        row = rows[0]
+        if len(table.rows[row].text.split()) < 6 and len(rows) > 1:
+            row = rows[1]  # a bare label ("Areas of support:") says nothing without the sentence after it
+        cand = by_row.get(row) or _candidate(plan, row, _passage_for(table.rows[row], ctx, passages), 99, qv, ctx, weight)
+        picks.append(cand)
+    return _quote(question, plan, picks, ctx, qid, variants=False, as_list=True)
+
+
+def _preferred_edition(key: tuple[str, str, str], plan: QuestionPlan, table) -> tuple[str, str, str]:
+    """Lists and summaries read from the web edition unless the question names one: the PDF's layout
+    (pull quotes, broken lines) cost some of its list items their first words."""
+    doc, edition, section = key
+    wanted = next((q.text for q in plan.qualifiers if q.kind == "edition"), "web")
+    if wanted != edition and (doc, wanted, section) in table.by_section:
+        return doc, wanted, section
+    return key
+
+
+def _bullet_items(rows: list[int], all_rows: list[Sentence]) -> list[list[int]]:
+    """Rows of each bullet paragraph of a section, in order."""
+    paras: dict[int, list[int]] = {}
+    for r in rows:
+        if all_rows[r].kind == "bullet":
+            paras.setdefault(all_rows[r].para, []).append(r)
+    return [paras[p] for p in sorted(paras)]
+
+
+def _title_fit(plan: QuestionPlan, title: str, ctx: Context) -> float:
+    t = set(terms(title))
+    return sum(w in t for w in plan.terms) / len(plan.terms) if plan.terms else 0.0
+
+
+def _passage_for(s: Sentence, ctx: Context, passages: list[Passage]) -> Passage:
+    known = next((p for p in passages if p.chunk.id == s.chunk_id), None)
+    if known is not None:
+        return known
+    chunk = ctx.index.by_id[s.chunk_id]
+    twins = [ctx.index.by_id[t] for t in ctx.index.twins.get(chunk.id, []) if t in ctx.index.by_id]
+    return Passage(chunk=chunk, score=0.0, also=twins)
+
+
+# --- summaries and the document itself -----------------------------------------------------------------
+
+def _summary(question, plan, passages, ctx, qid) -> Answer:
+    """The key points' opening sentences; for a named chapter, the chapter's leading sentences."""
+    table = ctx.index.sentences
+    doc = doc_of(passages[0].chunk.id) if passages else "manifesto"
+    edition = _preferred_edition((doc, passages[0].chunk.edition if passages else "web", "Key points"), plan, table)[1]
+    sections = table.sections(doc, edition)
+    chapter = _chapter(plan, passages, sections, ctx) if plan.chapter or plan.terms else None
+    if chapter is None:
+        rows = table.by_section.get((doc, edition, "Key points"), [])
+        items = _bullet_items(rows, table.rows) or [[r] for r in rows]
+        picked = [item[0] for item in items]
+    else:
+        picked = []
+        for section in [s for s in sections if s == chapter or s.startswith(chapter + " › ")]:
+            rows = table.by_section[(doc, edition, section)]
+            firsts = [r for r in rows if table.rows[r].pos == 0 and len(table.rows[r].text.split()) >= 6]
+            picked += firsts[: 3 - len(picked)] if len(picked) < 3 else []
+            if len(picked) >= 3 or " › " in section and "challenge" in section.lower():
+                break
+    if not picked:
+        return abstain(question, passages, ctx.settings, ctx.index.sources, qid)
+    qv, weight = ctx.query_vector.reshape(-1), (ctx.stats.weight if ctx.stats else (lambda w: 1.0))
+    picks = [_candidate(plan, r, _passage_for(table.rows[r], ctx, passages), 99, qv, ctx, weight) for r in picked]
+    return _quote(question, plan, picks, ctx, qid, variants=False, as_list=chapter is None)
+
+
+def _chapter(plan, passages, sections, ctx) -> str | None:
+    """The chapter a summary question names: by its words in a chapter title, else the best passage's chapter."""
+    chapters = list(dict.fromkeys(s.split(" › ")[0] for s in sections))
+    words = terms(plan.chapter or "") or plan.terms
+    if not words:
+        return None
+    weight = ctx.stats.weight if ctx.stats else (lambda w: 1.0)
+    scored = [(sum(weight(w) for w in words if w in set(terms(c))), c) for c in chapters]
+    score, best = max(scored, default=(0.0, None))
+    if score > 0:
+        return best
+    if plan.chapter and passages:
+        # Named in other words ("the workforce chapter"): the themed chapter retrieval ranks first,
+        # not a part that restates every chapter (key points, the ten-point plan).
+        themed = [p for p in passages if " › " in p.chunk.section and not p.chunk.section.startswith(("Ten-point", "Survey"))]
+        return (themed or passages)[0].chunk.section.split(" › ")[0]
+    return None
+
+
+_DATE_LINE = re.compile(r"^\d{1,2} (January|February|March|April|May|June|July|August|September|October|November|December) \d{4}$")
+
+
+def _document(question, plan, ctx, qid) -> Answer | None:
+    """Title, publisher, date, editions and terms of use, quoted from the report's own front and back matter."""
+    table = ctx.index.sentences
+    q = question.lower()
+    want = set()
+    if re.search(r"\b(who|publish|author|wrote|organi[sz]ation|behind|produced|confederation)", q):
+        want.add("publisher")
+    if re.search(r"\b(when|date|published|year)", q):
+        want.add("date")
+    if re.search(r"\b(title|called|named|name of)", q):
+        want.add("title")
+    if re.search(r"\bedition|version|format", q):
+        want.update({"title", "editions"})
+    if re.search(r"copyright|licen[cs]e|reuse|copy|distribut", q):
+        want.add("rights")
+    want = want or {"title", "publisher", "date"}
+    found: dict[str, list[int]] = {}
+    for i, s in enumerate(table.rows):
+        if doc_of(s.chunk_id) != "manifesto":
+            continue
+        text = s.text.strip()
+        if s.section == "Front matter" and text.lower().startswith("manifesto for recovery"):
+            found.setdefault("title", []).append(i)
+        elif s.section == "Front matter" and _DATE_LINE.match(text):
+            found.setdefault("date", []).append(i)
+        elif text.startswith("©"):
+            found.setdefault("rights", []).append(i)
+            found.setdefault("publisher", []).append(i)
+        elif s.section == "About" and "NHS Confederation is the membership organisation" in text:
+            found.setdefault("publisher", []).append(i)
+    rows: list[int] = []
+    for part in ("title", "publisher", "date", "rights"):
+        if part in want or (part == "title" and "editions" in want):
+            rows += found.get(part, [])[: 2 if "editions" in want and part == "title" else 1]
+    if "rights" in want:
+        rows += [i + 1 for i in found.get("rights", [])[:1] if i + 1 < len(table.rows)]
+    if not rows:
+        return None
+    qv, weight = ctx.query_vector.reshape(-1), (ctx.stats.weight if ctx.stats else (lambda w: 1.0))
+    picks = [_candidate(plan, r, _passage_for(table.rows[r], ctx, []), 99, qv, ctx, weight) for r in dict.fromkeys(rows)]
+    return _quote(question, plan, picks, ctx, qid, variants=False)
+
+
+# --- quoting -------------------------------------------------------------------------------------------
+
+def _quote(question, plan, picks: list[Candidate], ctx: Context, qid, variants: bool, as_list: bool = False) -> Answer:
+    sources = ctx.index.sources
+    citations: list[Citation] = []
+    parts: list[str] = []
+    for c in picks:
+        text = c.sentence.text
+        existing = next((x for x in citations if x.chunk_id == c.passage.chunk.id and x.quote == text), None)
+        if existing is None:
+            existing = citation_for(c.passage, len(citations) + 1, text, sources)
+            citations.append(existing)
+        line = f"{text} [{existing.n}]"
+        parts.append(f"- {line}" if as_list else line)
+        if variants:
+            parts += edition_variants(text, c.passage, citations, sources)
+    answer = Answer(id=qid, question=question, answer=("\n" if as_list else " ").join(parts), abstained=False,
+                    citations=citations, mode="extractive", plan=plan)
+    for c in picks:
+        answer.notes += [n for n in c.passage.notes if n not in answer.notes]
+    answer.figures = verify_figures(answer.answer, citations)
+    return answer

@@ -1,0 +1,216 @@
+"""Sentence features and the fitted model that scores a candidate sentence for a question.
+
+The weights are not chosen by hand: `rag.answer.fit` fits a logistic regression
+on the dev split of the gold set and writes them, with the feature means and
+scales, to `index/answer_model.json` (plain JSON, no pickle). Scoring is a dot
+product, so answering needs neither scikit-learn nor torch.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from rag import figures
+from rag.answer.question import terms
+from rag.schema import Passage, QuestionPlan, Sentence
+from rag.text import stem
+
+FEATURES = [
+    "cosine",  # the embedding model's question-sentence similarity
+    "lexical",  # the earlier hand-weighted overlap score (rag.answer.core.score_sentence), one input among many
+    "overlap",  # IDF-weighted share of the question's focus words in the sentence
+    "bm25",  # BM25 of the focus words against the sentence, corpus IDF
+    "section_overlap",  # share of focus words in the section path
+    "context_overlap",  # share of focus words in the sentence before (what "this" refers to)
+    "has_figure",
+    "figure_wanted",  # a figure question and a sentence stating a figure
+    "figure_missing",  # a figure question and a sentence stating none
+    "unit_match",  # a figure of the kind asked for (a share, money, a date, a count)
+    "qualifier_match",  # share of the question's periods and groups found in the sentence or its context
+    "qualifier_conflict",  # the question names a period and the sentence gives only other dates
+    "heading",  # short and unpunctuated: a title, not a statement
+    "announces",  # ends with a colon or says "the following": the content comes after it
+    "rank",  # 1 / (1 + the passage's retrieval rank)
+    "first_in_paragraph",
+    "bullet",
+    "quote",  # a leader quoted in the report
+    "passage_score",  # the passage's dense cosine
+]
+_ANNOUNCES = re.compile(r"(:\s*$|\b(the following|as follows|include|includes|including|comprises)\s*:?\s*$)", re.I)
+MODEL_FILE = "answer_model.json"
+
+
+@dataclass
+class Candidate:
+    sentence: Sentence
+    row: int  # row in the sentence table
+    passage: Passage
+    rank: int
+    features: dict[str, float] = field(default_factory=dict)
+    score: float = 0.0
+
+
+def _share(q: list[str], words: set[str], weight) -> float:
+    total = sum(weight(w) for w in q)
+    return sum(weight(w) for w in q if w in words) / total if total else 0.0
+
+
+def sentence_features(
+    plan: QuestionPlan, sentence: Sentence, previous: str, cosine: float, rank: int, passage_score: float, weight,
+    lexical: float = 0.0,
+) -> dict[str, float]:
+    """Features of one candidate; `weight` is the corpus IDF of a stemmed word."""
+    q = plan.terms
+    s_words = set(terms(sentence.text))
+    figs = [f for f in figures.find_figures(sentence.text) if not figures.is_trivial(f)]
+    wants = plan.kind in ("figure", "comparison")
+    unit_ok = bool(plan.unit) and any(_unit_fits(plan.unit, f) for f in figs)
+    # BM25 with the usual k1=1.2, b=0.75 and an average sentence of 25 words.
+    tf_words = [stem(w) for w in re.findall(r"[a-z0-9']+", sentence.text.lower())]
+    length = max(1, len(tf_words))
+    bm25 = 0.0
+    for w in q:
+        tf = tf_words.count(w)
+        if tf:
+            bm25 += weight(w) * tf * 2.2 / (tf + 1.2 * (0.25 + 0.75 * length / 25))
+    quals = [x for x in plan.qualifiers if x.kind in ("time", "group", "place")]
+    context = (previous + " " + sentence.text).lower()
+    matched = sum(_qualifier_in(x.text, x.kind, context) for x in quals)
+    asked_dates = [f for x in quals if x.kind == "time" for f in figures.find_figures(x.text) if f.unit in ("date", "year")]
+    given_dates = [f for f in figs if f.unit in ("date", "year", "financial year")]
+    conflict = bool(asked_dates and given_dates and not any(figures.appears_in(a, given_dates) or figures.appears_in(g, asked_dates)
+                                                            for a in asked_dates for g in given_dates))
+    text = sentence.text.strip()
+    return {
+        "cosine": cosine,
+        "lexical": lexical,
+        "overlap": _share(q, s_words, weight),
+        "bm25": bm25 / (1 + bm25),
+        "section_overlap": _share(q, set(terms(sentence.section)), weight),
+        "context_overlap": _share(q, set(terms(previous)), weight),
+        "has_figure": float(bool(figs)),
+        "figure_wanted": float(wants and bool(figs)),
+        "figure_missing": float(wants and not figs),
+        "unit_match": float(unit_ok),
+        "qualifier_match": matched / len(quals) if quals else 0.0,
+        "qualifier_conflict": float(conflict),
+        "heading": float(len(text.split()) < 8 and not re.search(r"[.!?”’\"]$", text)),
+        "announces": float(bool(_ANNOUNCES.search(text))),
+        "rank": 1.0 / (1 + rank),
+        "first_in_paragraph": float(sentence.pos == 0),
+        "bullet": float(sentence.kind == "bullet"),
+        "quote": float(sentence.kind == "quote" or text.startswith(("“", '"'))),
+        "passage_score": passage_score,
+    }
+
+
+def _unit_fits(unit: str, fig) -> bool:
+    if unit == "date":
+        return fig.unit in ("date", "year", "financial year")
+    if unit == "count":
+        return fig.unit == "" and fig.kind == "count"
+    return fig.unit == unit
+
+
+def _qualifier_in(text: str, kind: str, context: str) -> bool:
+    if kind == "time":
+        asked = [f for f in figures.find_figures(text) if not figures.is_trivial(f)]
+        if asked:
+            return any(figures.appears_in(f, context) for f in asked)
+    words = [stem(w) for w in re.findall(r"[a-z0-9]+", text.lower()) if len(w) > 2 and w not in ("the", "end", "start", "among")]
+    ctx = {stem(w) for w in re.findall(r"[a-z0-9]+", context)}
+    return bool(words) and sum(w in ctx for w in words) / len(words) >= 0.5
+
+
+ANSWERABILITY = [
+    "best_score",  # the sentence model's probability for the best candidate of the asked kind
+    "best_cosine",
+    "coverage",  # IDF-weighted share of the focus words in the best candidate, its context and section
+    "passage_coverage",  # the same over the best candidate's whole passage
+    "missing_idf",  # IDF of the most specific focus word the best passage lacks (0 when none is missing)
+    "unknown_share",  # IDF-weighted share of focus words the report never uses
+    "top_passage",  # the first passage's dense cosine
+    "kind_found",  # a figure of the asked kind is there (figure questions), 1 otherwise
+]
+
+
+def answerability_features(plan: QuestionPlan, best: Candidate | None, passages: list[Passage], df, weight) -> dict[str, float]:
+    if best is None:
+        return {name: 0.0 for name in ANSWERABILITY}
+    q = plan.terms
+    total = sum(weight(w) for w in q) or 1.0
+    near = set(terms(f"{best.sentence.section} {best.sentence.text}"))
+    passage_words = set(terms(f"{best.passage.chunk.section} {best.passage.chunk.text}"))
+    missing = [weight(w) for w in q if w not in passage_words]
+    return {
+        "best_score": best.score,
+        "best_cosine": best.features["cosine"],
+        "coverage": sum(weight(w) for w in q if w in near) / total,
+        "passage_coverage": sum(weight(w) for w in q if w in passage_words) / total,
+        "missing_idf": max(missing, default=0.0),
+        "unknown_share": sum(weight(w) for w in q if df(w) == 0) / total,
+        "top_passage": max((p.score for p in passages), default=0.0),
+        "kind_found": float(plan.kind not in ("figure", "comparison") or bool(best.features["has_figure"])),
+    }
+
+
+@dataclass
+class SentenceModel:
+    """A fitted logistic regression over FEATURES, plus the answerability threshold chosen with it."""
+
+    features: list[str]
+    mean: list[float]
+    scale: list[float]
+    coef: list[float]
+    intercept: float
+    abstain_below: float = 0.0  # decline when the answerability probability is under this
+    meta: dict = field(default_factory=dict)
+    # A second logistic regression over ANSWERABILITY, fitted on dev answerable vs unanswerable questions.
+    answerability: dict = field(default_factory=dict)
+
+    def probability(self, feats: dict[str, float]) -> float:
+        z = self.intercept + sum(
+            c * ((feats.get(name, 0.0) - m) / s) for name, c, m, s in zip(self.features, self.coef, self.mean, self.scale)
+        )
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+    def answerable(self, feats: dict[str, float]) -> float:
+        """Probability that the report answers the question, from the best candidate's evidence."""
+        a = self.answerability
+        if not a:
+            return 1.0
+        z = a["intercept"] + sum(
+            c * ((feats.get(name, 0.0) - m) / s) for name, c, m, s in zip(a["features"], a["coef"], a["mean"], a["scale"])
+        )
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+    def to_json(self) -> str:
+        return json.dumps(self.__dict__, indent=1)
+
+    @classmethod
+    def untrained(cls) -> SentenceModel:
+        """Used only before a model is fitted: similarity and overlap, equally weighted."""
+        coef = [1.0 if f in ("cosine", "overlap", "figure_wanted", "unit_match") else 0.0 for f in FEATURES]
+        return cls(FEATURES, [0.0] * len(FEATURES), [1.0] * len(FEATURES), coef, -1.0, meta={"untrained": True})
+
+
+@lru_cache(maxsize=4)
+def load_model(path: Path) -> SentenceModel:
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        return SentenceModel(**raw)
+    except FileNotFoundError:
+        return SentenceModel.untrained()
+    except (OSError, ValueError, TypeError) as exc:
+        raise ValueError(f"the answer model {path} is unreadable ({exc}); refit it with `python -m rag.answer.fit`") from exc
+
+
+def feature_matrix(cands: list[Candidate]) -> np.ndarray:
+    return np.array([[c.features[f] for f in FEATURES] for c in cands], dtype="float64")

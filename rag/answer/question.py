@@ -1,0 +1,191 @@
+"""Question analysis: what kind of answer a question wants, about what, for which period, group or edition.
+
+Rules rather than a model: the kinds are few and worded in few ways, a rule is
+readable and testable, and the gold set is too small to learn a classifier that
+would beat them (the harness's kind confusion matrix measures these rules).
+"""
+
+from __future__ import annotations
+
+import re
+
+from rag import figures
+from rag.schema import Qualifier, QuestionPlan
+from rag.text import content_words, stem
+
+_DOCUMENT = re.compile(
+    r"\b(who (?:wrote|writes|published|publishes|produced|authored|is behind|put out|issued)|publisher|author(?:s|ed)?\b|"
+    r"when (?:was|did) (?:it|this|the) (?:report|document|manifesto|publication)?\s*(?:published|released|written|come out|came out|issued)|"
+    r"when (?:was|did) (?:this|it|the report|the manifesto|the document) (?:published|released|written|come out|issued)|"
+    r"(?:publication|release) date|date of (?:publication|the report|this report)|title of|(?:report|document|manifesto)(?:'s| is) (?:called|titled|named)|"
+    r"what is (?:this|the) (?:report|document|manifesto) called|full title|(?:what|which|how many|other|both) (?:editions|versions|formats)|"
+    r"other formats?|alternative formats?|copyright|licen[cs]e|reuse|commercial(?:ly)?|adapt (?:or|and) build|is it a charity|"
+    r"who (?:is|are) (?:the )?nhs confederation|what is the nhs confederation|which organi[sz]ation)",
+    re.I,
+)
+_SUMMARY = re.compile(
+    r"\b(summar(?:y|ies|ise|ize|ising|izing)|gist|overview|in brief|briefly|nutshell|tl;?dr|main (?:messages?|points|findings|themes|arguments?)|"
+    r"key (?:messages?|takeaways?|themes)|what (?:is|'s) (?:this|the) (?:report|manifesto|document|chapter|section)\b[\w\s]* about|"
+    r"what does (?:this|the) (?:report|manifesto|document) (?:argue|say overall|conclude))\b",
+    re.I,
+)
+_COMPARISON = re.compile(
+    r"\b(compare[sd]?|comparison|comparing|versus|vs\.?|difference between|gap between|differ(?:s|ence)? from|"
+    r"both .+ and|against (?:what|the)|relative to|as opposed to)\b",
+    re.I,
+)
+_LIST = re.compile(
+    r"^(?:(?:so|and|ok),?\s+)?(?:(?:what|which) (?:are|were) (?:the |its |their )?(?:[\w-]+ ){0,3}"
+    r"(?:points|areas|items|steps|asks|recommendations|measures|priorities|changes|things|actions|ways|examples|groups|"
+    r"kinds|types|parts|components|reasons|challenges|calls|demands|elements|themes|chapters|sections|findings|proposals|"
+    r"pathways|approaches|initiatives|requests|needs)\b|"
+    r"(?:list|name|enumerate|give me) (?:all |the |every |each )?|which (?:areas|groups|services|organisations|leaders|kinds|types|things|changes)\b|"
+    r"what (?:does|do) (?:the report|it|nhs leaders|leaders|the nhs confederation|the confederation|the government) "
+    r"(?:want|ask|call|need|recommend|urge|propose|say is needed)\b|what (?:is|are) (?:needed|required)\b)",
+    re.I,
+)
+_LIST_ANYWHERE = re.compile(
+    r"\b(ten points|ten-point plan|\d+ points|six areas|bullet|each of the|all the (?:points|areas|asks))\b", re.I)
+_LIST_VERB = re.compile(r"^list\b|[.?!,:]\s*list\b|\blist (?:them|all|the|every|each|its|their)\b|\bas a list\b|\beach one\b|\bitemi[sz]e", re.I)
+# "What practical steps …", "Which two initiatives …": a wh-word straight before a plural noun asks for several things.
+_PLURAL = re.compile(r"^(?:(?:so|and),?\s+)?(?:in )?(?:what|which)\s+(?:(?:kinds?|types?|sorts?) of\s+)?(?:[\w-]+\s+){0,2}?([a-z-]+s)\b", re.I)
+_NOT_PLURAL = {"does", "is", "was", "has", "this", "its", "us", "years", "months", "percentages", "figures", "numbers", "leaders",
+               "trusts", "respondents", "members", "people", "patients", "staff", "says", "means"}
+_NUMBER = re.compile(
+    r"\b(how (?:many|much|long|often|big|large|far|high|low)|what (?:share|percentage|proportion|per ?cent|fraction|number|"
+    r"figure|amount|sum|rate|level|total|size|date|month|year|period|quarter)|which (?:month|year|date|period|quarter)|"
+    r"when\b|by when|percentage|proportion|per cent|%|number of|cost|billion|million)",
+    re.I,
+)
+_UNITS = [
+    (re.compile(r"\b(share|percentage|proportion|per ?cent|%|what fraction|how many (?:of )?(?:the )?(?:leaders|respondents|panel|members|trusts))\b", re.I), "%"),
+    (re.compile(r"\b(how much|funding|money|cost|£|billion|budget|investment|pounds|spend)\b", re.I), "GBP"),
+    (re.compile(r"\b(when|by when|which month|what month|which year|what year|what date|which quarter|what period|which period)\b", re.I), "date"),
+    (re.compile(r"\b(rate|per 100,000|mortality)\b", re.I), "rate"),
+    (re.compile(r"\bhow many\b", re.I), "count"),
+]
+_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
+_TIME = re.compile(
+    rf"\b((?:(?:at|by|in|during|for|until|up to|from|before|after|since|over|the end of|end of|start of|beginning of)\s+)*"
+    rf"(?:(?:{_MONTHS})\s+)?(?:19|20)\d\d(?:/\d\d)?|(?:(?:at|by|in|during)\s+)?(?:{_MONTHS})(?:\s+(?:19|20)\d\d)?|"
+    r"next (?:year|winter|financial year)|this (?:year|winter|summer)|last (?:year|decade)|(?:the )?(?:summer|winter|spring|autumn)(?: of (?:19|20)\d\d)?|"
+    r"(?:the )?(?:first|second|last) (?:half|quarter)|(?:pre|before)[- ](?:covid|pandemic)|over the next \w+ (?:years|months))\b",
+    re.I,
+)
+_EDITION = re.compile(r"\b(?:in |of )?the (pdf|web|printed|online|print) (?:edition|version|copy)\b", re.I)
+_GROUP = re.compile(
+    r"\b(?:among|amongst)\s+((?:the\s+)?(?:[\w-]+\s+){0,3}?(?:leaders|trusts|respondents|staff|patients|chief executives|"
+    r"members|providers|panel(?: members)?|systems|nurses|doctors|gps|clinicians|commissioners|communities|groups|people))\b|"
+    r"\b((?:mental health|acute|community|ambulance|primary care|trust|hospital|ics|system|ccg|pcn|bme|black and minority ethnic)\s+"
+    r"(?:leaders|trusts|providers|chief executives|respondents|services|staff|communities))\b",
+    re.I,
+)
+_PLACE = re.compile(r"\b(?:in|across|for)\s+(England|Wales|Scotland|Northern Ireland|the UK|London|[A-Z][a-z]+(?: [A-Z][a-z]+)*)\b")
+_CHAPTER_ON = re.compile(r"\b(?:chapter|section|part)\s+(?:on|about|covering|dealing with|of)\s+(.+?)(?:[?.!]|$)", re.I)
+_CHAPTER_NAMED = re.compile(r"\bthe\s+((?:[\w'’-]+\s+){1,5}?)(?:chapter|section)\b", re.I)
+_ASKING = re.compile(
+    r"^(?:(?:so|and|ok|please|can you|could you|tell me|i'd like to know|i want to know|according to the report),?\s+)*"
+    r"(?:what|which|who|whom|whose|when|where|why|how(?: many| much| long| often)?|is|are|was|were|does|do|did|has|have|"
+    r"list|name|give me|summari[sz]e|describe|explain|compare)\b",
+    re.I,
+)
+_ASK_WORDS = {
+    "report", "manifesto", "document", "say", "says", "said", "state", "states", "stated", "mention", "according",
+    "tell", "give", "list", "name", "summarise", "summarize", "summary", "describe", "explain", "compare", "brief",
+    "briefly", "overall", "main", "key", "point", "points", "chapter", "section", "part", "few", "sentences", "sentence",
+    "short", "quick", "gist", "overview", "figure", "number", "share", "percentage", "proportion", "amount", "exactly",
+    "confederation's", "report's", "does", "is", "are", "was",
+}
+
+
+def analyse(question: str) -> QuestionPlan:
+    """The plan for answering `question`: kind, focus, unit, qualifiers, compared sides, named chapter."""
+    q = question.strip()
+    kind = _kind(q)
+    focus = _focus(q)
+    unit = next((u for rx, u in _UNITS if rx.search(q)), None) if kind in ("figure", "comparison") else None
+    if unit and re.match(r"\s*(?:when|by when|on what date|in (?:which|what) (?:month|year))\b", q, re.I):
+        unit = "date"
+    return QuestionPlan(
+        kind=kind,
+        focus=focus,
+        terms=terms(focus),
+        unit=unit,
+        qualifiers=qualifiers(q),
+        sides=_sides(q) if kind == "comparison" else [],
+        chapter=_chapter(q) if kind in ("summary", "list", "narrative") else None,
+    )
+
+
+def _kind(q: str) -> str:
+    figure_words = re.search(r"\bhow (?:many|much)|what (?:share|percentage|proportion)", q, re.I)
+    if _DOCUMENT.search(q) and not figure_words:
+        return "document"
+    if _LIST_VERB.search(q):
+        return "list"
+    if _SUMMARY.search(q) and not figure_words:
+        return "summary"
+    if _COMPARISON.search(q) and (_NUMBER.search(q) or len(figures.find_figures(q)) >= 2 or re.search(r"\bcompare", q, re.I)):
+        return "comparison"
+    plural = _PLURAL.match(q)
+    if _LIST.search(q) or _LIST_ANYWHERE.search(q) or (plural and plural.group(1).lower() not in _NOT_PLURAL):
+        if not _NUMBER.search(q) or re.search(r"\bwhat (?:are|were)\b", q, re.I):
+            return "list"
+    if _NUMBER.search(q):
+        return "figure"
+    return "narrative"
+
+
+def asks_for_figure(question: str) -> bool:
+    return bool(_NUMBER.search(question))
+
+
+def _focus(q: str) -> str:
+    text = _ASKING.sub("", q).strip(" ?.!")
+    text = _EDITION.sub("", text)
+    words = [w for w in re.findall(r"[\w'’£%-]+", text) if w.lower() not in _ASK_WORDS]
+    return " ".join(words)
+
+
+def terms(text: str) -> list[str]:
+    """The stemmed content words of `text`, without the words every question about the report uses."""
+    return list(dict.fromkeys(stem(w) for w in content_words(text) if w not in _ASK_WORDS))
+
+
+def qualifiers(q: str) -> list[Qualifier]:
+    out: list[Qualifier] = []
+    for m in _TIME.finditer(q):
+        text = m.group(0).strip()
+        if re.search(r"\d|next|this|last|summer|winter|spring|autumn|half|quarter|covid|pandemic|over the next", text, re.I) or re.search(_MONTHS, text, re.I):
+            out.append(Qualifier("time", text))
+    m = _EDITION.search(q)
+    if m:
+        out.append(Qualifier("edition", "pdf" if m.group(1).lower() in ("pdf", "printed", "print") else "web"))
+    for m in _GROUP.finditer(q):
+        out.append(Qualifier("group", (m.group(1) or m.group(2)).strip()))
+    for m in _PLACE.finditer(q):
+        if m.group(1) not in ("COVID", "NHS") and not _TIME.fullmatch(m.group(1)):
+            out.append(Qualifier("place", m.group(1)))
+    return out
+
+
+def _sides(q: str) -> list[str]:
+    """The two things a comparison question compares, in its words."""
+    body = _ASKING.sub("", q).strip(" ?.!")
+    for rx in (r"\bbetween (.+?) and (.+)$", r"^(.+?)\s+(?:compared? (?:with|to)|versus|vs\.?|against|relative to|as opposed to)\s+(.+)$",
+               r"^(?:the )?(.+?) (?:with|and|to) (.+)$"):
+        m = re.search(rx, body, re.I)
+        if m:
+            a, b = (s.strip(" ,") for s in m.groups())
+            if terms(a) and terms(b):
+                return [a, b]
+    return []
+
+
+def _chapter(q: str) -> str | None:
+    m = _CHAPTER_ON.search(q) or _CHAPTER_NAMED.search(q)
+    if not m:
+        return None
+    name = m.group(1).strip()
+    name = re.sub(r"^(?:summari[sz]e|describe|what(?:'s| is| does)?|give me|the|a)\s+", "", name, flags=re.I).strip()
+    return name if terms(name) else None
