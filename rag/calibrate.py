@@ -78,7 +78,7 @@ def evaluate_settings(assistant, items: list, retrieval: dict, thresholds: list[
     answered = []
     for item in items:
         passages = retriever.search(item.question, settings.k)
-        ans = extractive_answer(item.question, passages, no_abstain, index.sources, item.id, stats=stats)
+        ans = extractive_answer(item.question, passages, no_abstain, index, item.id, stats=stats)
         refusal = abstain(item.question, passages, settings, index.sources, item.id)
         top = max((p.score for p in passages), default=0.0)
         answered.append((item, passages, ans, refusal, top, answer_coverage(ans, index, stats)))

@@ -261,7 +261,7 @@ def prepare(x: dict, assistant, mode: str) -> dict:
     question, passages = x["question"], x["passages"]
     # The same abstention as extractive mode (a figure or name the report never mentions), so nothing is generated then.
     stats = getattr(assistant, "stats", None)
-    extractive = extractive_answer(question, passages, settings, _sources(assistant), x.get("qid"), stats=stats)
+    extractive = extractive_answer(question, passages, settings, assistant.index, x.get("qid"), stats=stats)
     shown = select_passages(question, passages, mode)
     return {**x, "extractive": extractive, "shown": shown, "context": shown.context()}
 

@@ -79,3 +79,45 @@ def test_discrepancy_is_noted_once_and_within_report_ones_are_kept(assistant):
     assert sum("March 2021" in n for n in notes) == 1
     notes = assistant.ask("What share of leaders predict a rise in demand for community mental health services?").notes
     assert any("72%" in n and "73 per cent" in n for n in notes)
+
+
+def test_ten_points_are_listed_each_cited_in_order(assistant):
+    ans = assistant.ask("What are the ten points in the plan?")
+    assert not ans.abstained and ans.plan.kind == "list"
+    labels = ["Population health", "Recovering the backlog", "Whole-system solutions", "Financial certainty",
+              "Long-term workforce plan", "mental health pandemic", "Accelerate system by default",
+              "regulation", "Digital integration", "Managing public expectations"]
+    lines = ans.answer.splitlines()
+    assert len(lines) == 10 and len(ans.citations) == 10
+    for line, label in zip(lines, labels):
+        assert label in line and line.rstrip().endswith("]")
+    assert [c.section.split(" › ")[1].split(".")[0] for c in ans.citations] == [str(n) for n in range(1, 11)]
+
+
+def test_summary_of_the_report_quotes_its_key_points(assistant):
+    ans = assistant.ask("Summarise the report in a few sentences")
+    assert not ans.abstained and ans.plan.kind == "summary"
+    assert len(ans.citations) >= 3 and all(c.section == "Key points" for c in ans.citations)
+    for c in ans.citations:
+        assert assistant.index.sources[c.edition][c.start:c.end] == c.quote
+
+
+def test_publisher_and_date_come_from_the_document_itself(assistant):
+    ans = assistant.ask("Who published this report, and when?")
+    assert not ans.abstained and ans.plan.kind == "document"
+    assert "NHS Confederation" in ans.answer and "September 2021" in ans.answer
+    assert all(f.supported for f in ans.figures)
+
+
+def test_a_figure_the_report_never_mentions_is_declined_with_see_also(assistant):
+    ans = assistant.ask("How many nurses worked in the NHS in 2035?")
+    assert ans.abstained and ans.see_also
+    assert "does not say" in ans.answer
+
+
+def test_json_shows_the_plan(assistant):
+    from rag.schema import to_dict
+
+    data = to_dict(assistant.ask("What share of leaders are not confident about waiting times?"))
+    assert data["plan"]["kind"] == "figure" and data["plan"]["unit"] == "%"
+    assert "confident" in data["plan"]["focus"]

@@ -379,8 +379,10 @@ def test_eval_run_writes_report_and_compare_lists_flips(tmp_path):
 def test_gold_set_covers_what_the_issue_asks(assistant):
     items = evaluate.load_gold(evaluate.DEFAULT_GOLD)
     kinds = [i.kind for i in items]
-    assert len(items) >= 80
-    assert kinds.count("figure") >= 50 and kinds.count("narrative") >= 15 and kinds.count("unanswerable") >= 12
+    assert len(items) >= 300
+    assert kinds.count("figure") >= 50 and kinds.count("narrative") >= 15 and kinds.count("unanswerable") >= 60
+    assert kinds.count("list") >= 30 and kinds.count("summary") >= 15 and kinds.count("document") >= 10
+    assert kinds.count("comparison") + sum(i.id.startswith("b") and i.kind == "figure" for i in items) >= 30
     assert all(i.answerable == (i.kind != "unanswerable") for i in items)
     # Both splits hold every kind, so the dev-chosen settings are reported on comparable questions.
     for split in ("dev", "test"):

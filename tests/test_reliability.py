@@ -554,7 +554,7 @@ def test_interrupted_build_leaves_previous_index_usable(index_copy):
     from rag.retrieve import Retriever
 
     passages = Retriever(loaded, index_copy).search(VACANCIES)
-    ans = extractive_answer(VACANCIES, passages, index_copy, loaded.sources)
+    ans = extractive_answer(VACANCIES, passages, index_copy, loaded)
     assert_grounded(ans)
     assert "93,806" in ans.answer
 

@@ -7,7 +7,7 @@ figures (figure and comparison questions) or one of its keywords (narratives).
 The regularisation strength and class weighting are chosen by grouped
 cross-validation on dev (folds never split a question), by how often the top
 sentence is a positive. The answerability threshold is the highest that keeps
-false abstentions on dev answerable questions at or under 2%. Needs scikit-learn
+the false abstentions it adds on dev answerable questions (out of fold) at or under 2%. Needs scikit-learn
 (the dev extra); answering does not.
 """
 
@@ -106,7 +106,7 @@ def choose(labelled: list) -> tuple[dict, dict]:
 
 def fit_answerability(assistant: Assistant, questions: list, model: SentenceModel) -> tuple[dict, float, dict]:
     """Answerable vs not on dev: a logistic regression over ANSWERABILITY, C by cross-validated log loss, and
-    the highest threshold whose out-of-fold false abstentions stay within MAX_FALSE_ABSTENTION."""
+    the highest threshold whose out-of-fold added false abstentions stay within MAX_FALSE_ABSTENTION."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import StratifiedKFold, cross_val_predict
     from sklearn.pipeline import make_pipeline
@@ -140,9 +140,12 @@ def fit_answerability(assistant: Assistant, questions: list, model: SentenceMode
     pre_false, pre_hits = sum(pre), sum(not a for a in pre)
     t_best, stats = 0.0, {}
     for t in sorted(set(np.round(oof, 4)) | {0.0}):
-        false = pre_false + int(((oof < t) & (y == 1)).sum())
+        # The budget is for what this model adds: the rules before it (a name or figure the report never
+        # mentions, no passage near the question) decline some answerable questions on their own.
+        added = int(((oof < t) & (y == 1)).sum())
+        false = pre_false + added
         hits = pre_hits + int(((oof < t) & (y == 0)).sum())
-        if false / max(1, answerable_total) <= MAX_FALSE_ABSTENTION:
+        if added / max(1, answerable_total) <= MAX_FALSE_ABSTENTION:
             t_best = float(t)
             stats = {"abstention_recall_dev_oof": round(hits / max(1, unanswerable_total), 4),
                      "false_abstention_rate_dev_oof": round(false / max(1, answerable_total), 4)}

@@ -1,0 +1,62 @@
+"""Question analysis: kind, focus, unit and qualifiers (no models)."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.answer.question import analyse
+
+
+@pytest.mark.parametrize(
+    "question, kind",
+    [
+        ("What are the ten points in the plan?", "list"),
+        ("Which areas of support did leaders say would help reduce health inequalities?", "list"),
+        ("List the report's asks on regulation.", "list"),
+        ("What practical steps are local NHS organisations taking on health inequalities?", "list"),
+        ("Summarise the report in a few sentences", "summary"),
+        ("Give me the gist of the workforce chapter", "summary"),
+        ("Who published this report, and when?", "document"),
+        ("When was the report published?", "document"),
+        ("Who wrote this report?", "document"),
+        ("How many NHS staff vacancies were there?", "figure"),
+        ("How many people are on the waiting list according to the headline summary?", "figure"),
+        ("In the PDF edition, which month do the 93,806 vacancies refer to?", "figure"),
+        ("How does the funding the NHS says it needs next year compare with what the government will give?", "comparison"),
+        ("What does the report say about social care funding?", "narrative"),
+        ("Why do leaders want a lighter regulatory culture?", "narrative"),
+    ],
+)
+def test_kind(question, kind):
+    assert analyse(question).kind == kind
+
+
+def test_focus_drops_the_asking_words_and_keeps_the_subject():
+    plan = analyse("How many NHS staff vacancies were there?")
+    assert "vacancy" in plan.terms and "staff" in plan.terms
+    assert "how" not in plan.focus.lower().split()
+    assert plan.unit == "count"
+
+
+def test_units():
+    assert analyse("What share of leaders are not confident about waiting times?").unit == "%"
+    assert analyse("How much extra funding does the NHS need next year?").unit == "GBP"
+    assert analyse("When did the government announce the £5.4 billion?").unit == "date"
+
+
+def test_qualifiers_of_time_group_and_edition():
+    plan = analyse("What share of mental health leaders in the PDF edition expected demand to rise at the end of 2020?")
+    kinds = {(q.kind, q.text) for q in plan.qualifiers}
+    assert ("edition", "pdf") in kinds
+    assert ("group", "mental health leaders") in kinds
+    assert any(k == "time" and "2020" in t for k, t in kinds)
+
+
+def test_comparison_has_two_sides():
+    plan = analyse("Compare the share predicting more demand for children's mental health services with community mental health services")
+    assert plan.kind == "comparison" and len(plan.sides) == 2
+
+
+def test_summary_names_its_chapter():
+    assert analyse("Summarise the chapter on workforce").chapter == "workforce"
+    assert analyse("Summarise the report in a few sentences").chapter is None
