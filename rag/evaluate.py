@@ -737,17 +737,7 @@ def make_plots(summary: dict, rows: list[QuestionResult], claim_rows: list[Claim
     conf = summary["claims"].get("confusion")
     fig, ax = plt.subplots(figsize=(5, 4))
     if conf:
-        exp = list(conf)
-        pred = list(next(iter(conf.values())).keys())
-        mat = np.array([[conf[e][p] for p in pred] for e in exp])
-        ax.imshow(mat, cmap="Blues")
-        for i in range(len(exp)):
-            for j in range(len(pred)):
-                ax.text(j, i, str(mat[i, j]), ha="center", va="center", color="white" if mat[i, j] > mat.max() / 2 else "black")
-        ax.set_xticks(range(len(pred)), pred, rotation=20)
-        ax.set_yticks(range(len(exp)), exp)
-        ax.set_xlabel("predicted")
-        ax.set_ylabel("expected")
+        _heatmap(ax, conf, "predicted", "expected")
         ax.set_title(f"Claim verdicts (accuracy {_fmt(summary['metrics'].get('claim_accuracy'))})")
     else:
         ax.text(0.5, 0.5, summary["claims"].get("note") or "no claims", ha="center", va="center", wrap=True)
@@ -757,17 +747,7 @@ def make_plots(summary: dict, rows: list[QuestionResult], claim_rows: list[Claim
     kconf = summary.get("kind_confusion") or {}
     fig, ax = plt.subplots(figsize=(6.5, 0.5 * len(kconf) + 2.5))
     if kconf:
-        gold = list(kconf)
-        planned = list(next(iter(kconf.values())).keys())
-        mat = np.array([[kconf[g][p] for p in planned] for g in gold])
-        ax.imshow(mat, cmap="Blues")
-        for i in range(len(gold)):
-            for j in range(len(planned)):
-                ax.text(j, i, str(mat[i, j]), ha="center", va="center", color="white" if mat[i, j] > mat.max() / 2 else "black")
-        ax.set_xticks(range(len(planned)), planned, rotation=20)
-        ax.set_yticks(range(len(gold)), gold)
-        ax.set_xlabel("planned (answer.plan.kind)")
-        ax.set_ylabel("gold kind")
+        _heatmap(ax, kconf, "planned (answer.plan.kind)", "gold kind")
         acc = summary["metrics"].get("kind_accuracy")
         ax.set_title(f"Question kinds (kind accuracy {_fmt(acc)})" if acc is not None
                      else "Question kinds (no answer carries a plan)")
@@ -776,6 +756,23 @@ def make_plots(summary: dict, rows: list[QuestionResult], claim_rows: list[Claim
         ax.axis("off")
     save(fig, "kinds")
     return images
+
+
+def _heatmap(ax, conf: dict[str, dict[str, int]], xlabel: str, ylabel: str) -> None:
+    """A confusion matrix (rows: what was expected, columns: what came out) with its counts written in."""
+    import numpy as np
+
+    rows = list(conf)
+    cols = list(next(iter(conf.values())).keys())
+    mat = np.array([[conf[r][c] for c in cols] for r in rows])
+    ax.imshow(mat, cmap="Blues")
+    for i in range(len(rows)):
+        for j in range(len(cols)):
+            ax.text(j, i, str(mat[i, j]), ha="center", va="center", color="white" if mat[i, j] > mat.max() / 2 else "black")
+    ax.set_xticks(range(len(cols)), cols, rotation=20)
+    ax.set_yticks(range(len(rows)), rows)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
 
 
 def write_run(run_dir: Path, summary: dict, rows: list[QuestionResult], claim_rows: list[ClaimResult]) -> dict[str, Path]:

@@ -44,7 +44,7 @@ class Settings:
     bm25_weight: float = 1.0
     # Calibrated on the dev split of evals/gold.jsonl (see evals/README.md).
     abstain_threshold: float = 0.30
-    # The sentence model fitted on the dev split (python -m rag.answer.fit); JSON, read without scikit-learn.
+    # The sentence model fitted on the dev split (python -m rag.fit_answer); JSON, read without scikit-learn.
     answer_model: Path = ROOT / "index" / "answer_model.json"
     # Least IDF-weighted share of a question's words the answering passage must hold.
     min_coverage: float = 0.0

@@ -15,9 +15,17 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from rag import figures
-from rag.answer.core import CorpusStats, _idf, abstain, citation_for, edition_variants, score_sentence, verify_figures
-from rag.answer.features import Candidate, SentenceModel, answerability_features, sentence_features
+from rag.answer.core import (
+    CorpusStats,
+    _idf,
+    _same_figures,
+    abstain,
+    citation_for,
+    edition_variants,
+    score_sentence,
+    verify_figures,
+)
+from rag.answer.features import Candidate, SentenceModel, answerability_features, sentence_features, share
 from rag.answer.question import terms
 from rag.index import Index
 from rag.schema import Answer, Citation, Passage, QuestionPlan, Sentence
@@ -39,31 +47,40 @@ class Context:
     query_vector: np.ndarray  # the question's unit vector, already computed by retrieval
     question: str = ""
 
+    def weight(self, word: str) -> float:
+        """Corpus IDF of a stemmed word (1 for every word without corpus statistics)."""
+        return self.stats.weight(word) if self.stats else 1.0
+
+    def df(self, word: str) -> int:
+        return self.stats.df.get(word, 0) if self.stats else 1
+
+    @property
+    def qv(self) -> np.ndarray:
+        return self.query_vector.reshape(-1)
+
 
 def candidates(plan: QuestionPlan, passages: list[Passage], ctx: Context) -> list[Candidate]:
     """Every sentence of the retrieved passages, featurised and scored, best first."""
     table = ctx.index.sentences
-    weight = ctx.stats.weight if ctx.stats else (lambda w: 1.0)
     edition = next((q.text for q in plan.qualifiers if q.kind == "edition"), None)
     out: list[Candidate] = []
-    qv = ctx.query_vector.reshape(-1)
     idf = _idf(passages)
     for rank, p in enumerate(passages):
         passage = _in_edition(p, edition)
         for row in table.by_chunk.get(passage.chunk.id, []):
-            out.append(_candidate(plan, row, passage, rank, qv, ctx, weight, idf))
+            out.append(_candidate(plan, row, passage, rank, ctx, idf))
     out.sort(key=lambda c: -c.score)
     return out
 
 
-def _candidate(plan: QuestionPlan, row: int, passage: Passage, rank: int, qv, ctx: Context, weight,
+def _candidate(plan: QuestionPlan, row: int, passage: Passage, rank: int, ctx: Context,
                idf: dict[str, float] | None = None) -> Candidate:
     table = ctx.index.sentences
     s = table.rows[row]
     prev = table.rows[row - 1] if row > 0 else None
     previous = prev.text if prev is not None and prev.section == s.section and prev.edition == s.edition else ""
     lexical = score_sentence(ctx.question, s.text, rank, idf) if idf is not None else 0.0
-    feats = sentence_features(plan, s, previous, float(table.vectors[row] @ qv), rank, passage.score, weight, lexical)
+    feats = sentence_features(plan, s, previous, float(table.vectors[row] @ ctx.qv), rank, passage.score, ctx.weight, lexical)
     return Candidate(s, row, passage, rank, feats, ctx.model.probability(feats))
 
 
@@ -120,13 +137,7 @@ def decision_score(plan: QuestionPlan, cands: list[Candidate], passages: list[Pa
     pool = _figure_pool(plan, cands) if plan.kind in ("figure", "comparison") else _content(cands)
     if not pool:
         return None
-    return ctx.model.answerable(answerability_features(plan, pool[0], passages, *_corpus(ctx)))
-
-
-def _corpus(ctx: Context):
-    if ctx.stats is None:
-        return (lambda w: 1), (lambda w: 1.0)
-    return (lambda w: ctx.stats.df.get(w, 0)), ctx.stats.weight
+    return ctx.model.answerable(answerability_features(plan, pool[0], passages, ctx.df, ctx.weight))
 
 
 def _figure_pool(plan: QuestionPlan, cands: list[Candidate]) -> list[Candidate]:
@@ -167,29 +178,16 @@ def _sides(plan: QuestionPlan, cands: list[Candidate], ctx: Context) -> list[Can
                 picks.append(c)
                 break
         return picks
-    weight = ctx.stats.weight if ctx.stats else (lambda w: 1.0)
     picks: list[Candidate] = []
     for side in plan.sides:
         side_terms = terms(side)
-        fit = {c.row: c.score + _fit(side_terms, c.sentence.text + " " + c.sentence.section, weight) for c in cands}
+        fit = {c.row: c.score + share(side_terms, set(terms(f"{c.sentence.text} {c.sentence.section}")), ctx.weight)
+               for c in cands}
         ranked = sorted(cands, key=lambda c: -fit[c.row])
         best = next((c for c in ranked if all(not _same_figures(c.sentence.text, p.sentence.text) for p in picks)), None)
         if best is not None and best not in picks:
             picks.append(best)
     return sorted(picks, key=lambda c: c.row) or [cands[0]]
-
-
-def _fit(words: list[str], text: str, weight) -> float:
-    """IDF-weighted share of `words` that `text` holds."""
-    total = sum(weight(w) for w in words)
-    have = set(terms(text))
-    return sum(weight(w) for w in words if w in have) / total if total else 0.0
-
-
-def _same_figures(a: str, b: str) -> bool:
-    fa = {figures.key(f) for f in figures.find_figures(a) if not figures.is_trivial(f)}
-    fb = {figures.key(f) for f in figures.find_figures(b) if not figures.is_trivial(f)}
-    return bool(fa) and fa <= fb
 
 
 # --- narratives ----------------------------------------------------------------------------------------
@@ -233,25 +231,23 @@ def _list(question, plan, passages, cands, ctx, qid) -> Answer | None:
         key = (doc, edition, section)
         items = _bullet_items(table.by_section[key], table.rows)
         if len(items) >= 2:
-            options.append((score + 0.25 * _title_fit(plan, section, ctx), order, items))
+            options.append((score + 0.25 * _title_fit(plan, section), order, items))
         parent = section.split(" › ")[0]
         subs = [s for s in table.sections(doc, edition) if s.startswith(parent + " › ")]
         # A part's sub-sections are its items only when the question names the part ("the ten-point plan").
-        if len(subs) >= 3 and parent != section and _title_fit(plan, parent, ctx) > 0:
+        if len(subs) >= 3 and parent != section and _title_fit(plan, parent) > 0:
             items = [[r for r in table.by_section[(doc, edition, s)] if table.rows[r].para == 0] for s in subs]
-            options.append((score + 0.25 * _title_fit(plan, parent, ctx), order, items))
+            options.append((score + 0.25 * _title_fit(plan, parent), order, items))
     if not options:
         return None
     score, _, items = max(options, key=lambda o: (o[0], -o[1]))
     by_row = {c.row: c for c in cands}
-    qv = ctx.query_vector.reshape(-1)
-    weight = ctx.stats.weight if ctx.stats else (lambda w: 1.0)
     picks = []
     for rows in items[:LIST_MAX]:
         row = rows[0]
         if len(table.rows[row].text.split()) < 6 and len(rows) > 1:
             row = rows[1]  # a bare label ("Areas of support:") says nothing without the sentence after it
-        cand = by_row.get(row) or _candidate(plan, row, _passage_for(table.rows[row], ctx, passages), 99, qv, ctx, weight)
+        cand = by_row.get(row) or _candidate(plan, row, _passage_for(table.rows[row], ctx, passages), 99, ctx)
         picks.append(cand)
     return _quote(question, plan, picks, ctx, qid, variants=False, as_list=True)
 
@@ -275,7 +271,7 @@ def _bullet_items(rows: list[int], all_rows: list[Sentence]) -> list[list[int]]:
     return [paras[p] for p in sorted(paras)]
 
 
-def _title_fit(plan: QuestionPlan, title: str, ctx: Context) -> float:
+def _title_fit(plan: QuestionPlan, title: str) -> float:
     t = set(terms(title))
     return sum(w in t for w in plan.terms) / len(plan.terms) if plan.terms else 0.0
 
@@ -307,13 +303,12 @@ def _summary(question, plan, passages, ctx, qid) -> Answer:
         for section in [s for s in sections if s == chapter or s.startswith(chapter + " › ")]:
             rows = table.by_section[(doc, edition, section)]
             firsts = [r for r in rows if table.rows[r].pos == 0 and len(table.rows[r].text.split()) >= 6]
-            picked += firsts[: 3 - len(picked)] if len(picked) < 3 else []
+            picked += firsts[: 3 - len(picked)]
             if len(picked) >= 3 or " › " in section and "challenge" in section.lower():
                 break
     if not picked:
         return abstain(question, passages, ctx.settings, ctx.index.sources, qid)
-    qv, weight = ctx.query_vector.reshape(-1), (ctx.stats.weight if ctx.stats else (lambda w: 1.0))
-    picks = [_candidate(plan, r, _passage_for(table.rows[r], ctx, passages), 99, qv, ctx, weight) for r in picked]
+    picks = [_candidate(plan, r, _passage_for(table.rows[r], ctx, passages), 99, ctx) for r in picked]
     return _quote(question, plan, picks, ctx, qid, variants=False, as_list=chapter is None)
 
 
@@ -323,8 +318,7 @@ def _chapter(plan, passages, sections, ctx) -> str | None:
     words = terms(plan.chapter or "") or plan.terms
     if not words:
         return None
-    weight = ctx.stats.weight if ctx.stats else (lambda w: 1.0)
-    scored = [(sum(weight(w) for w in words if w in set(terms(c))), c) for c in chapters]
+    scored = [(sum(ctx.weight(w) for w in words if w in set(terms(c))), c) for c in chapters]
     score, best = max(scored, default=(0.0, None))
     if score > 0:
         return best
@@ -377,8 +371,7 @@ def _document(question, plan, ctx, qid) -> Answer | None:
         rows += [i + 1 for i in found.get("rights", [])[:1] if i + 1 < len(table.rows)]
     if not rows:
         return None
-    qv, weight = ctx.query_vector.reshape(-1), (ctx.stats.weight if ctx.stats else (lambda w: 1.0))
-    picks = [_candidate(plan, r, _passage_for(table.rows[r], ctx, []), 99, qv, ctx, weight) for r in dict.fromkeys(rows)]
+    picks = [_candidate(plan, r, _passage_for(table.rows[r], ctx, []), 99, ctx) for r in dict.fromkeys(rows)]
     return _quote(question, plan, picks, ctx, qid, variants=False)
 
 

@@ -1,6 +1,6 @@
 """Sentence features and the fitted model that scores a candidate sentence for a question.
 
-The weights are not chosen by hand: `rag.answer.fit` fits a logistic regression
+The weights are not chosen by hand: `rag.fit_answer` fits a logistic regression
 on the dev split of the gold set and writes them, with the feature means and
 scales, to `index/answer_model.json` (plain JSON, no pickle). Scoring is a dot
 product, so answering needs neither scikit-learn nor torch.
@@ -57,7 +57,8 @@ class Candidate:
     score: float = 0.0
 
 
-def _share(q: list[str], words: set[str], weight) -> float:
+def share(q: list[str], words: set[str], weight) -> float:
+    """Weighted share of the words `q` that `words` holds."""
     total = sum(weight(w) for w in q)
     return sum(weight(w) for w in q if w in words) / total if total else 0.0
 
@@ -91,10 +92,10 @@ def sentence_features(
     return {
         "cosine": cosine,
         "lexical": lexical,
-        "overlap": _share(q, s_words, weight),
+        "overlap": share(q, s_words, weight),
         "bm25": bm25 / (1 + bm25),
-        "section_overlap": _share(q, set(terms(sentence.section)), weight),
-        "context_overlap": _share(q, set(terms(previous)), weight),
+        "section_overlap": share(q, set(terms(sentence.section)), weight),
+        "context_overlap": share(q, set(terms(previous)), weight),
         "has_figure": float(bool(figs)),
         "figure_wanted": float(wants and bool(figs)),
         "figure_missing": float(wants and not figs),
@@ -209,7 +210,7 @@ def load_model(path: Path) -> SentenceModel:
     except FileNotFoundError:
         return SentenceModel.untrained()
     except (OSError, ValueError, TypeError) as exc:
-        raise ValueError(f"the answer model {path} is unreadable ({exc}); refit it with `python -m rag.answer.fit`") from exc
+        raise ValueError(f"the answer model {path} is unreadable ({exc}); refit it with `python -m rag.fit_answer`") from exc
 
 
 def feature_matrix(cands: list[Candidate]) -> np.ndarray:

@@ -136,10 +136,6 @@ def _kind(q: str) -> str:
     return "narrative"
 
 
-def asks_for_figure(question: str) -> bool:
-    return bool(_NUMBER.search(question))
-
-
 def _focus(q: str) -> str:
     text = _ASKING.sub("", q).strip(" ?.!")
     text = _EDITION.sub("", text)

@@ -1,6 +1,6 @@
 """Fit the sentence model and the answerability threshold on the dev split only.
 
-    python -m rag.answer.fit [--gold evals/gold.jsonl] [--out index/answer_model.json]
+    python -m rag.fit_answer [--gold evals/gold.jsonl] [--out index/answer_model.json]
 
 A candidate sentence is a positive when it states one of the question's expected
 figures (figure and comparison questions) or one of its keywords (narratives).
@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from rag import evaluate, metrics
-from rag.answer.compose import Context, _content, _corpus, _figure_pool, candidates, pre_abstains
+from rag.answer.compose import Context, _content, _figure_pool, candidates, pre_abstains
 from rag.answer.features import ANSWERABILITY, FEATURES, SentenceModel, answerability_features, feature_matrix
 from rag.answer.question import analyse
 from rag.assistant import Assistant
@@ -122,7 +122,7 @@ def fit_answerability(assistant: Assistant, questions: list, model: SentenceMode
             continue
         cands = candidates(plan, passages, ctx)
         pool = _figure_pool(plan, cands) if plan.kind in ("figure", "comparison") else _content(cands)
-        feats = answerability_features(plan, pool[0] if pool else None, passages, *_corpus(ctx))
+        feats = answerability_features(plan, pool[0] if pool else None, passages, ctx.df, ctx.weight)
         rows.append([feats[f] for f in ANSWERABILITY])
         labels.append(int(item.answerable))
     X, y = np.array(rows), np.array(labels)
@@ -157,7 +157,7 @@ def fit_answerability(assistant: Assistant, questions: list, model: SentenceMode
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m rag.answer.fit", description=__doc__.split("\n")[0])
+    ap = argparse.ArgumentParser(prog="python -m rag.fit_answer", description=__doc__.split("\n")[0])
     ap.add_argument("--gold", type=Path, default=ROOT / "evals" / "gold.jsonl")
     ap.add_argument("--out", type=Path, default=None)
     args = ap.parse_args(argv)
