@@ -141,12 +141,9 @@ def decision_score(plan: QuestionPlan, cands: list[Candidate], passages: list[Pa
 
 
 def _figure_pool(plan: QuestionPlan, cands: list[Candidate]) -> list[Candidate]:
-    """Sentences stating a figure; of the asked kind when the question names one (a date is not a share)."""
-    with_figure = [c for c in cands if c.features["has_figure"]]
-    if plan.unit:
-        matching = [c for c in with_figure if c.features["unit_match"]]
-        return matching if matching or plan.unit in ("date", "GBP", "%") else with_figure
-    return with_figure
+    """Sentences stating a figure, best first. The asked unit is a feature of the score, not a filter:
+    "how much higher" asks for a share, not money, and a filter on a misread unit loses the answer."""
+    return [c for c in cands if c.features["has_figure"]]
 
 
 def _content(cands: list[Candidate]) -> list[Candidate]:

@@ -43,6 +43,13 @@ FEATURES = [
     "quote",  # a leader quoted in the report
     "passage_score",  # the passage's dense cosine
 ]
+# Figures in words: "eight specialist healthcare assistants", "six areas", "every five years", "in early July".
+# rag.figures leaves them out on purpose (the checker and the answer verifier deal in numerals), but for
+# choosing a sentence they state a count or a date as surely as numerals do.
+_NUMBER_WORD = re.compile(
+    r"\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|hundreds?|dozens?|"
+    r"thousands?|millions?|half|third|quarter|double|doubled|twice|treble)\b", re.I)
+_MONTH_WORD = re.compile(r"\b(January|February|March|April|May|June|July|August|September|October|November|December)\b")
 _ANNOUNCES = re.compile(r"(:\s*$|\b(the following|as follows|include|includes|including|comprises)\s*:?\s*$)", re.I)
 MODEL_FILE = "answer_model.json"
 
@@ -71,8 +78,12 @@ def sentence_features(
     q = plan.terms
     s_words = set(terms(sentence.text))
     figs = [f for f in figures.find_figures(sentence.text) if not figures.is_trivial(f)]
+    counts_in_words = bool(_NUMBER_WORD.search(sentence.text))
+    months = bool(_MONTH_WORD.search(sentence.text))
     wants = plan.kind in ("figure", "comparison")
-    unit_ok = bool(plan.unit) and any(_unit_fits(plan.unit, f) for f in figs)
+    unit_ok = bool(plan.unit) and (any(_unit_fits(plan.unit, f) for f in figs)
+                                   or (plan.unit == "count" and counts_in_words) or (plan.unit == "date" and months))
+    stated = bool(figs) or counts_in_words or months
     # BM25 with the usual k1=1.2, b=0.75 and an average sentence of 25 words.
     tf_words = [stem(w) for w in re.findall(r"[a-z0-9']+", sentence.text.lower())]
     length = max(1, len(tf_words))
@@ -96,9 +107,9 @@ def sentence_features(
         "bm25": bm25 / (1 + bm25),
         "section_overlap": share(q, set(terms(sentence.section)), weight),
         "context_overlap": share(q, set(terms(previous)), weight),
-        "has_figure": float(bool(figs)),
-        "figure_wanted": float(wants and bool(figs)),
-        "figure_missing": float(wants and not figs),
+        "has_figure": float(stated),
+        "figure_wanted": float(wants and stated),
+        "figure_missing": float(wants and not stated),
         "unit_match": float(unit_ok),
         "qualifier_match": matched / len(quals) if quals else 0.0,
         "qualifier_conflict": float(conflict),

@@ -64,6 +64,7 @@ _UNITS = [
     (re.compile(r"\b(rate|per 100,000|mortality)\b", re.I), "rate"),
     (re.compile(r"\bhow many\b", re.I), "count"),
 ]
+_CHANGE = re.compile(r"\b(by how much|how much (?:higher|lower|bigger|larger|greater|faster|worse|better|longer|smaller))\b", re.I)
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 _TIME = re.compile(
     rf"\b((?:(?:at|by|in|during|for|until|up to|from|before|after|since|over|the end of|end of|start of|beginning of)\s+)*"
@@ -104,6 +105,8 @@ def analyse(question: str) -> QuestionPlan:
     kind = _kind(q)
     focus = _focus(q)
     unit = next((u for rx, u in _UNITS if rx.search(q)), None) if kind in ("figure", "comparison") else None
+    if unit == "GBP" and _CHANGE.search(q) and not re.search(r"£|money|funding|billion|cost|budget|spend", q, re.I):
+        unit = None  # "how much higher were death rates": a change, which the report may give as a share or a count
     if unit and re.match(r"\s*(?:when|by when|on what date|in (?:which|what) (?:month|year))\b", q, re.I):
         unit = "date"
     return QuestionPlan(
