@@ -138,6 +138,7 @@ class QuestionPlan:
     qualifiers: list[Qualifier] = field(default_factory=list)
     sides: list[str] = field(default_factory=list)  # comparison: the two things compared
     chapter: str | None = None  # a chapter the question names (summaries, "in the workforce chapter")
+    counted: str | None = None  # what a "how many" question counts ("nursing vacancies"), when it is a thing
 
 
 @dataclass

@@ -121,3 +121,15 @@ def test_json_shows_the_plan(assistant):
     data = to_dict(assistant.ask("What share of leaders are not confident about waiting times?"))
     assert data["plan"]["kind"] == "figure" and data["plan"]["unit"] == "%"
     assert "confident" in data["plan"]["focus"]
+
+
+def test_a_figure_for_another_period_or_subject_is_not_given(assistant):
+    # The report gives the waiting list at the end of July 2021; March's figure is one it never states.
+    ans = assistant.ask("How many people were waiting for NHS treatment in March 2021?")
+    assert ans.abstained and any("March 2021" in n for n in ans.notes), (ans.answer, ans.notes)
+    assert ans.see_also
+    ans = assistant.ask("How many people were waiting to start NHS treatment at the end of July 2021?")
+    assert not ans.abstained and stated(ans, "5.6 million")
+    # A count of a thing no sentence counts ("midwives") is declined with the reason.
+    ans = assistant.ask("How many midwives does the NHS employ?")
+    assert ans.abstained and any("midwives" in n for n in ans.notes)

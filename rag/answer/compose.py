@@ -25,8 +25,16 @@ from rag.answer.core import (
     score_sentence,
     verify_figures,
 )
-from rag.answer.features import Candidate, SentenceModel, answerability_features, sentence_features, share
-from rag.answer.question import terms
+from rag.answer.features import (
+    Candidate,
+    SentenceModel,
+    answerability_features,
+    period_fits,
+    sentence_features,
+    share,
+    states_count,
+)
+from rag.answer.question import PEOPLE, terms
 from rag.index import Index
 from rag.schema import Answer, Citation, Passage, QuestionPlan, Sentence
 from rag.sentence_table import doc_of
@@ -106,6 +114,12 @@ def compose(question: str, plan: QuestionPlan, passages: list[Passage], ctx: Con
         answer.notes += reasons
         return answer
     cands = candidates(plan, passages, ctx)
+    if plan.kind == "figure":
+        missing = _subject_or_period_missing(plan, cands, ctx)
+        if missing:
+            answer = abstain(question, passages, settings, sources, qid)
+            answer.notes.append(missing)
+            return answer
     score = decision_score(plan, cands, passages, ctx)
     if score is None or score < ctx.model.abstain_below:
         answer = abstain(question, passages, settings, sources, qid)
@@ -146,6 +160,43 @@ def _figure_pool(plan: QuestionPlan, cands: list[Candidate]) -> list[Candidate]:
     return [c for c in cands if c.features["has_figure"]]
 
 
+def _periods(plan: QuestionPlan) -> list[str]:
+    return [q.text for q in plan.qualifiers if q.kind == "time" and re.search(r"\d{4}|[A-Z][a-z]+ \d{4}", q.text)]
+
+
+def _context_of(c: Candidate, ctx: Context) -> str:
+    rows = ctx.index.sentences.rows
+    prev = rows[c.row - 1] if c.row > 0 else None
+    before = prev.text if prev is not None and prev.section == c.sentence.section else ""
+    return f"{before} {c.sentence.text}"
+
+
+def _fits_subject_and_period(plan: QuestionPlan, c: Candidate, ctx: Context) -> bool:
+    text = _context_of(c, ctx)
+    if plan.counted:
+        # A thing counted ("nursing vacancies") is named in full; people counted by what they do
+        # ("people waiting for treatment") need at least half of those words.
+        wanted = [w for w in terms(plan.counted) if w not in PEOPLE]
+        need = 0.5 if set(terms(plan.counted)) & PEOPLE else 1.0
+        have = set(terms(text))
+        if sum(w in have for w in wanted) < need * len(wanted) or not states_count(c.sentence.text):
+            return False
+    return all(period_fits(p, text) for p in _periods(plan))
+
+
+def _subject_or_period_missing(plan: QuestionPlan, cands: list[Candidate], ctx: Context) -> str | None:
+    """Why the report has no figure for this subject and period (a note for the user), or None when it may.
+    A journalist asking for December's figure must not be given July's, nor a count of staff for one of nurses."""
+    periods = _periods(plan)
+    if not plan.counted and not periods:
+        return None
+    if any(_fits_subject_and_period(plan, c, ctx) for c in _figure_pool(plan, cands)):
+        return None
+    if plan.counted:
+        return f"No passage near this question states a number of {plan.counted}" + (f" for {', '.join(periods)}." if periods else ".")
+    return f"The passages near this question give no figure for {', '.join(periods)}."
+
+
 def _content(cands: list[Candidate]) -> list[Candidate]:
     return [c for c in cands if not c.features["heading"] and not c.features["announces"]] or cands
 
@@ -154,6 +205,8 @@ def _content(cands: list[Candidate]) -> list[Candidate]:
 
 def _figure(question, plan, cands, ctx, qid) -> Answer:
     pool = _figure_pool(plan, cands)
+    if plan.kind == "figure" and (plan.counted or _periods(plan)):
+        pool = [c for c in pool if _fits_subject_and_period(plan, c, ctx)] or pool
     picks = [pool[0]]
     if plan.kind == "comparison":
         picks = _sides(plan, pool, ctx)

@@ -123,6 +123,26 @@ def sentence_features(
     }
 
 
+def states_count(text: str) -> bool:
+    """A count of things, in numerals ("93,806", "5.6 million") or words ("eight")."""
+    if _NUMBER_WORD.search(text):
+        return True
+    return any(f.unit == "" and not figures.is_trivial(f) for f in figures.find_figures(text))
+
+
+def period_fits(asked: str, context: str) -> bool:
+    """Whether a sentence (with the one before it) can be about the period a question names: each month
+    asked is named, and a year asked is named unless the sentence names no year at all ("on 6 September")."""
+    months = _MONTH_WORD.findall(asked.title())
+    years = re.findall(r"\b(?:19|20)\d\d\b", asked)
+    if not months and not years:
+        return True
+    if any(m not in context for m in months):
+        return False
+    stated_years = re.findall(r"\b(?:19|20)\d\d\b", context)
+    return not years or not stated_years or any(y in stated_years for y in years)
+
+
 def _unit_fits(unit: str, fig) -> bool:
     if unit == "date":
         return fig.unit in ("date", "year", "financial year")

@@ -117,6 +117,7 @@ def analyse(question: str) -> QuestionPlan:
         qualifiers=qualifiers(q),
         sides=_sides(q) if kind == "comparison" else [],
         chapter=_chapter(q) if kind in ("summary", "list", "narrative") else None,
+        counted=_counted(q) if kind == "figure" else None,
     )
 
 
@@ -179,6 +180,31 @@ def _sides(q: str) -> list[str]:
             if terms(a) and terms(b):
                 return [a, b]
     return []
+
+
+# "How many leaders/respondents ..." asks for a survey share, and "people"/"patients" is what most counts
+# in the report are of, whatever words they use; neither names a subject a sentence must repeat.
+PEOPLE = {"people", "patient", "staff"}
+_SURVEYED = {"leader", "respondent", "panel", "member", "trust", "organisation", "organization", "year", "month", "time", "more", "less", "fewer", "extra", "additional", "new"}
+_COUNTED = re.compile(r"\bhow many\s+(?:of\s+(?:the\s+)?[\w'’,-]+(?:\s+[\w'’-]+){0,4}?\s+(?:were|are|was|is)\s+(?:for\s+)?)?"
+                      r"((?:[\w'’-]+\s+){0,3}?[\w'’-]+?)\s+(?:were|are|was|is|did|do|does|had|have|has|will|would|could|sat|took|work|"
+                      r"worked|in|on|at|across|during|by|for|of|from|before|after|since|does)\b", re.I)
+
+
+def _counted(q: str) -> str | None:
+    """What a "how many" question counts, when it is a thing the answer's sentence must name."""
+    m = _COUNTED.search(q)
+    if not m:
+        return None
+    counted = m.group(1)
+    words = terms(counted)
+    if words and words[-1] in PEOPLE:
+        # "How many people were waiting for treatment": people are counted everywhere; what they do says which count.
+        clause = _TIME.sub(" ", q[m.end(1):]).strip(" ?.!")
+        return f"{counted} {clause}" if len(terms(clause)) >= 2 else None
+    if not words or words[-1] in _SURVEYED or any(w in _SURVEYED for w in words[:1]) and len(words) == 1:
+        return None
+    return counted
 
 
 def _chapter(q: str) -> str | None:
