@@ -39,9 +39,15 @@ from rag.index import Index
 from rag.schema import Answer, Citation, Passage, QuestionPlan, Sentence
 from rag.sentence_table import doc_of
 from rag.settings import Settings
+from rag.text import content_words, stem
 
 NARRATIVE_MAX = 4
 LIST_MAX = 16
+
+
+def terms_all(text: str) -> list[str]:
+    """Stemmed content words, keeping the words questions about the report use ("key", "points", "chapter")."""
+    return [stem(w) for w in content_words(text)]
 
 
 @dataclass
@@ -269,27 +275,42 @@ def _near_duplicate(a: str, b: str) -> bool:
 # --- lists ---------------------------------------------------------------------------------------------
 
 def _list(question, plan, passages, cands, ctx, qid) -> Answer | None:
-    """The list that answers: bullets of a section, or the sub-sections of a part, whichever fits best."""
+    """The list that answers: the bullets of a section, the sub-sections of a part the question names, or,
+    when the report gives the items inside its prose ("including fatigue, muscle pain, ..."), the sentences
+    that enumerate them."""
     table = ctx.index.sentences
+    content = _content(cands)
     best_score: dict[tuple[str, str, str], float] = {}
     for c in cands:
         key = (doc_of(c.sentence.chunk_id), c.sentence.edition, c.sentence.section)
         best_score[key] = max(best_score.get(key, 0.0), c.score)
     options: list[tuple[float, int, list[list[int]]]] = []
+    named = False
+    top = content[0].sentence if content else None
+    top_key = (doc_of(top.chunk_id), top.edition, top.section) if top else None
+    top_listed = False
     for order, (key, score) in enumerate(sorted(best_score.items(), key=lambda kv: -kv[1])[:6]):
+        is_top = key == top_key
         doc, edition, section = _preferred_edition(key, plan, table)
         key = (doc, edition, section)
         items = _bullet_items(table.by_section[key], table.rows)
+        # A section is named when the question uses every word of its title ("the key points").
+        fit = float(_title_fit(question, section) == 1.0)
         if len(items) >= 2:
-            options.append((score + 0.25 * _title_fit(plan, section), order, items))
+            options.append((score + 0.25 * fit, order, items))
+            named = named or bool(fit)
+            top_listed = top_listed or is_top
         parent = section.split(" › ")[0]
         subs = [s for s in table.sections(doc, edition) if s.startswith(parent + " › ")]
         # A part's sub-sections are its items only when the question names the part ("the ten-point plan").
-        if len(subs) >= 3 and parent != section and _title_fit(plan, parent) > 0:
+        if len(subs) >= 3 and parent != section and _title_fit(question, parent) == 1.0:
             items = [[r for r in table.by_section[(doc, edition, s)] if table.rows[r].para == 0] for s in subs]
-            options.append((score + 0.25 * _title_fit(plan, parent), order, items))
-    if not options:
-        return None
+            options.append((score + 0.25, order, items))
+            named = True
+    # The report lists in bullets when the best sentence is a bullet or the question names a list's section;
+    # otherwise it names the items in its prose.
+    if not options or not named and (top is None or top.kind != "bullet" or not top_listed):
+        return _enumeration(question, plan, content, ctx, qid) if content else None
     score, _, items = max(options, key=lambda o: (o[0], -o[1]))
     by_row = {c.row: c for c in cands}
     picks = []
@@ -299,6 +320,25 @@ def _list(question, plan, passages, cands, ctx, qid) -> Answer | None:
             row = rows[1]  # a bare label ("Areas of support:") says nothing without the sentence after it
         cand = by_row.get(row) or _candidate(plan, row, _passage_for(table.rows[row], ctx, passages), 99, ctx)
         picks.append(cand)
+    return _quote(question, plan, picks, ctx, qid, variants=False, as_list=True)
+
+
+_ENUMERATES = re.compile(r"(?:[^,;]+[,;]){2,}[^,;]*\b(?:and|or)\b|:\s*\w+[^.]*[,;]")
+
+
+def _enumeration(question, plan, content: list[Candidate], ctx: Context, qid) -> Answer:
+    """Items the report names in its prose: the best sentences, those that enumerate ("a, b and c") first."""
+    best = content[0]
+    floor = max(ctx.model.abstain_below, 0.6 * best.score)
+    near = [c for c in content[:6] if c.score >= floor]
+    enumerating = [c for c in near if _ENUMERATES.search(c.sentence.text)]
+    picks: list[Candidate] = []
+    for c in enumerating + [best] + near:
+        if len(picks) >= NARRATIVE_MAX:
+            break
+        if c not in picks and not any(_near_duplicate(c.sentence.text, p.sentence.text) for p in picks):
+            picks.append(c)
+    picks.sort(key=lambda c: (c.sentence.edition != best.sentence.edition, c.row))
     return _quote(question, plan, picks, ctx, qid, variants=False, as_list=True)
 
 
@@ -321,9 +361,10 @@ def _bullet_items(rows: list[int], all_rows: list[Sentence]) -> list[list[int]]:
     return [paras[p] for p in sorted(paras)]
 
 
-def _title_fit(plan: QuestionPlan, title: str) -> float:
-    t = set(terms(title))
-    return sum(w in t for w in plan.terms) / len(plan.terms) if plan.terms else 0.0
+def _title_fit(question: str, title: str) -> float:
+    """Share of a section title's words the question uses ("the key points", "the ten-point plan")."""
+    t = set(terms_all(title)) - {"nhs"}
+    return len(t & set(terms_all(question))) / len(t) if t else 0.0
 
 
 def _passage_for(s: Sentence, ctx: Context, passages: list[Passage]) -> Passage:
