@@ -29,6 +29,7 @@ from rag.answer.features import (
     Candidate,
     SentenceModel,
     answerability_features,
+    new_figure,
     period_fits,
     sentence_features,
     share,
@@ -163,7 +164,7 @@ def decision_score(plan: QuestionPlan, cands: list[Candidate], passages: list[Pa
 def _figure_pool(plan: QuestionPlan, cands: list[Candidate]) -> list[Candidate]:
     """Sentences stating a figure, best first. The asked unit is a feature of the score, not a filter:
     "how much higher" asks for a share, not money, and a filter on a misread unit loses the answer."""
-    return [c for c in cands if c.features["has_figure"]]
+    return [c for c in cands if c.features["has_figure"] and c.sentence.section != "Front matter"]
 
 
 def _periods(plan: QuestionPlan) -> list[str]:
@@ -178,29 +179,36 @@ def _context_of(c: Candidate, ctx: Context) -> str:
 
 
 def _fits_subject_and_period(plan: QuestionPlan, c: Candidate, ctx: Context) -> bool:
+    """Whether a sentence states a figure of the asked kind, for the asked subject and period, beyond any
+    figure the question itself gives ("of the 93,806 vacancies, how many ...")."""
     text = _context_of(c, ctx)
     if plan.counted:
         # A thing counted ("nursing vacancies") is named in full; people counted by what they do
-        # ("people waiting for treatment") need at least half of those words.
+        # ("people waiting for treatment") need half of those words.
         wanted = [w for w in terms(plan.counted) if w not in PEOPLE]
         need = 0.5 if set(terms(plan.counted)) & PEOPLE else 1.0
         have = set(terms(text))
-        if sum(w in have for w in wanted) < need * len(wanted) or not states_count(c.sentence.text):
+        if sum(w in have for w in wanted) < need * len(wanted):
             return False
+    if plan.counted or plan.unit == "count":
+        if not states_count(c.sentence.text, ctx.question):
+            return False
+    elif not new_figure(plan.unit, c.sentence.text, ctx.question):
+        return False
     return all(period_fits(p, text) for p in _periods(plan))
 
 
 def _subject_or_period_missing(plan: QuestionPlan, cands: list[Candidate], ctx: Context) -> str | None:
     """Why the report has no figure for this subject and period (a note for the user), or None when it may.
     A journalist asking for December's figure must not be given July's, nor a count of staff for one of nurses."""
-    periods = _periods(plan)
-    if not plan.counted and not periods:
-        return None
     if any(_fits_subject_and_period(plan, c, ctx) for c in _figure_pool(plan, cands)):
         return None
+    periods = _periods(plan)
     if plan.counted:
         return f"No passage near this question states a number of {plan.counted}" + (f" for {', '.join(periods)}." if periods else ".")
-    return f"The passages near this question give no figure for {', '.join(periods)}."
+    if periods:
+        return f"The passages near this question give no figure for {', '.join(periods)}."
+    return "No passage near this question states a figure of the kind asked for, beyond any the question gives."
 
 
 def _content(cands: list[Candidate]) -> list[Candidate]:
@@ -211,7 +219,7 @@ def _content(cands: list[Candidate]) -> list[Candidate]:
 
 def _figure(question, plan, cands, ctx, qid) -> Answer:
     pool = _figure_pool(plan, cands)
-    if plan.kind == "figure" and (plan.counted or _periods(plan)):
+    if plan.kind == "figure":
         pool = [c for c in pool if _fits_subject_and_period(plan, c, ctx)] or pool
     picks = [pool[0]]
     if plan.kind == "comparison":

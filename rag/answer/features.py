@@ -46,9 +46,12 @@ FEATURES = [
 # Figures in words: "eight specialist healthcare assistants", "six areas", "every five years", "in early July".
 # rag.figures leaves them out on purpose (the checker and the answer verifier deal in numerals), but for
 # choosing a sentence they state a count or a date as surely as numerals do.
-_NUMBER_WORD = re.compile(
-    r"\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|hundreds?|dozens?|"
-    r"thousands?|millions?|half|third|quarter|double|doubled|twice|treble)\b", re.I)
+_COUNT_WORDS = (r"two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|hundreds?|"
+                r"dozens?|thousands?|millions?")
+_NUMBER_WORD = re.compile(rf"\b({_COUNT_WORDS}|half|third|quarter|double|doubled|twice|treble)\b", re.I)
+# A count, not a length of time ("every two weeks", "after 18 months") or a fraction ("a quarter higher").
+_COUNT = re.compile(rf"\b(?:{_COUNT_WORDS}|\d[\d,.]*(?:\s+(?:million|billion|thousand))?)\b(?![\s-]+(?:-?to-?\s*\w+\s+)?"
+                    r"(?:days?|weeks?|months?|years?|hours?|minutes?|per cent|percent|%))", re.I)
 _MONTH_WORD = re.compile(r"\b(January|February|March|April|May|June|July|August|September|October|November|December)\b")
 _ANNOUNCES = re.compile(r"(:\s*$|\b(the following|as follows|include|includes|including|comprises)\s*:?\s*$)", re.I)
 MODEL_FILE = "answer_model.json"
@@ -123,11 +126,33 @@ def sentence_features(
     }
 
 
-def states_count(text: str) -> bool:
-    """A count of things, in numerals ("93,806", "5.6 million") or words ("eight")."""
-    if _NUMBER_WORD.search(text):
+def states_count(text: str, given: str = "") -> bool:
+    """A count of things, in numerals ("93,806", "5.6 million") or words ("eight"), other than a count the
+    question itself gives ("of the 93,806 vacancies, how many ..."); lengths of time and dates are not counts."""
+    given_figures = figures.find_figures(given)
+    for m in _COUNT.finditer(text):
+        found = figures.find_figures(m.group(0))
+        if found and (found[0].unit != "" or figures.is_trivial(found[0]) or figures.appears_in(found[0], given_figures)):
+            continue
+        if not found and m.group(0).lower() in given.lower():
+            continue
+        if re.fullmatch(r"(?:19|20)\d\d", m.group(0)) or re.fullmatch(r"\d{1,2}", m.group(0)) and not found:
+            continue
         return True
-    return any(f.unit == "" and not figures.is_trivial(f) for f in figures.find_figures(text))
+    return False
+
+
+def new_figure(unit: str | None, text: str, question: str) -> bool:
+    """A figure of the asked kind that the question does not already give (a date only when one is asked)."""
+    given = figures.find_figures(question)
+    for f in figures.find_figures(text):
+        if figures.is_trivial(f) or figures.appears_in(f, given):
+            continue
+        if (f.unit in ("date", "year", "financial year")) == (unit == "date"):
+            return True
+    if unit == "date":
+        return bool(_MONTH_WORD.search(text))
+    return any(w.lower() not in question.lower() for w in _NUMBER_WORD.findall(text))
 
 
 def period_fits(asked: str, context: str) -> bool:
@@ -140,6 +165,8 @@ def period_fits(asked: str, context: str) -> bool:
     if any(m not in context for m in months):
         return False
     stated_years = re.findall(r"\b(?:19|20)\d\d\b", context)
+    if years and not months:
+        return any(y in stated_years for y in years)
     return not years or not stated_years or any(y in stated_years for y in years)
 
 

@@ -184,6 +184,10 @@ def _sides(q: str) -> list[str]:
 
 # "How many leaders/respondents ..." asks for a survey share, and "people"/"patients" is what most counts
 # in the report are of, whatever words they use; neither names a subject a sentence must repeat.
+# Where the question says the figure comes from or when, not what is counted.
+_ASIDE = re.compile(r",?\s*\b(?:according to|as (?:stated|given|reported) (?:in|by)|in the report)\b.*$|"
+                    r"\b(?:during|before|since|after|throughout|through) (?:the )?(?:pandemic|covid(?:-19)?)(?: (?:struck|hit|began|started))?",
+                    re.I)
 PEOPLE = {"people", "patient", "staff"}
 _SURVEYED = {"leader", "respondent", "panel", "member", "trust", "organisation", "organization", "year", "month", "time", "more", "less", "fewer", "extra", "additional", "new"}
 _COUNTED = re.compile(r"\bhow many\s+(?:of\s+(?:the\s+)?[\w'’,-]+(?:\s+[\w'’-]+){0,4}?\s+(?:were|are|was|is)\s+(?:for\s+)?)?"
@@ -200,7 +204,7 @@ def _counted(q: str) -> str | None:
     words = terms(counted)
     if words and words[-1] in PEOPLE:
         # "How many people were waiting for treatment": people are counted everywhere; what they do says which count.
-        clause = _TIME.sub(" ", q[m.end(1):]).strip(" ?.!")
+        clause = _TIME.sub(" ", _ASIDE.sub(" ", q[m.end(1):])).strip(" ?.!")
         return f"{counted} {clause}" if len(terms(clause)) >= 2 else None
     if not words or words[-1] in _SURVEYED or any(w in _SURVEYED for w in words[:1]) and len(words) == 1:
         return None
