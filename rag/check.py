@@ -567,12 +567,14 @@ def polarity_clash(claim: str, sentence: str) -> str | None:
     """The word one side negates and the other asserts, if any."""
     c_all, s_all = {stem(w) for w in words(claim)}, {stem(w) for w in words(sentence)}
     c_neg, s_neg = _negated(claim), _negated(sentence)
+    # Stems match the words; the message shows the report's own word ("confident", not "confid").
+    shown = {stem(w): w for w in words(claim) + words(sentence)}
     lost = sorted((s_neg & c_all) - c_neg)
     if lost:
-        return f"the report says “not {lost[0]}” where the claim drops the “not”"
+        return f"the report says “not {shown.get(lost[0], lost[0])}” where the claim drops the “not”"
     added = sorted((c_neg & s_all) - s_neg)
     if added:
-        return f"the claim says “not {added[0]}” where the report states it without “not”"
+        return f"the claim says “not {shown.get(added[0], added[0])}” where the report states it without “not”"
     return None
 
 

@@ -8,6 +8,7 @@ guarded below; a dependency would cost more than these lines.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _BOUNDARY = re.compile(r"(?<!\bi\.e)(?<!\be\.g)(?<!\bal)(?<!\bno)([.!?][’”'\")]*)\s+(?=[A-Z“‘\"(£0-9])")
 STOPWORDS = frozenset(
@@ -46,9 +47,14 @@ def content_words(text: str) -> list[str]:
     return [w for w in words(text) if w not in STOPWORDS and not w.isdigit()]
 
 
+@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    """A crude suffix stripper so "vacancies" meets "vacancy" and "waiting" meets "waits"."""
-    for suffix in ("ies", "ing", "ed", "es", "s"):
-        if len(word) > len(suffix) + 3 and word.endswith(suffix):
-            return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
-    return word
+    """The Snowball (Porter 2) English stem, so "nurses" meets "nurse" and "vacancies" meets "vacancy"."""
+    return _stemmer().stemWord(word)
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    import snowballstemmer
+
+    return snowballstemmer.stemmer("english")

@@ -182,14 +182,15 @@ def _sides(q: str) -> list[str]:
     return []
 
 
-# "How many leaders/respondents ..." asks for a survey share, and "people"/"patients" is what most counts
-# in the report are of, whatever words they use; neither names a subject a sentence must repeat.
 # Where the question says the figure comes from or when, not what is counted.
 _ASIDE = re.compile(r",?\s*\b(?:according to|as (?:stated|given|reported) (?:in|by)|in the report)\b.*$|"
                     r"\b(?:during|before|since|after|throughout|through) (?:the )?(?:pandemic|covid(?:-19)?)(?: (?:struck|hit|began|started))?",
                     re.I)
-PEOPLE = {"people", "patient", "staff"}
-_SURVEYED = {"leader", "respondent", "panel", "member", "trust", "organisation", "organization", "year", "month", "time", "more", "less", "fewer", "extra", "additional", "new"}
+# "How many leaders/respondents ..." asks for a survey share, and "people"/"patients" is what most counts
+# in the report are of, whatever words they use; neither names a subject a sentence must repeat.
+PEOPLE = {stem(w) for w in ("people", "patients", "staff")}
+_SURVEYED = {stem(w) for w in ("leaders", "respondents", "panel", "members", "trusts", "organisations", "organizations",
+                                "years", "months", "time", "more", "less", "fewer", "extra", "additional", "new")}
 _COUNTED = re.compile(r"\bhow many\s+(?:of\s+(?:the\s+)?[\w'’,-]+(?:\s+[\w'’-]+){0,4}?\s+(?:were|are|was|is)\s+(?:for\s+)?)?"
                       r"((?:[\w'’-]+\s+){0,3}?[\w'’-]+?)\s+(?:were|are|was|is|did|do|does|had|have|has|will|would|could|sat|took|work|"
                       r"worked|in|on|at|across|during|by|for|of|from|before|after|since|does)\b", re.I)
