@@ -198,6 +198,9 @@ _COUNTED = re.compile(r"\bhow many\s+(?:of\s+(?:the\s+)?[\w'’,-]+(?:\s+[\w'’
 
 def _counted(q: str) -> str | None:
     """What a "how many" question counts, when it is a thing the answer's sentence must name."""
+    part = re.search(r"\bhow many (?:of them |of these )?(?:were|are|was|is) (?:for )?(.+?)[?.!]*$", q, re.I)
+    if part and terms(part.group(1)):
+        return part.group(1)  # "Of the 93,806 vacancies, how many were nursing posts?"
     m = _COUNTED.search(q)
     if not m:
         return None
@@ -206,7 +209,7 @@ def _counted(q: str) -> str | None:
     if words and words[-1] in PEOPLE:
         # "How many people were waiting for treatment": people are counted everywhere; what they do says which count.
         clause = _TIME.sub(" ", _ASIDE.sub(" ", q[m.end(1):])).strip(" ?.!")
-        return f"{counted} {clause}" if len(terms(clause)) >= 2 else None
+        return f"{counted} {clause}" if terms(clause) else None
     if not words or words[-1] in _SURVEYED or any(w in _SURVEYED for w in words[:1]) and len(words) == 1:
         return None
     return counted
