@@ -190,7 +190,7 @@ def _fits_subject_and_period(plan: QuestionPlan, c: Candidate, ctx: Context) -> 
         have = set(terms(text))
         if sum(w in have for w in wanted) < need * len(wanted):
             return False
-    if plan.counted or plan.unit == "count":
+    if plan.unit == "count":
         if not states_count(c.sentence.text, ctx.question):
             return False
     elif not new_figure(plan.unit, c.sentence.text, ctx.question):

@@ -191,9 +191,13 @@ _ASIDE = re.compile(r",?\s*\b(?:according to|as (?:stated|given|reported) (?:in|
 PEOPLE = {stem(w) for w in ("people", "patients", "staff")}
 _SURVEYED = {stem(w) for w in ("leaders", "respondents", "panel", "members", "trusts", "organisations", "organizations",
                                 "years", "months", "time", "more", "less", "fewer", "extra", "additional", "new")}
+_NOUN_PHRASE_END = (r"((?:[\w'’-]+\s+){0,3}?[\w'’-]+?)\s+(?:were|are|was|is|did|do|does|had|have|has|will|would|could|sat|took|"
+                    r"work|worked|in|on|at|across|during|by|for|of|from|before|after|since|with|who|that|say|said|think|feel|"
+                    r"support|back|want|agree|believe|received?)\b")
 _COUNTED = re.compile(r"\bhow many\s+(?:of\s+(?:the\s+)?[\w'’,-]+(?:\s+[\w'’-]+){0,4}?\s+(?:were|are|was|is)\s+(?:for\s+)?)?"
-                      r"((?:[\w'’-]+\s+){0,3}?[\w'’-]+?)\s+(?:were|are|was|is|did|do|does|had|have|has|will|would|could|sat|took|work|"
-                      r"worked|in|on|at|across|during|by|for|of|from|before|after|since|does)\b", re.I)
+                      + _NOUN_PHRASE_END, re.I)
+# "What proportion of GPs support ...": the group a share is of, when it is not the report's own panel.
+_SHARE_OF = re.compile(r"\b(?:share|proportion|percentage|fraction|per ?cent)\s+of\s+(?:the\s+|all\s+)?" + _NOUN_PHRASE_END, re.I)
 
 
 def _counted(q: str) -> str | None:
@@ -201,7 +205,7 @@ def _counted(q: str) -> str | None:
     part = re.search(r"\bhow many (?:of them |of these )?(?:were|are|was|is) (?:for )?(.+?)[?.!]*$", q, re.I)
     if part and terms(part.group(1)):
         return part.group(1)  # "Of the 93,806 vacancies, how many were nursing posts?"
-    m = _COUNTED.search(q)
+    m = _COUNTED.search(q) or _SHARE_OF.search(q)
     if not m:
         return None
     counted = m.group(1)
@@ -210,7 +214,7 @@ def _counted(q: str) -> str | None:
         # "How many people were waiting for treatment": people are counted everywhere; what they do says which count.
         clause = _TIME.sub(" ", _ASIDE.sub(" ", q[m.end(1):])).strip(" ?.!")
         return f"{counted} {clause}" if terms(clause) else None
-    if not words or words[-1] in _SURVEYED or any(w in _SURVEYED for w in words[:1]) and len(words) == 1:
+    if not words or any(w in _SURVEYED for w in words):
         return None
     return counted
 
