@@ -751,7 +751,10 @@ def judge(text: str, chunks: list[Chunk], rep: Report, twins: dict[str, list[str
         if cands:
             v.evidence.append(_evidence(cands[0][1], rep))
         return v
-    future = [d for d in dates if rep.published and int(d.value if d.unit != "date" else d.value // 10000) > rep.published]
+    # A year after publication is beyond the report, unless the report itself looks ahead to it ("in 2022/23 the
+    # NHS will need ..."): a forecast it states is checked like any other figure.
+    future = [d for d in dates if rep.published and int(d.value if d.unit != "date" else d.value // 10000) > rep.published
+              and not any(figures.appears_in(d, s.text) for _, s in cands[:20])]
     if future:
         v.notes.append(f"Not found: the report was published in {rep.published} and cannot speak to {future[0].text}.")
         return v

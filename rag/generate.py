@@ -21,14 +21,11 @@ from typing import Any
 from rag import figures
 from rag.answer import (
     QuestionError,
-    _idf,
     asks_for_figure,
     citation_for,
     clean_question,
     extractive_answer,
-    score_sentence,
     verify_figures,
-    wanted_units,
 )
 from rag.prompts import load_prompt
 from rag.schema import Answer, Citation, Passage
@@ -39,7 +36,6 @@ LOCAL_PROMPT = "answer_local"  # the plain prompt; the default is Settings.local
 # Every worked example answers on one line; past it the model starts writing new passages.
 LOCAL_STOP = ["###", "\n"]
 LOCAL_PASSAGES = 2  # a 270M model copies the wrong one with more (dev split: docs/generate.md); each costs CPU time
-LOCAL_SENTENCES = 1  # the best sentence of each passage: the model copies what it sees, so show only the best
 NOT_ANSWERED = "The passages do not say."
 
 _MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
@@ -256,65 +252,41 @@ def stream_answer(assistant, question: object, mode: str, history: list[str] | N
 
 
 def prepare(x: dict, assistant, mode: str) -> dict:
-    """Add the extractive answer (abstention and fallback), the passages shown and the context text."""
+    """Add the extractive answer (the plan, abstention and fallback), the passages shown and the context text."""
     settings = assistant.settings
     question, passages = x["question"], x["passages"]
     # The same abstention as extractive mode (a figure or name the report never mentions), so nothing is generated then.
     stats = getattr(assistant, "stats", None)
     extractive = extractive_answer(question, passages, settings, assistant.index, x.get("qid"), stats=stats)
-    shown = select_passages(question, passages, mode)
+    shown = planned_passages(extractive, passages, assistant.index, mode)
     return {**x, "extractive": extractive, "shown": shown, "context": shown.context()}
 
 
-def select_passages(question: str, passages: list[Passage], mode: str) -> Shown:
-    """The passages the model sees, best first; for the small local model only their best sentences."""
-    if mode != "local":
-        return Shown(list(passages), [p.chunk.text for p in passages])
-    idf = _idf(passages) if passages else {}
-    ranked = []
-    for rank, p in enumerate(passages):
-        sents = sentences(p.chunk.text)
-        scores = [score_sentence(question, s, rank, idf) for s in sents]
-        top = sorted(range(len(sents)), key=lambda i: -scores[i])[:LOCAL_SENTENCES]
-        if top:
-            # The best sentences in reading order, so "This" and "It" still follow what they refer to.
-            ranked.append((scores[top[0]], p, " ".join(sents[i] for i in sorted(top))))
-    ranked.sort(key=lambda r: -r[0])
-    if asks_for_figure(question):
-        ranked = _informative_first(ranked, wanted_units(question))
-    picked = ranked[:LOCAL_PASSAGES]
-    return Shown([p for _, p, _ in picked], [t for _, _, t in picked])
-
-
-def _key_figures(text: str, units: set[str]) -> set[tuple]:
-    """The figures of the kind the question asks for (all of them when it names no kind)."""
-    dates = {"date", "year", "financial year"} if "date" in units else set()
-    return {
-        figures.key(f)
-        for f in figures.find_figures(text)
-        if not figures.is_trivial(f) and (not units or f.unit in units or f.unit in dates)
-    }
-
-
-def _informative_first(ranked: list, units: set[str]) -> list:
-    """Spend the second slot on a sentence that adds a figure, and lead with it when it says more.
-
-    Two sentences stating the same figure teach the model nothing new, and the small model
-    copies the sentence that reads most like an answer: when the second states every figure
-    of the first and more ("£10 billion, not the £6.5-7 billion it will get"), it goes first.
-    """
-    if len(ranked) < 2:
-        return ranked
-    best = ranked[0]
-    first = _key_figures(best[2], units)
-    if not first:
-        return ranked
-    for adds in ranked[1:]:
-        theirs = _key_figures(adds[2], units)
-        if not theirs <= first:
-            rest = [r for r in ranked[1:] if r is not adds]
-            return [adds, best, *rest] if first < theirs else [best, adds, *rest]
-    return ranked
+def planned_passages(extractive: Answer, passages: list[Passage], index, mode: str) -> Shown:
+    """What the model sees: the sentences the extractive plan composed (the figure for that subject and period,
+    both sides of a comparison, every list item), grouped by the passage each cites, in the plan's order.
+    An endpoint then sees the other retrieved passages whole, for context the plan left out; the small local
+    model sees only the plan's first passages, as it copies whatever it is shown."""
+    by_id = {p.chunk.id: p for p in passages}
+    shown: list[Passage] = []
+    texts: list[str] = []
+    where: dict[str, int] = {}
+    for c in extractive.citations:
+        if c.chunk_id in where:
+            texts[where[c.chunk_id]] += " " + c.quote
+            continue
+        p = by_id.get(c.chunk_id)
+        if p is None and c.chunk_id in index.by_id:
+            # Lists and summaries cite sections retrieval did not return (all ten points of the plan).
+            p = Passage(chunk=index.by_id[c.chunk_id], score=0.0)
+        if p is not None:
+            where[c.chunk_id] = len(shown)
+            shown.append(p)
+            texts.append(c.quote)
+    if mode == "local":
+        return Shown(shown[:LOCAL_PASSAGES], texts[:LOCAL_PASSAGES])
+    rest = [p for p in passages if p.chunk.id not in where]
+    return Shown(shown + rest, texts + [p.chunk.text for p in rest])
 
 
 def verify(x: dict, assistant, mode: str) -> Answer:
@@ -361,7 +333,9 @@ def verify(x: dict, assistant, mode: str) -> Answer:
     answer_figures = verify_figures(text, citations)
     unsupported = [f.text for f in answer_figures if not f.supported and not figures.is_trivial(f)]
     # A figure question answered in words only ("Leaders on the issue were divided") has not been answered.
-    no_figure = asks_for_figure(x["question"]) and not any(not figures.is_trivial(f) for f in answer_figures)
+    plan = x["extractive"].plan
+    asks_figure = plan.kind in ("figure", "comparison") if plan is not None else asks_for_figure(x["question"])
+    no_figure = asks_figure and not any(not figures.is_trivial(f) for f in answer_figures)
     if not cited_any or unsupported or _declines(text) or no_figure:
         if _declines(text) or _declines(raw):
             why = "the model said the passages do not answer"

@@ -58,6 +58,11 @@ def figure_sentence(passages) -> tuple[int, str, str]:
     pytest.skip("no retrieved passage states a figure")
 
 
+def shown_to_model(assistant, passages, question: str = FUNDING, mode: str = "openai") -> list:
+    """The passages as the model sees them, numbered from 1: the extractive plan's cited passages first."""
+    return generate.prepare({"question": question, "passages": passages, "qid": None}, assistant, mode)["shown"].passages
+
+
 def cited(sent: str, *markers: int) -> str:
     """The sentence as a model writes it: its own words, then the marker, then the full stop."""
     return f"{sent.rstrip(' .')} [{', '.join(map(str, markers))}]."
@@ -115,13 +120,14 @@ def ask_with(assistant, passages, reply: str, question: str = FUNDING):
 
 def test_correct_cited_answer_is_kept_and_verified(assistant, funding):
     passages, _ = funding
-    n, sent, fig = figure_sentence(passages)
+    seen = shown_to_model(assistant, passages)
+    n, sent, fig = figure_sentence(seen)
     ans = ask_with(assistant, passages, cited(sent, n))
     assert ans.verified is True and ans.fallback is None and ans.removed == []
     assert fig in ans.answer
     assert len(ans.citations) == 1
     c = ans.citations[0]
-    assert c.chunk_id == passages[n - 1].chunk.id
+    assert c.chunk_id == seen[n - 1].chunk.id
     assert fig in c.quote
     assert ans.answer.endswith("[1].")  # renumbered to the citations list
     assert_grounded(ans)
@@ -140,8 +146,9 @@ def test_invented_figure_is_removed_and_extractive_answer_shown(assistant, fundi
 def test_figure_cited_to_the_wrong_passage_is_removed(assistant, funding):
     """The figure is in the report, but not in the passage the sentence cites."""
     passages, extractive = funding
-    n, sent, fig = figure_sentence(passages)
-    wrong = next((i for i, p in enumerate(passages, 1) if fig not in p.chunk.text), None)
+    seen = shown_to_model(assistant, passages)
+    n, sent, fig = figure_sentence(seen)
+    wrong = next((i for i, p in enumerate(seen, 1) if fig not in p.chunk.text), None)
     if wrong is None:
         pytest.skip(f"every retrieved passage states {fig}")
     ans = ask_with(assistant, passages, cited(sent, wrong))
@@ -151,13 +158,14 @@ def test_figure_cited_to_the_wrong_passage_is_removed(assistant, funding):
 
 def test_citation_to_a_passage_not_given_is_removed(assistant, funding):
     passages, extractive = funding
-    n, sent, fig = figure_sentence(passages)
-    bad = f"Leaders are calling for funding certainty [{len(passages) + 4}]."
+    seen = shown_to_model(assistant, passages)
+    n, sent, fig = figure_sentence(seen)
+    bad = f"Leaders are calling for funding certainty [{len(seen) + 4}]."
     ans = ask_with(assistant, passages, f"{cited(sent, n)} {bad}")
     assert ans.verified is True and ans.fallback is None
     assert ans.removed == [bad]
     assert "not given" in " ".join(ans.notes)
-    assert f"[{len(passages) + 4}]" not in ans.answer
+    assert f"[{len(seen) + 4}]" not in ans.answer
     # and alone it leaves nothing verified
     alone = ask_with(assistant, passages, bad)
     assert alone.removed == [bad]
@@ -166,7 +174,8 @@ def test_citation_to_a_passage_not_given_is_removed(assistant, funding):
 
 def test_figure_without_a_citation_is_removed(assistant, funding):
     passages, extractive = funding
-    n, sent, fig = figure_sentence(passages)
+    seen = shown_to_model(assistant, passages)
+    n, sent, fig = figure_sentence(seen)
     uncited = f"{sent.rstrip(' .')}."
     ans = ask_with(assistant, passages, f"{uncited} {cited(sent, n)}")
     assert ans.removed == [uncited]
@@ -179,7 +188,8 @@ def test_figure_without_a_citation_is_removed(assistant, funding):
 def test_sentence_without_any_citation_is_removed(assistant, funding):
     """Not only figures: every claim shown must be traceable to a quote."""
     passages, _ = funding
-    n, sent, _ = figure_sentence(passages)
+    seen = shown_to_model(assistant, passages)
+    n, sent, _ = figure_sentence(seen)
     claim = "Leaders say the government has fully met its promises to the NHS."
     ans = ask_with(assistant, passages, f"{cited(sent, n)} {claim}")
     assert ans.removed == [claim]
@@ -189,10 +199,11 @@ def test_sentence_without_any_citation_is_removed(assistant, funding):
 
 def test_leading_marker_cites_the_sentence_and_marker_only_sentences_go(assistant, funding):
     passages, _ = funding
-    n, sent, fig = figure_sentence(passages)
+    seen = shown_to_model(assistant, passages)
+    n, sent, fig = figure_sentence(seen)
     ans = ask_with(assistant, passages, f"[{n}] {sent.rstrip(' .')}.")
     assert ans.verified is True and fig in ans.answer
-    assert ans.citations[0].chunk_id == passages[n - 1].chunk.id
+    assert ans.citations[0].chunk_id == seen[n - 1].chunk.id
     assert_grounded(ans)
     only = ask_with(assistant, passages, f"[{n}] [{n}].")
     assert only.fallback == "extractive" and only.verified is False
@@ -204,7 +215,7 @@ WAITING = "What share of leaders doubt the NHS can meet what the public expects 
 @pytest.fixture(scope="module")
 def waiting(assistant):
     passages = assistant.retriever.search(WAITING)
-    holding = [n for n, p in enumerate(passages, 1) if "82 per cent" in p.chunk.text]
+    holding = [n for n, p in enumerate(shown_to_model(assistant, passages, WAITING), 1) if "82 per cent" in p.chunk.text]
     if not holding:
         pytest.skip("no retrieved passage states 82 per cent")
     return passages, holding[0]
@@ -252,7 +263,8 @@ def test_faithful_paraphrase_of_a_figure_is_kept(assistant, waiting):
 
 def test_mixed_answer_keeps_the_good_sentence_and_lists_the_bad(assistant, funding):
     passages, _ = funding
-    n, sent, fig = figure_sentence(passages)
+    seen = shown_to_model(assistant, passages)
+    n, sent, fig = figure_sentence(seen)
     bad = f"It will also get {INVENTED_FIGURE} from the Treasury [{n}]."
     ans = ask_with(assistant, passages, f"{cited(sent, n)} {bad}")
     assert ans.verified is True and ans.fallback is None
@@ -264,10 +276,11 @@ def test_mixed_answer_keeps_the_good_sentence_and_lists_the_bad(assistant, fundi
 
 def test_markers_are_renumbered_to_the_citations_list(assistant, funding):
     passages, _ = funding
-    assert len(passages) >= 3
-    n, sent, fig = figure_sentence(passages)
-    other = next(i for i in range(len(passages), 0, -1) if i != n)
-    words = sentences(passages[other - 1].chunk.text)[0]
+    seen = shown_to_model(assistant, passages)
+    assert len(seen) >= 3
+    n, sent, fig = figure_sentence(seen)
+    other = next(i for i in range(len(seen), 0, -1) if i != n)
+    words = sentences(seen[other - 1].chunk.text)[0]
     if any(not figures.is_trivial(f) for f in figures.find_figures(words)):
         words = "NHS leaders set out what they need from the government."
     reply = f"{cited(words, other)} {cited(sent, n, other)}"
@@ -276,16 +289,17 @@ def test_markers_are_renumbered_to_the_citations_list(assistant, funding):
     assert [c.n for c in ans.citations] == list(range(1, len(ans.citations) + 1))
     by_n = {c.n: c.chunk_id for c in ans.citations}
     markers = [[int(k) for k in m.split(",")] for m in re.findall(r"\[([\d,\s]+)\]", ans.answer)]
-    assert markers[0] == [1] and by_n[1] == passages[other - 1].chunk.id
-    assert by_n[markers[1][0]] == passages[n - 1].chunk.id
-    assert by_n[markers[1][1]] == passages[other - 1].chunk.id
+    assert markers[0] == [1] and by_n[1] == seen[other - 1].chunk.id
+    assert by_n[markers[1][0]] == seen[n - 1].chunk.id
+    assert by_n[markers[1][1]] == seen[other - 1].chunk.id
     assert_grounded(ans)
 
 
 def test_unfinished_last_sentence_is_removed(assistant, funding):
     """A reply cut off by the token budget must not show half a sentence."""
     passages, _ = funding
-    n, sent, fig = figure_sentence(passages)
+    seen = shown_to_model(assistant, passages)
+    n, sent, fig = figure_sentence(seen)
     cut = "This will help the NHS make a start on"
     ans = ask_with(assistant, passages, f"{cited(sent, n)} {cut}")
     assert ans.verified is True and ans.removed == [cut]
@@ -312,11 +326,12 @@ def test_abstaining_extractive_answer_means_nothing_is_generated(assistant):
 def test_the_chain_retrieves_when_given_only_a_question(assistant, funding):
     """retriever -> prompt -> model -> parser -> verifier as one LCEL runnable."""
     passages, _ = funding
-    n, sent, fig = figure_sentence(passages)
+    seen = shown_to_model(assistant, passages)
+    n, sent, fig = figure_sentence(seen)
     chain = generate.answer_chain(assistant, "openai", model=chat(cited(sent, n)))
     ans = chain.invoke({"question": FUNDING})
     assert ans.verified is True and fig in ans.answer
-    assert ans.citations[0].chunk_id == passages[n - 1].chunk.id
+    assert ans.citations[0].chunk_id == seen[n - 1].chunk.id
 
 
 def test_local_mode_verifies_against_the_passages_it_showed(assistant, funding):
@@ -349,53 +364,35 @@ def test_local_mode_verifies_against_the_passages_it_showed(assistant, funding):
     assert_fell_back(invented, extractive)
 
 
-def _passages(*texts: str) -> list:
-    from rag.schema import Chunk, Passage
-
-    return [
-        Passage(Chunk(f"c{i}", "doc", "web", "Funding", t, 0, len(t)), score=1.0 - i / 10)
-        for i, t in enumerate(texts)
-    ]
+TEN_POINTS = "What are the ten points in the plan?"
 
 
-def test_local_second_passage_adds_a_figure_the_first_lacks():
-    shown = generate.select_passages(
-        FUNDING,
-        _passages(
-            "The NHS will need an extra £10 billion of funding next year.",
-            "Our report estimates that the NHS will need £10 billion of extra funding next year.",
-            "The government will give the NHS £6.5-7 billion of extra funding next year.",
-        ),
-        "local",
-    )
-    assert [p.chunk.id for p in shown.passages] == ["c0", "c2"], shown.texts
+def test_the_model_sees_the_plans_sentences_first(assistant, funding):
+    """Generated modes start from the extractive plan: its cited sentences, in its order, numbered first."""
+    passages, extractive = funding
+    shown = generate.prepare({"question": FUNDING, "passages": passages, "qid": None}, assistant, "openai")["shown"]
+    planned = list(dict.fromkeys(c.chunk_id for c in extractive.citations))
+    assert [p.chunk.id for p in shown.passages[: len(planned)]] == planned
+    for c in extractive.citations:
+        assert c.quote in shown.texts[planned.index(c.chunk_id)]
+    # The endpoint then sees every other retrieved passage, whole; nothing is lost.
+    assert {p.chunk.id for p in passages} <= {p.chunk.id for p in shown.passages}
 
 
-def test_local_sentence_stating_more_figures_is_shown_first():
-    shown = generate.select_passages(
-        FUNDING,
-        _passages(
-            "The NHS will need an extra £10 billion of funding in 2022/23 next year.",
-            "The NHS needs £10 billion next year, not the £6.5-7 billion it will get.",
-        ),
-        "local",
-    )
-    assert [p.chunk.id for p in shown.passages] == ["c1", "c0"], shown.texts
-
-
-def test_local_order_is_kept_for_a_question_without_a_figure():
-    question = "Why does the NHS need extra funding next year?"
-    texts = (
-        "The NHS needs £10 billion of extra funding next year because COVID-19 raised its running costs.",
-        "The NHS needs £10 billion next year, not the £6.5-7 billion it will get.",
-    )
-    shown = generate.select_passages(question, _passages(*texts), "local")
-    assert shown.passages[0].chunk.id == "c0", shown.texts
+def test_a_list_plan_reaches_the_model_whole(assistant):
+    """All ten points, though retrieval returned only some of their sections."""
+    passages = assistant.retriever.search(TEN_POINTS)
+    x = generate.prepare({"question": TEN_POINTS, "passages": passages, "qid": None}, assistant, "openai")
+    assert len(x["extractive"].citations) == 10
+    assert all(c.quote in x["context"] for c in x["extractive"].citations)
+    local = generate.prepare({"question": TEN_POINTS, "passages": passages, "qid": None}, assistant, "local")["shown"]
+    assert len(local.passages) == generate.LOCAL_PASSAGES
+    assert local.texts[0] == x["extractive"].citations[0].quote
 
 
 def test_json_says_what_happened(assistant, funding):
     passages, _ = funding
-    n, sent, fig = figure_sentence(passages)
+    n, sent, fig = figure_sentence(shown_to_model(assistant, passages))
     bad = f"It also needs {INVENTED_FIGURE} [{n}]."
     row = json.loads(json.dumps(to_dict(ask_with(assistant, passages, f"{cited(sent, n)} {bad}"))))
     assert row["verified"] is True and row["fallback"] is None and row["removed"] == [bad]
@@ -406,7 +403,7 @@ def test_json_says_what_happened(assistant, funding):
 
 def test_streaming_yields_pieces_then_the_verified_answer(assistant, funding, monkeypatch):
     passages, extractive = funding
-    n, sent, fig = figure_sentence(passages)
+    n, sent, fig = figure_sentence(shown_to_model(assistant, passages))
     replies = iter([cited(sent, n), f"The NHS needs {INVENTED_FIGURE} [1]."])
     monkeypatch.setattr(
         generate, "make_model", lambda mode, settings: GenericFakeChatModel(messages=iter([AIMessage(next(replies))]))
