@@ -61,3 +61,18 @@ def test_comparison_has_two_sides():
 def test_summary_names_its_chapter():
     assert analyse("Summarise the chapter on workforce").chapter == "workforce"
     assert analyse("Summarise the report in a few sentences").chapter is None
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How many trusts were confident and how many were not?",
+        "Which do more leaders worry about: staff shortages or funding?",
+    ],
+)
+def test_two_figures_asked_at_once_are_a_comparison(question):
+    assert analyse(question).kind == "comparison"
+
+
+def test_a_choice_between_two_names_both_sides():
+    assert analyse("Which do more leaders worry about: staff shortages or funding?").sides == ["staff shortages", "funding"]

@@ -24,11 +24,16 @@ _DOCUMENT = re.compile(
     re.I,
 )
 _SUMMARY = re.compile(
-    r"\b(summar(?:y|ies|ise|ize|ising|izing)|gist|overview|in brief|briefly|nutshell|tl;?dr|main (?:messages?|points|findings|themes|arguments?)|"
+    r"\b(summar(?:y|ies|ise|ize|ising|izing)|gist|overview|in brief|in short|briefly|nutshell|tl;?dr|main (?:messages?|points|findings|themes|arguments?)|"
     r"key (?:messages?|takeaways?|themes)|what (?:is|'s) (?:this|the) (?:report|manifesto|document|chapter|section)\b[\w\s]* about|"
     r"what does (?:this|the) (?:report|manifesto|document) (?:argue|say overall|conclude))\b",
     re.I,
 )
+# Two figures asked for at once ("how many were confident and how many were not"), or a choice between two
+# ("which do more leaders expect: X or Y?").
+_TWO_ASKS = re.compile(
+    r"\b(?:how (?:many|much|long)|what (?:share|proportion|percentage))\b.+\band (?:how (?:many|much|long)|what)\b|"
+    r"\bwhich (?:do|does|did|is|was|are|were) (?:more|most|fewer|higher|bigger|larger)\b.+\bor\b", re.I)
 _COMPARISON = re.compile(
     r"\b(compare[sd]?|comparison|comparing|versus|vs\.?|difference between|gap between|differ(?:s|ence)? from|"
     r"both .+ and|against (?:what|the)|relative to|as opposed to)\b",
@@ -53,7 +58,7 @@ _NOT_PLURAL = {"does", "is", "was", "has", "this", "its", "us", "years", "months
                "trusts", "respondents", "members", "people", "patients", "staff", "says", "means"}
 _NUMBER = re.compile(
     r"\b(how (?:many|much|long|often|big|large|far|high|low)|what (?:share|percentage|proportion|per ?cent|fraction|number|"
-    r"figure|amount|sum|rate|level|total|size|date|month|year|period|quarter)|which (?:month|year|date|period|quarter)|"
+    r"figure|amount|sum|rate|level|total|size|date|month|year|period|quarter)|which (?:financial |calendar )?(?:month|year|date|period|quarter)|"
     r"when\b|by when|percentage|proportion|per cent|%|number of|cost|billion|million)",
     re.I,
 )
@@ -131,6 +136,8 @@ def _kind(q: str) -> str:
         return "summary"
     if _COMPARISON.search(q) and (_NUMBER.search(q) or len(figures.find_figures(q)) >= 2 or re.search(r"\bcompare", q, re.I)):
         return "comparison"
+    if _TWO_ASKS.search(q):
+        return "comparison"
     plural = _PLURAL.match(q)
     if _LIST.search(q) or _LIST_ANYWHERE.search(q) or (plural and plural.group(1).lower() not in _NOT_PLURAL):
         if not _NUMBER.search(q) or re.search(r"\bwhat (?:are|were)\b", q, re.I):
@@ -172,7 +179,7 @@ def qualifiers(q: str) -> list[Qualifier]:
 def _sides(q: str) -> list[str]:
     """The two things a comparison question compares, in its words."""
     body = _ASKING.sub("", q).strip(" ?.!")
-    for rx in (r"\bbetween (.+?) and (.+)$", r"^(.+?)\s+(?:compared? (?:with|to)|versus|vs\.?|against|relative to|as opposed to)\s+(.+)$",
+    for rx in (r"[:;]\s*(.+?),?\s+or\s+(.+)$", r"\bbetween (.+?) and (.+)$", r"^(.+?)\s+(?:compared? (?:with|to)|versus|vs\.?|against|relative to|as opposed to)\s+(.+)$",
                r"^(?:the )?(.+?) (?:with|and|to) (.+)$"):
         m = re.search(rx, body, re.I)
         if m:
