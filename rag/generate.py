@@ -36,6 +36,8 @@ LOCAL_PROMPT = "answer_local"  # the plain prompt; the default is Settings.local
 # Every worked example answers on one line; past it the model starts writing new passages.
 LOCAL_STOP = ["###", "\n"]
 LOCAL_PASSAGES = 2  # a 270M model copies the wrong one with more (dev split: docs/generate.md); each costs CPU time
+# Answers the 270M model cannot write: it copies one sentence, and these need every item of the plan.
+LOCAL_QUOTES_KINDS = ("list", "summary", "document")
 NOT_ANSWERED = "The passages do not say."
 
 _MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
@@ -147,6 +149,7 @@ def answer_chain(assistant, mode: str, model=None, prompt_name: str | None = Non
         | RunnableLambda(lambda x: prepare(x, assistant, mode))
         | RunnableBranch(
             (lambda x: x["extractive"].abstained, RunnableLambda(lambda x: abstained(x["extractive"], mode))),
+            (lambda x: quotes_only(x["extractive"], mode), RunnableLambda(lambda x: quoted_plan(x["extractive"], mode))),
             RunnablePassthrough.assign(text=RunnableLambda(generate)).with_fallbacks([failed], exception_key="failure")
             | RunnableLambda(lambda x: verify(x, assistant, mode)),
         )
@@ -231,6 +234,8 @@ def stream_answer(assistant, question: object, mode: str, history: list[str] | N
     x = prepare({"question": text, "passages": passages, "qid": None}, assistant, mode)
     if x["extractive"].abstained:
         answer = abstained(x["extractive"], mode)
+    elif quotes_only(x["extractive"], mode):
+        answer = quoted_plan(x["extractive"], mode)
     else:
         pieces: list[str] = []
         try:
@@ -347,7 +352,7 @@ def verify(x: dict, assistant, mode: str) -> Answer:
         return fallback(x, mode, f"{why}{detail}; showing the extractive answer", removed + kept)
     answer = Answer(
         id=x.get("qid"), question=x["question"], answer=text, abstained=False, citations=citations,
-        figures=answer_figures, mode=mode, notes=notes, verified=True, removed=removed,
+        figures=answer_figures, mode=mode, notes=notes, verified=True, removed=removed, plan=plan,
     )
     if removed:
         answer.notes.append(
@@ -435,6 +440,20 @@ def fallback(x: dict, mode: str, note: str, removed: list[str]) -> Answer:
     answer.removed = removed
     answer.notes = [note] + answer.notes
     return answer
+
+
+def quotes_only(extractive: Answer, mode: str) -> bool:
+    return mode == "local" and extractive.plan is not None and extractive.plan.kind in LOCAL_QUOTES_KINDS
+
+
+def quoted_plan(extractive: Answer, mode: str) -> Answer:
+    """The plan's quoted items as they are: the small local model would keep one item of a list and drop the rest."""
+    extractive.mode = mode
+    extractive.fallback = "extractive"
+    extractive.verified = False
+    extractive.notes.append(f"a {extractive.plan.kind} is shown as the report's own quoted sentences; "
+                            "the local model writes one sentence and would drop the rest")
+    return extractive
 
 
 def abstained(extractive: Answer, mode: str) -> Answer:

@@ -640,3 +640,14 @@ def test_local_model_cache_is_used_by_a_fresh_process(settings):
     assert proc.returncode == 0, proc.stderr.decode()
     info = json.loads(proc.stdout.decode().strip().splitlines()[-1])
     assert info["source"] == "cache" and info["path"] == str(target)
+
+
+def test_local_mode_shows_a_list_plan_whole_without_the_model(assistant):
+    """The 270M model copies one sentence; a list keeps every item, quoted and cited."""
+    passages = assistant.retriever.search(TEN_POINTS)
+    never = FakeListLLM(responses=["Population health [1]."])
+    ans = generate.generated_answer(TEN_POINTS, passages, assistant, "local", model=never)
+    assert ans.mode == "local" and ans.fallback == "extractive" and ans.verified is False
+    assert len(ans.citations) == 10 and ans.answer.count("\n- ") == 9
+    assert "local model" in ans.notes[-1]
+    assert_grounded(ans)
