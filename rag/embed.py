@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from functools import lru_cache
 
@@ -27,6 +28,14 @@ def encode(name: str, texts: list[str], batch_size: int = 32, progress: bool = F
             texts, batch_size=batch_size, normalize_embeddings=True, show_progress_bar=progress, convert_to_numpy=True
         )
     return np.asarray(vectors, dtype="float32")
+
+
+def encode_documents(settings, texts: list[str]) -> np.ndarray:
+    """Vectors for an index build: the ONNX export on every core (exported once, the only step that needs torch),
+    else sentence-transformers. tests/test_onnx_embed.py checks both give the same vectors and retrieval."""
+    if onnx_embed.ensure(settings, quiet=True) is not None:
+        return onnx_embed.encode(settings, texts, threads=os.cpu_count() or 1)
+    return encode(settings.embed_model, texts, batch_size=64)
 
 
 def encode_query(settings, texts: list[str]) -> np.ndarray:

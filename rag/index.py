@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rag import sentence_table
+from rag import embed, onnx_embed, sentence_table
 from rag.chunk import CHUNKER_VERSION, chunk_edition
 from rag.files import atomic_write
 from rag.model_files import count_tokens, max_seq_length
@@ -132,10 +132,8 @@ def build(settings: Settings, progress: bool = True, reuse: bool = True) -> dict
         steps.update(1)
         steps.set_postfix_str(f"{len(chunks)} chunks")
 
+        onnx_embed.ensure(settings)  # once per model: queries and builds then skip importing torch
         vectors = _reuse_or_encode(settings, chunks, reuse)
-        from rag import onnx_embed
-
-        onnx_embed.ensure(settings)  # once per model: lets queries skip importing torch
         steps.update(1)
         build_id = time.strftime("%Y%m%d-%H%M%S") + "-" + uuid.uuid4().hex[:6]
         build_dir = settings.index_dir / f"build-{build_id}"
@@ -209,9 +207,7 @@ def _sentence_vectors(settings: Settings, rows: list, reuse: bool) -> np.ndarray
             known = {}
     todo = list(dict.fromkeys(r.text for r in rows if r.text not in known))
     if todo:
-        from rag import embed  # torch only when something is new
-
-        known.update(zip(todo, embed.encode(settings.embed_model, todo, batch_size=64)))
+        known.update(zip(todo, embed.encode_documents(settings, todo)))
     dim = len(next(iter(known.values()))) if known else 0
     return np.vstack([known[r.text] for r in rows]).astype("float32") if rows else np.zeros((0, dim), "float32")
 
@@ -240,8 +236,6 @@ def _twins(chunks: list[Chunk], vectors: np.ndarray) -> dict[str, list[str]]:
 
 
 def _reuse_or_encode(settings: Settings, chunks: list[Chunk], reuse: bool) -> np.ndarray:
-    from rag import embed
-
     known: dict[str, np.ndarray] = {}
     if reuse and staleness_of_files(settings) is None:
         try:
@@ -252,7 +246,7 @@ def _reuse_or_encode(settings: Settings, chunks: list[Chunk], reuse: bool) -> np
         except (IndexError_, OSError, ValueError, RuntimeError, KeyError):
             known = {}
     todo = [c for c in chunks if c.id not in known]
-    fresh = embed.encode(settings.embed_model, [c.embedding_text() for c in todo], progress=False) if todo else None
+    fresh = embed.encode_documents(settings, [c.embedding_text() for c in todo]) if todo else None
     dim = fresh.shape[1] if fresh is not None else next(iter(known.values())).shape[0]
     new = {c.id: fresh[i] for i, c in enumerate(todo)} if fresh is not None else {}
     return np.vstack([known.get(c.id, new.get(c.id)) for c in chunks]).astype("float32").reshape(len(chunks), dim)

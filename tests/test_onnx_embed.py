@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -68,3 +69,36 @@ def test_missing_export_falls_back_to_sentence_transformers(settings, tmp_path):
     assert not onnx_embed.available(bare)
     v = embed.encode_query(bare, ["waiting list"])
     assert v.shape == (1, 384) and abs(float(np.linalg.norm(v)) - 1.0) < 1e-5
+
+
+def test_index_build_vectors_match_the_torch_path(assistant, exported):
+    """The build embeds with the ONNX export, batched by length on every core: the same vectors as
+    sentence-transformers for every chunk, and the same dense top-10 for every gold question."""
+    settings = assistant.settings
+    texts = [c.embedding_text() for c in assistant.index.chunks]
+    onnx = embed.encode_documents(settings, texts)
+    torch_vectors = embed.encode(settings.embed_model, texts, batch_size=64)
+    cosines = (onnx * torch_vectors).sum(axis=1)
+    assert cosines.min() > 0.9999, f"lowest cosine {cosines.min():.6f} for chunk {int(cosines.argmin())}"
+    queries = onnx_embed.encode(settings, GOLD)
+    top_onnx = np.argsort(-(queries @ onnx.T), axis=1, kind="stable")[:, :10]
+    top_torch = np.argsort(-(queries @ torch_vectors.T), axis=1, kind="stable")[:, :10]
+    differ = [q for q, a, b in zip(GOLD, top_onnx, top_torch) if list(a) != list(b)]
+    assert not differ, f"{len(differ)} gold questions rank chunks differently, e.g. {differ[0]!r}"
+    # The index holds these vectors, in chunk order.
+    stored = assistant.index.vectors.reconstruct_n(0, assistant.index.vectors.ntotal)
+    assert np.allclose(stored, onnx, atol=1e-5)
+
+
+def test_index_build_does_not_import_torch_once_exported(settings, exported, tmp_path):
+    code = (
+        "import sys\n"
+        "from rag import index\n"
+        "from rag.settings import Settings\n"
+        "index.build(Settings.from_env(), progress=False, reuse=False)\n"
+        "print('torch' in sys.modules, 'sentence_transformers' in sys.modules)\n"
+    )
+    env = {**os.environ, "RAG_INDEX_DIR": str(tmp_path / "index"), "RAG_CACHE_DIR": str(settings.cache_dir)}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=600, env=env)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["False", "False"], out.stdout
