@@ -224,17 +224,41 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     url = f"http://{settings.ui_host}:{settings.ui_port}"
     try:
-        app.launch(server_name=settings.ui_host, server_port=settings.ui_port, share=False, quiet=True,
-                   show_error=False, ssr_mode=False, footer_links=[], css=CSS, prevent_thread_lock=True)
+        server = serve(assistant, app, settings)
     except OSError as exc:
         print(f"ui.py: error: cannot serve on {url}: {exc}", file=sys.stderr)
         return 1
-    print(f"{TITLE} is running at {url} (press Ctrl+C to stop)", flush=True)
+    print(f"{TITLE} is running at {url} (API: {url}/api/docs; press Ctrl+C to stop)", flush=True)
     try:
-        app.block_thread()
+        while server.thread.is_alive():
+            server.thread.join(0.5)
     except KeyboardInterrupt:
-        pass
+        server.should_exit = True
+        server.thread.join(5)
     return 0
+
+
+def serve(assistant: Assistant, blocks, settings: Settings):
+    """The page and the JSON API (rag/api.py) in one process on one port; returns the running server."""
+    import threading
+
+    import gradio as gr
+    import uvicorn
+
+    from rag.api import create_api
+
+    app = gr.mount_gradio_app(create_api(assistant), blocks, path="", css=CSS, footer_links=[], ssr_mode=False,
+                              show_error=False)
+    config = uvicorn.Config(app, host=settings.ui_host, port=settings.ui_port, log_level="warning",
+                            timeout_graceful_shutdown=2)
+    server = uvicorn.Server(config)
+    server.thread = threading.Thread(target=server.run, daemon=True)
+    server.thread.start()
+    while not server.started:
+        if not server.thread.is_alive():
+            raise OSError(f"the server stopped while starting (is port {settings.ui_port} in use?)")
+        server.thread.join(0.05)
+    return server
 
 
 if __name__ == "__main__":

@@ -1,0 +1,77 @@
+"""The HTTP API beside the page: JSON for newsrooms and other services, no browser needed.
+
+    POST /api/ask      {"question": "...", "mode": "extractive"}  -> the Answer, as `rag ask --json` prints it
+    POST /api/check    {"claim": "..."}                           -> the Verdict, as `rag check --json` prints it
+    GET  /api/figures  ?q=vacancies                               -> {"figures": [...]}, as `rag figures --json`
+
+A thin layer over the library, in the page's process (ui.py mounts the page on this app), with the same
+settings and limits: a question longer than RAG_MAX_QUESTION_CHARS is refused with the same message. FastAPI
+writes the OpenAPI description at /api/openapi.json. Handlers are plain functions, which FastAPI runs on its
+thread pool; the generated modes take a slot of their own bounded pool, so a slow model never holds up quotes.
+"""
+
+# No `from __future__ import annotations` here: FastAPI reads the request models from the handlers'
+# annotations, and the models are defined inside create_api so that importing this module costs nothing.
+import threading
+from typing import Literal
+
+from rag import check
+from rag.assistant import Assistant
+from rag.schema import to_dict
+
+MODES = ("extractive", "local", "openai")
+
+
+def create_api(assistant: Assistant, generated_slots: int = 1):
+    from fastapi import FastAPI, Query
+    from fastapi.responses import JSONResponse
+    from pydantic import BaseModel, Field
+
+    settings = assistant.settings
+    generated = threading.BoundedSemaphore(generated_slots)
+
+    class AskBody(BaseModel):
+        question: str = Field(description="The question, in any words; at most RAG_MAX_QUESTION_CHARS characters.")
+        mode: Literal["extractive", "local", "openai"] = Field(
+            default="extractive", description="extractive quotes the report; local and openai generate and verify.")
+
+    class CheckBody(BaseModel):
+        claim: str = Field(description="One claim with a figure, e.g. 'More than 93,000 NHS posts are vacant.'")
+
+    app = FastAPI(
+        title="Recovery Report Assistant API",
+        description="Cited answers and figure checks over the NHS Confederation's Manifesto for recovery (2021). "
+                    "Every figure in an answer is stated in a quote the answer cites.",
+        version="1",
+        openapi_url="/api/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+    )
+
+    @app.post("/api/ask", summary="Ask the report a question")
+    def ask(body: AskBody):
+        if body.mode == "openai" and not settings.llm_base_url:
+            return JSONResponse({"error": "the openai mode needs RAG_LLM_BASE_URL on the server"}, status_code=400)
+        if body.mode == "extractive":
+            answer = assistant.ask(body.question, body.mode)
+        else:
+            if not generated.acquire(timeout=settings.llm_timeout or 60):
+                return JSONResponse({"error": "the generated modes are busy; try again or use extractive"},
+                                    status_code=503)
+            try:
+                answer = assistant.ask(body.question, body.mode)
+            finally:
+                generated.release()
+        return JSONResponse(to_dict(answer), status_code=400 if answer.error else 200)
+
+    @app.post("/api/check", summary="Check a claim's figures against the report")
+    def check_claim(body: CheckBody):
+        verdict = assistant.check(body.claim)
+        return JSONResponse(to_dict(verdict), status_code=400 if verdict.error else 200)
+
+    @app.get("/api/figures", summary="Every figure the report states, with its sentence and place")
+    def figures(q: str | None = Query(default=None, max_length=settings.max_question_chars,
+                                      description="only figures whose sentence uses these words")):
+        return JSONResponse({"figures": check.figure_table(settings, q)})
+
+    return app

@@ -1,0 +1,116 @@
+"""The HTTP API beside the page, through a real HTTP client against `python ui.py` (one process, one port)."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from conftest import run_rag
+
+ROOT = Path(__file__).resolve().parent.parent
+STARTUP_SECONDS = 180
+VACANCIES = "How many NHS staff vacancies were there?"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def api(tmp_path_factory):
+    port = _free_port()
+    log_path = tmp_path_factory.mktemp("api") / "server.log"
+    log = open(log_path, "w")
+    proc = subprocess.Popen([sys.executable, str(ROOT / "ui.py"), "--port", str(port)], cwd=ROOT,
+                            stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "RAG_UI_HOST": "127.0.0.1"})
+    client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60)
+    deadline = time.monotonic() + STARTUP_SECONDS
+    try:
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"ui.py exited with {proc.returncode}: {log_path.read_text()[-2000:]}")
+            try:
+                if client.get("/api/openapi.json").status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"ui.py did not serve the API within {STARTUP_SECONDS} s")
+            time.sleep(0.5)
+        yield client
+    finally:
+        client.close()
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+def _without_timings(row: dict) -> dict:
+    return {k: v for k, v in row.items() if k != "timings_ms"}
+
+
+def test_ask_gives_the_same_json_as_the_cli(api):
+    r = api.post("/api/ask", json={"question": VACANCIES})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/json")
+    cli = run_rag("ask", "--json", VACANCIES)
+    assert cli.returncode == 0, cli.stderr
+    assert _without_timings(r.json()) == _without_timings(json.loads(cli.stdout))
+    assert "93,806" in r.json()["answer"] and r.json()["citations"]
+
+
+def test_check_gives_the_same_json_as_the_cli(api):
+    claim = "The NHS has 150,000 vacancies."
+    r = api.post("/api/check", json={"claim": claim})
+    assert r.status_code == 200
+    cli = run_rag("check", "--json", claim)
+    assert _without_timings(r.json()) == _without_timings(json.loads(cli.stdout))
+    assert r.json()["verdict"] == "contradicted"
+
+
+def test_figures_are_filtered_by_words(api):
+    rows = api.get("/api/figures", params={"q": "vacancies"}).json()["figures"]
+    assert rows and any(row["text"] == "93,806" for row in rows)
+    assert all("vacanc" in row["sentence"].lower() for row in rows)
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "needle"),
+    [
+        ({"question": ""}, 400, "empty"),
+        ({"question": "x" * 100_000}, 400, "limit"),
+        ({"question": "a\x00b"}, 400, "binary"),
+        ({}, 422, "question"),
+        ({"question": VACANCIES, "mode": "poetry"}, 422, "mode"),
+    ],
+)
+def test_bad_requests_get_a_clear_error_not_a_crash(api, body, status, needle):
+    r = api.post("/api/ask", json=body)
+    assert r.status_code == status, r.text
+    assert needle in r.text.lower()
+
+
+def test_a_body_that_is_not_json_is_refused(api):
+    r = api.post("/api/ask", content=b"\xff\xfe\x00garbage", headers={"content-type": "application/json"})
+    assert r.status_code == 422
+    assert api.post("/api/ask", json={"question": VACANCIES}).status_code == 200  # and the server is still up
+
+
+def test_openapi_describes_every_route_and_the_page_is_still_served(api):
+    spec = api.get("/api/openapi.json").json()
+    assert {"/api/ask", "/api/check", "/api/figures"} <= set(spec["paths"])
+    assert "question" in json.dumps(spec["components"]["schemas"])
+    page = api.get("/")
+    assert page.status_code == 200 and "<html" in page.text.lower()
