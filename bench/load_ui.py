@@ -9,6 +9,7 @@ server. A benchmark that measures and prints; it asserts nothing.
 
     flock /tmp/heavy.lock .venv/bin/python bench/load_ui.py            # 8 clients, 60 s
     .venv/bin/python bench/load_ui.py --clients 2 --seconds 10         # a quick look
+    .venv/bin/python bench/load_ui.py --target api                     # services on POST /api/ask
 """
 
 from __future__ import annotations
@@ -85,12 +86,50 @@ def stop_server(proc: subprocess.Popen) -> None:
             pass
 
 
-def client_loop(url: str, questions: list[str], offset: int, deadline: float, max_requests: int,
-                timeout: float, tally: Tally) -> None:
-    from gradio_client import Client
+class PageUser:
+    """One member on the page, through gradio_client and the page's `/ask` event (the queue included)."""
 
+    def __init__(self, url: str, timeout: float):
+        from gradio_client import Client
+
+        self.client = Client(url, verbose=False)
+        self.timeout = timeout
+
+    def ask(self, question: str) -> str | None:
+        job = self.client.submit(question, "extractive", [], api_name="/ask")
+        chat, _box, _sources = job.result(timeout=self.timeout)
+        reply = chat[-1]["content"] if chat else ""
+        if isinstance(reply, dict | list):  # a gradio version that wraps message content
+            reply = json.dumps(reply)
+        return None if "rr-answer" in reply else f"no answer for {question[:60]!r}: {str(reply)[:120]!r}"
+
+    def close(self) -> None:
+        self.client.close()
+
+
+class ApiClient:
+    """One service calling `POST /api/ask` with an HTTP client that keeps its connection."""
+
+    def __init__(self, url: str, timeout: float):
+        import httpx
+
+        self.client = httpx.Client(base_url=url, timeout=timeout)
+
+    def ask(self, question: str) -> str | None:
+        r = self.client.post("/api/ask", json={"question": question})
+        body = r.json()
+        if r.status_code != 200 or not (body.get("citations") or body.get("abstained")):
+            return f"HTTP {r.status_code} for {question[:60]!r}: {r.text[:120]!r}"
+        return None
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def client_loop(make, url: str, questions: list[str], offset: int, deadline: float, max_requests: int,
+                timeout: float, tally: Tally) -> None:
     try:
-        client = Client(url, verbose=False)
+        user = make(url, timeout)
     except Exception as exc:  # noqa: BLE001 - counted, not raised: the report is the point
         with tally.lock:
             tally.errors.append(f"connect: {type(exc).__name__}: {exc}")
@@ -106,22 +145,16 @@ def client_loop(url: str, questions: list[str], offset: int, deadline: float, ma
             i += 1
             t0 = time.perf_counter()
             try:
-                job = client.submit(question, "extractive", [], api_name="/ask")
-                chat, _box, _sources = job.result(timeout=timeout)
-                reply = chat[-1]["content"] if chat else ""
-                if isinstance(reply, dict | list):  # a gradio version that wraps message content
-                    reply = json.dumps(reply)
-                ok = "rr-answer" in reply
-                why = None if ok else f"no answer for {question[:60]!r}: {str(reply)[:120]!r}"
+                why = user.ask(question)
             except Exception as exc:  # noqa: BLE001 - counted, not raised
-                ok, why = False, f"{type(exc).__name__}: {str(exc)[:160]}"
+                why = f"{type(exc).__name__}: {str(exc)[:160]}"
             elapsed = time.perf_counter() - t0
             with tally.lock:
                 tally.latencies.append(elapsed)
-                if not ok:
+                if why is not None:
                     tally.errors.append(why)
     finally:
-        client.close()
+        user.close()
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -137,6 +170,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-requests", type=int, default=5000, help="stop after this many questions in all")
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds one answer may take before it is an error")
     parser.add_argument("--gold", type=Path, default=ROOT / "evals" / "gold.jsonl")
+    parser.add_argument("--target", choices=["page", "api"], default="page",
+                        help="page: members through the chat page's queue; api: services calling POST /api/ask")
     args = parser.parse_args(argv)
     if not 1 <= args.clients <= 64 or not 0 < args.seconds <= 600:
         parser.error("--clients must be 1..64 and --seconds 0..600")
@@ -151,13 +186,16 @@ def main(argv: list[str] | None = None) -> int:
     proc = start_server(port, log_path)
     try:
         startup = wait_until_up(proc, url, log_path)
-        print(f"ui.py up on {url} after {startup:.1f} s; {args.clients} clients for {args.seconds:.0f} s, "
-              f"{len(questions)} gold questions, extractive mode", flush=True)
+        print(f"ui.py up on {url} after {startup:.1f} s; {args.clients} {args.target} clients for "
+              f"{args.seconds:.0f} s, {len(questions)} gold questions, extractive mode; the load generator runs "
+              f"on the same {os.cpu_count()} cores", flush=True)
+        make = PageUser if args.target == "page" else ApiClient
         tally = Tally()
         t0 = time.monotonic()
         deadline = t0 + args.seconds
         threads = [threading.Thread(target=client_loop, daemon=True,
-                                    args=(url, questions, n * 17, deadline, args.max_requests, args.timeout, tally))
+                                    args=(make, url, questions, n * 17, deadline, args.max_requests, args.timeout,
+                                          tally))
                    for n in range(args.clients)]
         for t in threads:
             t.start()

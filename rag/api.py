@@ -7,28 +7,25 @@
 A thin layer over the library, in the page's process (ui.py mounts the page on this app), with the same
 settings and limits: a question longer than RAG_MAX_QUESTION_CHARS is refused with the same message. FastAPI
 writes the OpenAPI description at /api/openapi.json. Handlers are plain functions, which FastAPI runs on its
-thread pool; the generated modes take a slot of their own bounded pool, so a slow model never holds up quotes.
+thread pool; generated answers wait for the Assistant's generation slots (RAG_GENERATE_SLOTS), so a slow model
+never holds up quotes.
 """
 
 # No `from __future__ import annotations` here: FastAPI reads the request models from the handlers'
 # annotations, and the models are defined inside create_api so that importing this module costs nothing.
-import threading
 from typing import Literal
 
 from rag import check
 from rag.assistant import Assistant
 from rag.schema import to_dict
 
-MODES = ("extractive", "local", "openai")
 
-
-def create_api(assistant: Assistant, generated_slots: int = 1):
+def create_api(assistant: Assistant):
     from fastapi import FastAPI, Query
     from fastapi.responses import JSONResponse
     from pydantic import BaseModel, Field
 
     settings = assistant.settings
-    generated = threading.BoundedSemaphore(generated_slots)
 
     class AskBody(BaseModel):
         question: str = Field(description="The question, in any words; at most RAG_MAX_QUESTION_CHARS characters.")
@@ -52,16 +49,7 @@ def create_api(assistant: Assistant, generated_slots: int = 1):
     def ask(body: AskBody):
         if body.mode == "openai" and not settings.llm_base_url:
             return JSONResponse({"error": "the openai mode needs RAG_LLM_BASE_URL on the server"}, status_code=400)
-        if body.mode == "extractive":
-            answer = assistant.ask(body.question, body.mode)
-        else:
-            if not generated.acquire(timeout=settings.llm_timeout or 60):
-                return JSONResponse({"error": "the generated modes are busy; try again or use extractive"},
-                                    status_code=503)
-            try:
-                answer = assistant.ask(body.question, body.mode)
-            finally:
-                generated.release()
+        answer = assistant.ask(body.question, body.mode)
         return JSONResponse(to_dict(answer), status_code=400 if answer.error else 200)
 
     @app.post("/api/check", summary="Check a claim's figures against the report")

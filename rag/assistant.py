@@ -6,6 +6,7 @@ them holds logic another needs.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from functools import cached_property
@@ -19,6 +20,8 @@ class Assistant:
     def __init__(self, settings: Settings | None = None, rebuild: bool = True):
         self.settings = settings or Settings.from_env()
         self.rebuild = rebuild
+        # The page and the API share this process: generated answers queue for these slots, quotes never do.
+        self._generating = threading.BoundedSemaphore(max(1, self.settings.generate_slots))
 
     @cached_property
     def index(self):
@@ -78,10 +81,15 @@ class Assistant:
         if mode == "extractive":
             answer = extractive_answer(text, passages, self.settings, self.index, qid, stats=self.stats,
                                        query_vector=query_vector)
+        elif not self._generating.acquire(timeout=self.settings.generate_wait):
+            answer = self._busy(text, passages, mode, qid, query_vector)
         else:
             from rag import generate
 
-            answer = generate.generated_answer(text, passages, self, mode, qid)
+            try:
+                answer = generate.generated_answer(text, passages, self, mode, qid)
+            finally:
+                self._generating.release()
         self._note_discrepancies(answer)
         answer.timings_ms["retrieve"] = round((t1 - t0) * 1000, 2)
         answer.timings_ms.setdefault("answer", round((time.perf_counter() - t1) * 1000, 2))
@@ -93,9 +101,29 @@ class Assistant:
         if mode == "extractive":
             yield self.ask(question, mode, history=history)
             return
+        if not self._generating.acquire(timeout=self.settings.generate_wait):
+            answer = self.ask(question, "extractive", history=history)
+            answer.mode, answer.fallback, answer.verified = mode, "extractive", False
+            answer.notes.insert(0, self._busy_note(mode))
+            yield answer
+            return
         from rag import generate
 
-        yield from generate.stream_answer(self, question, mode, history or [])
+        try:
+            yield from generate.stream_answer(self, question, mode, history or [])
+        finally:
+            self._generating.release()
+
+    def _busy_note(self, mode: str) -> str:
+        return (f"the {mode} model was busy with other questions for {self.settings.generate_wait:g} s; "
+                "showing the extractive answer")
+
+    def _busy(self, text: str, passages: list[Passage], mode: str, qid: str | None, query_vector) -> Answer:
+        answer = extractive_answer(text, passages, self.settings, self.index, qid, stats=self.stats,
+                                   query_vector=query_vector)
+        answer.mode, answer.fallback, answer.verified = mode, "extractive", False
+        answer.notes.insert(0, self._busy_note(mode))
+        return answer
 
     def _note_discrepancies(self, answer: Answer) -> None:
         """Say so when a cited passage states a figure that differs elsewhere in the report."""

@@ -62,7 +62,11 @@ class Settings:
     local_prompt: str = "answer_local_lead3"
     ui_host: str = "127.0.0.1"
     ui_port: int = 7860
-    ui_concurrency: int = 4
+    ui_concurrency: int = 0  # page requests at once; 0 = from the core count (4 per core)
+    # Generated answers (local model, endpoint) run in slots of their own, so a slow model never holds up quotes;
+    # a request that waits longer than generate_wait seconds for a slot gets the extractive answer with a note.
+    generate_slots: int = 1
+    generate_wait: float = 30.0
 
     @classmethod
     def from_env(cls, **overrides) -> Settings:

@@ -8,6 +8,7 @@ guarded below; a dependency would cost more than these lines.
 from __future__ import annotations
 
 import re
+import threading
 from functools import lru_cache
 
 _BOUNDARY = re.compile(r"(?<!\bi\.e)(?<!\be\.g)(?<!\bal)(?<!\bno)([.!?][’”'\")]*)\s+(?=[A-Z“‘\"(£0-9])")
@@ -53,8 +54,15 @@ def stem(word: str) -> str:
     return _stemmer().stemWord(word)
 
 
-@lru_cache(maxsize=1)
-def _stemmer():
-    import snowballstemmer
+_local = threading.local()
 
-    return snowballstemmer.stemmer("english")
+
+def _stemmer():
+    # A Snowball stemmer keeps the word it is working on in itself: one per thread, or concurrent
+    # page and API requests corrupt each other's words ("string index out of range").
+    stemmer = getattr(_local, "stemmer", None)
+    if stemmer is None:
+        import snowballstemmer
+
+        stemmer = _local.stemmer = snowballstemmer.stemmer("english")
+    return stemmer

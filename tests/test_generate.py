@@ -651,3 +651,22 @@ def test_local_mode_shows_a_list_plan_whole_without_the_model(assistant):
     assert len(ans.citations) == 10 and ans.answer.count("\n- ") == 9
     assert "local model" in ans.notes[-1]
     assert_grounded(ans)
+
+
+def test_a_busy_model_gives_the_extractive_answer_not_a_wait(settings):
+    """Generated answers queue for their own slots; past RAG_GENERATE_WAIT the user gets the quotes, with a note."""
+    from dataclasses import replace
+
+    busy = Assistant(replace(settings, generate_slots=1, generate_wait=0.2))
+    assert busy._generating.acquire(timeout=1)  # another user's generation holds the only slot
+    try:
+        ans = within(HANG_GUARD, busy.ask, FUNDING, "local")
+        assert ans.mode == "local" and ans.fallback == "extractive" and not ans.abstained
+        assert "busy" in ans.notes[0]
+        assert_grounded(ans)
+        streamed = within(HANG_GUARD, lambda: list(busy.ask_stream(FUNDING, "local")))
+        assert len(streamed) == 1 and "busy" in streamed[0].notes[0]
+        quotes = within(HANG_GUARD, busy.ask, FUNDING, "extractive")  # quotes never wait for the slot
+        assert quotes.fallback is None and quotes.citations
+    finally:
+        busy._generating.release()

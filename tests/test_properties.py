@@ -180,3 +180,31 @@ def test_any_edition_file_parses_and_chunks_back_exactly(edition_lines, data):
     for chunk in chunk_edition(ed, word_count, data.draw(st.integers(min_value=8, max_value=200))):
         assert chunk.text
         assert chunk_source_text(ed.text, chunk) == chunk.text, chunk.id
+
+
+def test_stemming_is_safe_from_many_threads():
+    """The page and the API answer in threads; a shared Snowball stemmer mixed their words up."""
+    import threading
+
+    from rag.text import stem
+
+    words = [f"{w}{i}" for i in range(20000) for w in ("vacancies", "waiting", "leaders")]
+    expected = {w: stem(w) for w in words[:30]}
+    stem.cache_clear()
+    errors: list[BaseException] = []
+
+    def work(offset: int) -> None:
+        try:
+            for w in words[offset::4]:
+                stem(w)
+            for w, s in expected.items():
+                assert stem(w) == s
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors[0]
