@@ -163,6 +163,48 @@ def percentile(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
 
 
+def run_load(target: str = "page", clients: int = 8, seconds: float = 60.0, max_requests: int = 5000,
+             timeout: float = 60.0, gold: Path = ROOT / "evals" / "gold.jsonl", quiet: bool = False) -> dict:
+    """Start ui.py, run the load, stop it; the measurements as a dict (bench/run.py prints them in its table)."""
+    questions = gold_questions(gold)
+    if not questions:
+        raise ValueError(f"no questions in {gold}")
+    port = free_port()
+    url = f"http://{HOST}:{port}/"
+    log_path = ROOT / "bench" / "results" / "load_ui-server.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    proc = start_server(port, log_path)
+    try:
+        startup = wait_until_up(proc, url, log_path)
+        if not quiet:
+            print(f"ui.py up on {url} after {startup:.1f} s; {clients} {target} clients for {seconds:.0f} s, "
+                  f"{len(questions)} gold questions, extractive mode; the load generator runs on the same "
+                  f"{os.cpu_count()} cores", flush=True)
+        make = PageUser if target == "page" else ApiClient
+        tally = Tally()
+        t0 = time.monotonic()
+        deadline = t0 + seconds
+        threads = [threading.Thread(target=client_loop, daemon=True,
+                                    args=(make, url, questions, n * 17, deadline, max_requests, timeout, tally))
+                   for n in range(clients)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=seconds + timeout + 30)
+        wall = time.monotonic() - t0
+    finally:
+        stop_server(proc)
+    lat = sorted(tally.latencies)
+    served = len(lat) - len([e for e in tally.errors if not e.startswith("connect:")])
+    return {
+        "target": target, "clients": clients, "seconds": round(wall, 1), "startup_s": round(startup, 2),
+        "sent": len(lat), "served": served, "per_second": round(served / wall, 1), "errors": len(tally.errors),
+        "first_errors": list(dict.fromkeys(tally.errors))[:5],
+        "p50_s": percentile(lat, 50) if lat else None, "p95_s": percentile(lat, 95) if lat else None,
+        "max_s": lat[-1] if lat else None, "server_exit": proc.returncode,
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, default=8, help="concurrent users (default 8)")
@@ -175,48 +217,20 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not 1 <= args.clients <= 64 or not 0 < args.seconds <= 600:
         parser.error("--clients must be 1..64 and --seconds 0..600")
-    questions = gold_questions(args.gold)
-    if not questions:
-        parser.error(f"no questions in {args.gold}")
-
-    port = free_port()
-    url = f"http://{HOST}:{port}/"
-    log_path = ROOT / "bench" / "results" / "load_ui-server.log"
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    proc = start_server(port, log_path)
     try:
-        startup = wait_until_up(proc, url, log_path)
-        print(f"ui.py up on {url} after {startup:.1f} s; {args.clients} {args.target} clients for "
-              f"{args.seconds:.0f} s, {len(questions)} gold questions, extractive mode; the load generator runs "
-              f"on the same {os.cpu_count()} cores", flush=True)
-        make = PageUser if args.target == "page" else ApiClient
-        tally = Tally()
-        t0 = time.monotonic()
-        deadline = t0 + args.seconds
-        threads = [threading.Thread(target=client_loop, daemon=True,
-                                    args=(make, url, questions, n * 17, deadline, args.max_requests, args.timeout,
-                                          tally))
-                   for n in range(args.clients)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=args.seconds + args.timeout + 30)
-        wall = time.monotonic() - t0
-    finally:
-        stop_server(proc)
-
-    lat = sorted(tally.latencies)
-    served = len(lat) - len([e for e in tally.errors if not e.startswith("connect:")])
-    print(f"requests sent:   {len(lat)}")
-    print(f"requests served: {served} ({served / wall:.1f}/s over {wall:.1f} s)")
-    print(f"errors:          {len(tally.errors)}")
-    for err in list(dict.fromkeys(tally.errors))[:5]:
+        r = run_load(args.target, args.clients, args.seconds, args.max_requests, args.timeout, args.gold)
+    except ValueError as exc:
+        parser.error(str(exc))
+    print(f"requests sent:   {r['sent']}")
+    print(f"requests served: {r['served']} ({r['per_second']}/s over {r['seconds']} s)")
+    print(f"errors:          {r['errors']}")
+    for err in r["first_errors"]:
         print(f"  {err}")
-    if lat:
-        print(f"latency p50:     {percentile(lat, 50):.3f} s")
-        print(f"latency p95:     {percentile(lat, 95):.3f} s")
-        print(f"latency max:     {lat[-1]:.3f} s")
-    print(f"server stopped (exit code {proc.returncode})")
+    if r["p50_s"] is not None:
+        print(f"latency p50:     {r['p50_s']:.3f} s")
+        print(f"latency p95:     {r['p95_s']:.3f} s")
+        print(f"latency max:     {r['max_s']:.3f} s")
+    print(f"server stopped (exit code {r['server_exit']})")
     return 0
 
 
