@@ -154,8 +154,9 @@ def test_add_documents_to_an_index(index_copy, files, monkeypatch):
     settings = index_copy
     report_before = index.load(settings, rebuild=False)
     embedded: list[str] = []
-    real_encode = embed.encode
-    monkeypatch.setattr(embed, "encode", lambda name, texts, **kw: embedded.extend(texts) or real_encode(name, texts, **kw))
+    real_encode = embed.encode_documents
+    monkeypatch.setattr(embed, "encode_documents",
+                        lambda settings, texts: embedded.extend(texts) or real_encode(settings, texts))
 
     docs = corpus.save_files(settings, [files / "plan.md", files / "community.html", files / "dental.txt",
                                         files / "ambulance.pdf"])
@@ -179,7 +180,7 @@ def test_add_documents_to_an_index(index_copy, files, monkeypatch):
     import numpy as np
 
     i = report_ids.index(report_ids[0])
-    fresh = real_encode(settings.embed_model, [report_before.chunks[i].embedding_text()])[0]
+    fresh = real_encode(settings, [report_before.chunks[i].embedding_text()])[0]
     assert float(np.dot(after.vectors.reconstruct(i), fresh)) > 0.9999
 
     ans = Assistant(settings, rebuild=False).ask("How many calls did crisis lines take?")
