@@ -563,6 +563,50 @@ def _negated(text: str) -> set[str]:
     return out
 
 
+# What the report asks for, estimates or expects, said around a figure ("the NHS will need £10 billion").
+_NEED = re.compile(r"\b(needs?|needed|requires?|required|requirement|calls? for|called for|should|must|asks? for|asked for|"
+                   r"estimates?|estimated|forecasts?|predicts?|predicted|expects?|expected|wants?|wanted|recommends?|"
+                   r"recommended|urges?|urged|would|could)\b", re.I)
+# A claim that the money or the decision has come: given, received, committed, pledged, agreed.
+_GOT = re.compile(r"\b(gets?|got|getting|will get|gives?|giving|will give|receives?|received|receiving|will receive|(?:has|have|had|was|were|been|be) "
+                  r"(?:given|allocated|granted|awarded|provided|handed)|allocated|granted|awarded|(?:has|have|had) "
+                  r"(?:committed|pledged|agreed|promised|provided|secured|delivered|guaranteed)|committed|pledged|"
+                  r"guaranteed|secured)\b", re.I)
+
+
+def need_as_fact(claim: str, sentence: str, report_figures: list[Figure]) -> str | None:
+    """Why a claim turns what the report asks for or estimates into something given or decided, or None.
+    Read around each matched figure only: one sentence can say what the NHS needs and what it will get."""
+    if not _GOT.search(claim) or _NEED.search(claim):
+        return None
+    for g in report_figures:
+        clause = _clause_around(sentence, g)
+        m = _NEED.search(clause)
+        if m and not _GOT.search(clause):
+            return (f"the report gives {g.text} as what is {_stance_word(m.group(0))}, not as something given or "
+                    "decided")
+    return None
+
+
+def _clause_around(sentence: str, fig: Figure) -> str:
+    """The clause of `sentence` that holds `fig`: up to the neighbouring figures, ; — or "not" on either side."""
+    others = [f for f in figures.find_figures(sentence) if f.start != fig.start and not figures.is_trivial(f)]
+    before = max((f.end for f in others if f.end <= fig.start), default=0)
+    after = min((f.start for f in others if f.start >= fig.end), default=len(sentence))
+    left = re.split(r"[;—–]|,\s(?:but|while|whereas|not)\b|\bnot\b", sentence[before: fig.start])[-1]
+    right = re.split(r"[;—–]|,\s(?:but|while|whereas)\b|\bnot\b", sentence[fig.end: after])[0]
+    return f"{left} {fig.text} {right}"
+
+
+def _stance_word(word: str) -> str:
+    w = word.lower()
+    if w.startswith(("estimat", "forecast", "predict", "expect")):
+        return "estimated or expected"
+    if w.startswith(("call", "ask", "recommend", "urge", "want", "should", "must")):
+        return "asked for"
+    return "needed"
+
+
 def polarity_clash(claim: str, sentence: str) -> str | None:
     """The word one side negates and the other asserts, if any."""
     c_all, s_all = {stem(w) for w in words(claim)}, {stem(w) for w in words(sentence)}
@@ -787,6 +831,11 @@ def judge(text: str, chunks: list[Chunk], rep: Report, twins: dict[str, list[str
             if missing:
                 v.notes.append(f"Not found: the report states {r[0][1].text} but gives no figure for "
                                f"{', '.join(c.fig.text for c in missing)}.")
+                return v
+            stance = need_as_fact(text, s.text, [g for _, g, _ in r if g is not None])
+            if stance:
+                v.verdict = "contradicted"
+                v.notes.append(f"Contradicted: {stance}.")
                 return v
             return _finish(v, text, s, dates, near, rep, add_evidence,
                            f"{r[0][0].fig.text} matches the report's {r[0][1].text} ({r[0][2]})")

@@ -14,7 +14,8 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from rag import check, corpus, index, onnx_embed
+from rag import check, claims, corpus, index, onnx_embed
+from rag.answer import QuestionError
 from rag.schema import to_dict
 from rag.settings import Settings
 
@@ -228,9 +229,29 @@ def cmd_check(args, settings: Settings) -> int:
                 row["error"] = f"line {n}: {verdict.error}"
             _print_json(row)
         return 0
-    claim = _question_arg(args.claim)
+    if args.file:
+        try:
+            raw = Path(args.file).read_bytes()
+        except OSError as exc:
+            return _error(f"cannot read {args.file}: {exc.strerror or exc}")
+        try:
+            claim = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return _error(f"{args.file} is not UTF-8 text")
+    else:
+        claim = _question_arg(args.claim)
     if claim is None:
-        return _error("give a claim, or pipe one on standard input")
+        return _error("give a claim or a text, a --file, or pipe one on standard input")
+    if isinstance(claim, str) and not claims.is_single_claim(claim):
+        try:
+            result = claims.check_text(assistant, claim)
+        except QuestionError as exc:
+            return _error(str(exc))
+        if args.json:
+            _print_json(result)
+        else:
+            print(claims.render(result))
+        return 0
     verdict = assistant.check(claim)
     if args.json:
         _print_json(verdict)
@@ -298,8 +319,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-k", type=int, default=None)
     p.set_defaults(func=cmd_ask)
 
-    p = sub.add_parser("check", help="check a claim against the report")
-    p.add_argument("claim", nargs="?")
+    p = sub.add_parser("check", help="check a claim, or every claim of a text, against the report")
+    p.add_argument("claim", nargs="?", help="a claim or a whole text (a paragraph, a draft); - or none reads stdin")
+    p.add_argument("--file", metavar="FILE", help="check every claim of a text file (a draft, a press release)")
     p.add_argument("--json", action="store_true")
     p.add_argument("--jsonl", metavar="FILE", help='batch: one {"id", "claim"} per line')
     p.add_argument("--accuracy", nargs="?", const="evals/claims.jsonl", metavar="GOLD",

@@ -261,9 +261,14 @@ def compare(claim: Figure, report: Figure) -> str:
         if _within(cv, rv_low, 0.05) or (claim.unit == "%" and abs(cv - rv_low) <= 2):
             return "approximate"
         return "different"
-    if _rounds_to(rv_low, cv):
+    # Rounded: the report's figure rounds to the claim's at the claim's own precision, and lies within 10% of it
+    # ("£10 billion" is not £6.5 billion rounded to the nearest ten billion).
+    if _rounds_to(rv_low, cv) and _within(cv, rv_low, ROUNDED_TOLERANCE):
         return "rounded"
     return "different"
+
+
+ROUNDED_TOLERANCE = 0.10  # docs/check.md, "When a claimed figure matches"
 
 
 def _within(a: float, b: float, rel: float) -> bool:

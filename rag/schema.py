@@ -200,3 +200,22 @@ class Verdict:
     notes: list[str] = field(default_factory=list)
     timings_ms: dict[str, float] = field(default_factory=dict)
     error: str | None = None
+
+
+@dataclass
+class ClaimVerdict(Verdict):
+    """A verdict on one claim of a longer text, with its character offsets in that text (rag.claims).
+    `verdict` is also "nothing_to_check" for a sentence that states no figure."""
+
+    start: int = 0
+    end: int = 0
+
+
+@dataclass
+class TextCheck:
+    """The verdicts on a whole text: one per claim in order, and the count of each verdict."""
+
+    text: str
+    claims: list[ClaimVerdict] = field(default_factory=list)
+    summary: dict[str, int] = field(default_factory=dict)
+    timings_ms: dict[str, float] = field(default_factory=dict)

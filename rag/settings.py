@@ -49,6 +49,7 @@ class Settings:
     # Least IDF-weighted share of a question's words the answering passage must hold.
     min_coverage: float = 0.0
     max_question_chars: int = 2000
+    max_text_chars: int = 20000  # a whole text to fact-check (rag check --file, the page's check tab)
     chunk_max_tokens: int = 200
     mode: str = "extractive"
     llm_base_url: str = ""
