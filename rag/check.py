@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import IO
 
-from rag import figures
+from rag import claims, figures
 from rag.files import atomic_write
 from rag.schema import Chunk, Evidence, Figure, FigureMatch, Verdict
 from rag.settings import Settings
@@ -143,6 +143,7 @@ def build_sentences(chunks: list[Chunk], footnotes: dict[str, dict[str, str]], s
     for chunk in chunks:
         marks = _sentence_footnotes(chunk, sources.get(chunk.edition))
         prev = ""
+        earlier: list[str] = []
         for i, text in enumerate(sentences(chunk.text)):
             notes = marks.get(i, [])
             # A sentence that the next one's marker also covers ("3.1 ... This was more than double (1.4).²").
@@ -151,8 +152,13 @@ def build_sentences(chunks: list[Chunk], footnotes: dict[str, dict[str, str]], s
                 if text and _stems(text) & _stems(nxt) and not any(f for f in figures.find_figures(nxt) if f.unit == "%"):
                     notes = marks[i + 1]
             src = _classify(text, prev, chunk.section, notes, footnotes.get(chunk.edition, {}))
-            out.append(Sentence(chunk, text, i, prev, notes, src, _stems(text)))
+            stems = _stems(text)
+            if earlier and claims.refers_back(text):
+                # "The clinic has seen 700 patients": matched with the clinic an earlier sentence names.
+                stems = stems | _stems(claims.antecedent(text, earlier))
+            out.append(Sentence(chunk, text, i, prev, notes, src, stems))
             prev = text
+            earlier.append(text)
     return out
 
 
@@ -708,7 +714,10 @@ def _counterpart(claimed: _Claimed, claim_words: frozenset, s: Sentence, rep: Re
     pool = [g for g in figs if g.unit == unit and g.start not in taken]
     if not pool:
         return None, "none", 0.0
-    scored = [(coverage(claim_words, figure_words(s.text, g, figs), rep), _compare(claimed, g), g) for g in pool]
+    # A sentence that refers back carries its antecedent's words (build_sentences): they describe its figures too.
+    inherited = s.stems - _stems(s.text)
+    scored = [(coverage(claim_words, figure_words(s.text, g, figs) | inherited, rep), _compare(claimed, g), g)
+              for g in pool]
     best = max(x[0] for x in scored)
     near = [x for x in scored if x[0] >= best - 0.1]
     rank = {"exact": 0, "rounded": 1, "approximate": 2}

@@ -52,10 +52,35 @@ def states_something(text: str) -> bool:
     return bool(_QUANTITY_WORDS.search(text))
 
 
+def refers_back(sentence: str) -> bool:
+    """Whether a sentence opens by referring to something named before it ("It", "This figure", "The clinic")."""
+    return bool(_BACK.match(sentence.strip()))
+
+
+_PRONOUNS = {"it", "its", "they", "their", "this", "these", "that", "those", "he", "she", "figure", "number", "total",
+             "rise", "increase", "fall", "share", "sum", "amount"}
+
+
+def antecedent(sentence: str, before: list[str]) -> str:
+    """What a back-reference points at, in the words of an earlier sentence: for "The clinic ...", the words
+    around "clinic" in the nearest sentence naming one (up to five back); for "It" or "This figure", the
+    subject of the sentence just before."""
+    m = _BACK.match(sentence.strip())
+    if not m or not before:
+        return ""
+    noun = m.group("ref").split()[-1].lower()
+    if noun not in _PRONOUNS:
+        for earlier in reversed(before[-5:]):
+            found = re.search(rf"((?:[\w'’-]+\W+){{0,6}}){re.escape(noun)}\b((?:\W+[\w'’-]+){{0,4}})", earlier, re.I)
+            if found and not _BACK.match(earlier.strip()):
+                return found.group(0)
+    return subject_of(before[-1])
+
+
 def split(text: str) -> list[Piece]:
     """Sentences, and the clauses of a sentence that each state a figure, with their offsets in `text`."""
     pieces: list[Piece] = []
-    previous = ""
+    before: list[str] = []
     for block_start, block in _blocks(text):
         for a, b in split_sentences(block):
             a, b = a + block_start, b + block_start
@@ -64,9 +89,9 @@ def split(text: str) -> list[Piece]:
             for start, end in parts:
                 piece = text[start:end].strip(" ,;")
                 start += len(text[start:end]) - len(text[start:end].lstrip(" ,;"))
-                subject = _subject_of(previous) if _BACK.match(piece) and previous else ""
+                subject = antecedent(piece, before) if _BACK.match(piece) and before else ""
                 pieces.append(Piece(piece, start, start + len(piece), states_something(piece), subject))
-            previous = sentence
+            before.append(sentence)
     return pieces
 
 
@@ -102,10 +127,10 @@ def _clauses(sentence: str, offset: int) -> list[tuple[int, int]]:
     return [(offset + a, offset + b) for a, b in merged]
 
 
-def _subject_of(sentence: str) -> str:
+def subject_of(sentence: str) -> str:
     """The subject of a sentence, roughly: its words before the first verb, without figures."""
     m = _VERB.search(sentence)
-    head = sentence[: m.start()] if m and m.start() > 0 else sentence
+    head = sentence[: m.start()] if m and m.start() > 0 else " ".join(sentence.split()[:8])
     for f in sorted(figures.find_figures(head), key=lambda f: -f.start):
         head = head[: f.start] + head[f.end:]
     return re.sub(r"\s+", " ", head).strip(" ,;:.")
