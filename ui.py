@@ -33,6 +33,8 @@ EXAMPLE_CLAIMS = [
     "82% of leaders are confident the NHS will meet expectations on waiting times",
     "More than 93,000 NHS posts are vacant.",
     "The NHS has 150,000 vacancies.",
+    "NHS leaders say more than 100,000 posts are vacant. The waiting list stands at 5.6 million, and 82% of leaders "
+    "are confident the NHS can meet expectations. Ministers announced £5.4 billion on 6 September.",
 ]
 CSS = """
 .rr-cite a { text-decoration: none; font-weight: 600; }
@@ -54,6 +56,15 @@ CSS = """
 .rr-verdict-contradicted .rr-verdict-label { color: #c62828; }
 .rr-claim { font-style: italic; margin: 8px 0; }
 .rr-table { border-collapse: collapse; margin: 8px 0; }
+.rr-marked { line-height: 1.8; }
+.rr-claim-mark { border-bottom: 3px solid #757575; padding: 0 1px; }
+.rr-mark-supported { background: #e8f5e9; border-bottom-color: #2e7d32; }
+.rr-mark-contradicted { background: #ffebee; border-bottom-color: #c62828; border-bottom-style: double; }
+.rr-mark-not_found { background: #f5f5f5; border-bottom-style: dashed; }
+.rr-mark-nothing_to_check { border-bottom: none; }
+.rr-mark-label { font-size: 0.75em; font-weight: 700; margin-left: 2px; }
+.rr-summary { font-weight: 600; margin: 4px 0 8px 0; }
+.rr-claim-card { margin: 10px 0; }
 .rr-table td, .rr-table th { border: 1px solid #ccc; padding: 4px 8px; text-align: left; }
 """
 
@@ -120,9 +131,15 @@ class Page:
         if not _has("check", "check_claim"):
             return render.error_html("The figure checker is not available in this installation yet.")
         try:
-            from rag import check
+            from rag import check, claims
 
-            return render.verdict_html(self.assistant.check(claim or ""), check.describe_source)
+            text = claim or ""
+            if claims.is_single_claim(text):
+                return render.verdict_html(self.assistant.check(text), check.describe_source)
+            return render.text_check_html(claims.check_text(self.assistant, text), check.describe_source)
+        except QuestionError as exc:
+            msg = str(exc)
+            return render.error_html(msg[:1].upper() + msg[1:] + ".")
         except Exception as exc:  # one clear line on the page, not a stack trace
             return render.error_html(f"The figure checker failed: {exc}")
 
@@ -180,7 +197,8 @@ def build_app(assistant: Assistant):
                 gr.Examples(EXAMPLE_QUESTIONS, inputs=[question], label="Example questions (a follow-up uses the previous question)")
                 sources = gr.HTML(render.sources_html(None, {}), elem_id="sources")
             with gr.Tab("Check a figure", id="check"):
-                claim = gr.Textbox(label="A claim to check against the report", elem_id="claim", lines=2,
+                claim = gr.Textbox(label="A claim, or a whole paragraph or article, to check against the report",
+                                   elem_id="claim", lines=4, max_lines=20,
                                    placeholder="e.g. 82% of leaders are not confident the NHS can meet expectations")
                 check_btn = gr.Button("Check", variant="primary", elem_id="check-btn")
                 gr.Examples(EXAMPLE_CLAIMS, inputs=[claim], label="Example claims")

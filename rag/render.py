@@ -21,6 +21,7 @@ VERDICT_LABELS = {
     "supported": ("Supported", "The report states this."),
     "contradicted": ("Contradicted", "The report states something different."),
     "not_found": ("Not found", "The report does not say this either way."),
+    "nothing_to_check": ("Nothing to check", "This states no figure, date or share."),
 }
 MATCH_LABELS = {
     "exact": "same figure",
@@ -207,6 +208,30 @@ def verdict_html(verdict: Verdict, describe_source=None) -> str:
         )
     for note in verdict.notes:
         parts.append(f'<div class="rr-note">Note: {esc(note)}</div>')
+    parts.append("</div>")
+    return "\n".join(parts)
+
+
+def text_check_html(result, describe_source=None) -> str:
+    """A whole text checked: the text with each claim marked by its verdict (a label in words as well as a colour,
+    so it reads without colour), then a numbered card per claim."""
+    parts, pos = ['<div class="rr-textcheck">'], 0
+    counts = ", ".join(f"{VERDICT_LABELS[k][0].lower()} {n}" for k, n in result.summary.items() if n)
+    parts.append(f'<div class="rr-summary" role="status">{len(result.claims)} claims: {esc(counts)}</div>')
+    marked = ['<p class="rr-marked">']
+    for n, v in enumerate(result.claims, 1):
+        marked.append(esc(result.text[pos:v.start]))
+        label = VERDICT_LABELS.get(v.verdict, (v.verdict, ""))[0]
+        marked.append(f'<span class="rr-claim-mark rr-mark-{esc(v.verdict)}" id="rr-claim-{n}">'
+                      f'{esc(result.text[v.start:v.end])}<sup class="rr-mark-label">'
+                      f'<a href="#rr-card-{n}">[{n}] {esc(label)}</a></sup></span>')
+        pos = v.end
+    marked.append(esc(result.text[pos:]) + "</p>")
+    parts.append("".join(marked).replace("\n", "<br>"))
+    for n, v in enumerate(result.claims, 1):
+        card = verdict_html(v, describe_source)
+        parts.append(f'<section class="rr-claim-card" id="rr-card-{n}" aria-label="Claim {n}">'
+                     f'<div class="rr-muted">Claim {n} · characters {v.start}–{v.end}</div>{card}</section>')
     parts.append("</div>")
     return "\n".join(parts)
 

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from rag import claims
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -166,6 +168,61 @@ def test_check_a_contradicted_claim(page):
     expect(card.locator(".rr-verdict-label")).to_have_text("Contradicted")
     expect(card.locator(".rr-source").first).to_contain_text(re.compile(r"82(%| per cent)"))
     page.screenshot(path=str(ARTIFACTS / "check.png"), full_page=True)
+
+
+ISSUE_PARAGRAPH = ("NHS leaders say more than 100,000 posts are vacant. The waiting list stands at 5.6 million, and 82% "
+                   "of leaders are confident the NHS can meet expectations. Ministers announced £5.4 billion on "
+                   "6 September.")
+
+
+def _check_text(page, text: str):
+    from playwright.sync_api import expect
+
+    page.get_by_role("tab", name="Check a figure").click()
+    page.locator("#claim textarea").fill(text)
+    page.locator("#check-btn").click()
+    result = page.locator("#verdict .rr-textcheck, #verdict .rr-error").first
+    expect(result).to_be_visible(timeout=ANSWER_MS)
+    return page.locator("#verdict")
+
+
+def test_check_a_paragraph_marks_each_claim_with_its_verdict_in_words(page):
+    from playwright.sync_api import expect
+
+    verdict = _check_text(page, ISSUE_PARAGRAPH)
+    labels = verdict.locator(".rr-mark-label")
+    expect(labels).to_have_count(4)
+    assert [t.split("] ")[1] for t in labels.all_inner_texts()] == ["Contradicted", "Supported", "Contradicted",
+                                                                     "Supported"]
+    expect(verdict.locator(".rr-claim-card")).to_have_count(4)
+    expect(verdict.locator("#rr-card-1")).to_contain_text("93,806")
+    expect(verdict.locator(".rr-summary")).to_contain_text("4 claims")
+    # The marked text is the pasted text, in order, nothing lost.
+    assert verdict.locator(".rr-marked").inner_text().replace("\n", "").startswith("NHS leaders say more than 100,000")
+    page.screenshot(path=str(ARTIFACTS / "check-paragraph.png"), full_page=True)
+
+
+def test_check_a_long_pasted_article_with_html_in_it(page):
+    from playwright.sync_api import expect
+
+    sentences = [
+        "The waiting list stands at 5.6 million.",
+        "Leaders say <b>more than 93,000</b> posts are vacant & rising.",
+        "This is a scandal, says a <script>window.__pwned=1</script> campaigner.",
+        "The NHS will get £10 billion next year.",
+        "Ministers announced £5.4 billion on 6 September.",
+    ]
+    text = ""
+    while len(text) < 5000:
+        text += " ".join(sentences) + "\n"
+    verdict = _check_text(page, text)
+    expect(verdict.locator(".rr-summary")).to_be_visible(timeout=ANSWER_MS)
+    n = verdict.locator(".rr-claim-card").count()
+    assert n == len(claims.split(text)) and n >= 5 * (len(text) // 400)
+    assert page.evaluate("window.__pwned") is None
+    assert verdict.locator("script, b").count() == 0  # shown as text, never run or rendered
+    expect(verdict.locator(".rr-marked")).to_contain_text("<b>more than 93,000</b>")
+    page.screenshot(path=str(ARTIFACTS / "check-article.png"), full_page=True)
 
 
 def test_figures_tab_finds_the_vacancy_figure_and_downloads_csv(page):
