@@ -752,11 +752,19 @@ def _twin_sentence(s: Sentence, rep: Report, twins: dict[str, list[str]]) -> Sen
     return best
 
 
+# Who says it is not what it is about: "according to the Confederation", "the report says".
+_ATTRIBUTION = re.compile(
+    r",?\s*\b(?:according to (?:the )?(?:nhs )?(?:confederation|report|manifesto)(?:'s [\w ]+?)?|"
+    r"(?:the )?(?:nhs )?confederation(?:'s report)? (?:says|said|reports|found|finds)(?: that)?|"
+    r"(?:says|said|according to) the (?:report|manifesto|confederation)|the report (?:says|finds|found|states)(?: that)?)\b",
+    re.I)
+
+
 def _claim_words(text: str, claimed: list[_Claimed], dates: list[Figure]) -> frozenset:
     # The figures are compared on their own; the words say what the claim is about.
     for f in sorted([c.fig for c in claimed] + dates, key=lambda f: -f.start):
         text = text[:f.start] + " " + text[f.end:]
-    return _stems(text)
+    return _stems(_ATTRIBUTION.sub(" ", text))
 
 
 def check_claim(assistant, claim: object, cid: str | None = None) -> Verdict:
@@ -871,6 +879,13 @@ def judge(text: str, chunks: list[Chunk], rep: Report, twins: dict[str, list[str
             return v
         v.notes.append(f"Not found: the report gives no figure for {claimed[0].fig.text} on this subject.")
         add_evidence(near[0])
+        return v
+    if _GOT.search(text) and not _NEED.search(text) and _NEED.search(near[0].text) and not _GOT.search(near[0].text):
+        # "The government has committed to a funded workforce plan" where the report calls for one.
+        add_evidence(near[0])
+        v.verdict = "contradicted"
+        v.notes.append("Contradicted: the report asks for this or says it is needed; it does not say it was given "
+                       "or decided.")
         return v
     return _finish(v, text, near[0], dates, near, rep, add_evidence, "the report states this")
 

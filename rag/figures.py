@@ -61,7 +61,9 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
     (
         "rate",
         re.compile(
-            rf"(?P<a>{_NUM})\s+(?:[a-z]+\s+){{0,2}}?per\s+(?P<per>{_NUM})(?:\s+(?:population|people|residents))?",
+            # "3 COVID-19 deaths per 100,000": the words between may be "COVID-19", whose 19 is no rate.
+            rf"(?<![\w-])(?P<a>{_NUM})\s+(?:[a-z][\w-]*\s+){{0,3}}?per\s+(?P<per>{_NUM})"
+            r"(?:\s+(?:population|people|residents))?",
             re.I,
         ),
     ),
