@@ -22,6 +22,7 @@ from datetime import datetime
 from pathlib import Path
 
 from rag import metrics as m
+from rag import text_eval
 from rag.files import atomic_write
 from rag.schema import Verdict
 from rag.settings import ROOT, Settings
@@ -29,6 +30,7 @@ from rag.settings import ROOT, Settings
 EVALS = ROOT / "evals"
 DEFAULT_GOLD = EVALS / "gold.jsonl"
 DEFAULT_CLAIMS = EVALS / "claims.jsonl"
+DEFAULT_PARAGRAPHS = EVALS / "paragraphs.jsonl"
 DEFAULT_OUT = EVALS / "reports"
 THRESHOLDS = EVALS / "thresholds.toml"
 # A narrative answer counts as right when it has at least this share of the gold keywords.
@@ -72,6 +74,7 @@ class ClaimItem:
     chapter: str = "none"
     hard_case: str | None = None
     line: int = 0
+    split: str | None = None
 
 
 @dataclass
@@ -112,6 +115,7 @@ class ClaimResult:
     claim: str
     chapter: str
     hard_case: str | None
+    split: str | None
     expected: str
     predicted: str
     correct: bool
@@ -220,8 +224,10 @@ def load_claims(path: Path) -> list[ClaimItem]:
         if cid in seen:
             raise GoldError(f"{path} line {n}: id {cid!r} already used on line {seen[cid]}")
         seen[cid] = n
+        # The claims' split: even-numbered ids are dev, odd ones test (docs/check.md, "Calibration").
+        number = int("".join(ch for ch in cid if ch.isdigit()) or 0)
         items.append(ClaimItem(cid, row["claim"], row["expected_verdict"], str(row.get("chapter") or "none"),
-                               row.get("hard_case"), n))
+                               row.get("hard_case"), n, row.get("split") or ("dev" if number % 2 == 0 else "test")))
     return items
 
 
@@ -286,7 +292,8 @@ def score_question(item: GoldItem, answer, passages: list, k: int, sections: dic
 def score_claim(item: ClaimItem, verdict) -> ClaimResult:
     predicted = "error" if verdict.error else verdict.verdict
     return ClaimResult(
-        id=item.id, claim=item.claim, chapter=item.chapter, hard_case=item.hard_case, expected=item.expected_verdict,
+        id=item.id, claim=item.claim, chapter=item.chapter, hard_case=item.hard_case, split=item.split,
+        expected=item.expected_verdict,
         predicted=predicted, correct=predicted == item.expected_verdict,
         figures=[asdict(f) for f in verdict.figures],
         evidence=[{"chunk_id": e.chunk_id, "section": e.section, "quote": e.quote} for e in verdict.evidence],
@@ -399,6 +406,10 @@ def summarise(rows: list[QuestionResult], claim_rows: list[ClaimResult], meta: d
     if claims:
         metrics["claim_accuracy"] = claims["claim_accuracy"]
         metrics["claims"] = claims["claims"]
+        for split in ("dev", "test"):
+            chosen = [r.correct for r in claim_rows if r.split == split]
+            if chosen and len(chosen) < len(claim_rows):
+                metrics[f"claim_accuracy_{split}"] = m.mean(chosen)
     chapters: dict[str, list[QuestionResult]] = {}
     for r in rows:
         chapters.setdefault(r.chapter, []).append(r)
@@ -512,6 +523,10 @@ HEADLINE = [
     ("abstention_recall", "abstention recall"),
     ("false_abstention_rate", "false abstentions (answerable)"),
     ("claim_accuracy", "claim verdict accuracy"),
+    ("claim_accuracy_dev", "claim verdict accuracy, dev claims"),
+    ("claim_accuracy_test", "claim verdict accuracy, test claims"),
+    ("paragraph_claim_accuracy", "claims in gold paragraphs, accuracy"),
+    ("paragraph_claims_lost", "claims in gold paragraphs, lost"),
     ("latency_retrieve_p50_ms", "latency retrieve p50 ms"),
     ("latency_retrieve_p95_ms", "latency retrieve p95 ms"),
     ("latency_answer_p50_ms", "latency answer p50 ms"),
@@ -997,9 +1012,11 @@ def main(args, settings: Settings) -> int:
     claims_path = Path(args.claims) if args.claims else DEFAULT_CLAIMS
     try:
         items = select(load_gold(gold_path), args.split, args.limit)
-        claims = select(load_claims(claims_path), "all", args.limit)
+        claims = select(load_claims(claims_path), args.split, args.limit)
+        paragraphs = [p for p in text_eval.load_paragraphs(DEFAULT_PARAGRAPHS) if args.split in ("all", p.split)] \
+            if DEFAULT_PARAGRAPHS.is_file() and args.claims is None else []
         thresholds = load_thresholds(THRESHOLDS, args.mode) if args.gate else None
-    except GoldError as exc:
+    except (GoldError, ValueError) as exc:
         return _fail(str(exc))
     if not items:
         return _fail(f"{gold_path}: no questions in the {args.split!r} split")
@@ -1034,6 +1051,10 @@ def main(args, settings: Settings) -> int:
         "wall_seconds": round(time.perf_counter() - t0, 1),
     }
     summary = summarise(rows, claim_rows, meta, claims_note)
+    if paragraphs:
+        results = [text_eval.score(assistant, p) for p in paragraphs]
+        summary["metrics"].update(text_eval.aggregate(results))
+        summary["paragraphs"] = [asdict(r) for r in results]
     paths = write_run(run_dir, summary, rows, claim_rows)
     if args.export == "ragas":
         for p in export_ragas(run_dir, items, rows, contexts):

@@ -115,3 +115,23 @@ def test_cli_bad_texts_get_a_clear_error(tmp_path):
     assert missing.returncode == 1 and "cannot read" in missing.stderr.decode()
     huge = run_rag("check", input=("The waiting list is 5.6 million. " * 2000).encode())
     assert huge.returncode == 1 and "limit" in huge.stderr.decode()
+
+
+def test_gold_paragraphs_are_scored_claim_by_claim_and_lost_claims_counted(assistant, tmp_path):
+    from rag import text_eval
+
+    gold = tmp_path / "paragraphs.jsonl"
+    gold.write_text(json.dumps({"id": "p1", "split": "dev", "text": PARAGRAPH + " This is a scandal.", "claims": [
+        {"quote": "more than 100,000 posts are vacant", "expected_verdict": "contradicted"},
+        {"quote": "The waiting list stands at 5.6 million", "expected_verdict": "supported"},
+        {"quote": "82% of leaders are confident", "expected_verdict": "supported"},  # wrong on purpose
+        {"quote": "This is a scandal.", "expected_verdict": "not_found"},  # only a nothing-to-check piece covers it
+    ]}) + "\n", encoding="utf-8")
+    result = text_eval.score(assistant, text_eval.load_paragraphs(gold)[0])
+    assert [r["got"] for r in result.rows] == ["contradicted", "supported", "contradicted", "nothing_to_check"]
+    assert (result.claims, result.correct, result.lost) == (4, 2, 1)
+    assert text_eval.aggregate([result])["paragraph_claim_accuracy"] == 0.5
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps({"id": "p2", "text": "abc", "claims": [{"quote": "xyz", "expected_verdict": "supported"}]}))
+    with pytest.raises(ValueError, match="line 1"):
+        text_eval.load_paragraphs(bad)
