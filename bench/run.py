@@ -46,8 +46,20 @@ TARGETS = {  # issue 15's targets (and the earlier ones for what it does not nam
     "page8": "p95 < 0.6 s, 0 errors",
     "page32": "p95 < 2 s, 0 errors",
     "api8": "p95 < 0.3 s, >= 25/s, 0 errors",
+    "text": "p50 < 500 ms",
 }
 VACANCIES = "How many NHS staff vacancies were there?"
+TEN_CLAIMS = [  # a 10-claim paragraph for the whole-text check (issue 13's benchmark)
+    "NHS leaders say more than 100,000 posts are vacant.",
+    "The waiting list stands at 5.6 million, and 82% of leaders are confident the NHS can meet expectations.",
+    "Ministers announced £5.4 billion on 6 September.",
+    "The NHS needs £10 billion next year.",
+    "Half of leaders say they do not have enough staff to protect staff wellbeing.",
+    "Nine in ten leaders doubt the lighter regulation will last.",
+    "The long COVID clinic at King George Hospital has seen 700 patients.",
+    "COVID-19 death rates are a quarter higher in Greater Manchester than in the rest of England.",
+    "The government has committed to building 40 new hospitals.",
+]
 
 
 def gold_questions(answerable_only: bool = False) -> list[str]:
@@ -114,6 +126,17 @@ def worker(kind: str, n: int) -> None:
             a.ask(q, "local")
             local.append((time.perf_counter() - t0) * 1000)
         print(json.dumps({"local": local}))
+    elif kind == "text":
+        from rag import claims
+
+        text = " ".join(TEN_CLAIMS)
+        claims.check_text(a, text)
+        times = []
+        for _ in range(n):
+            t0 = time.perf_counter()
+            result = claims.check_text(a, text)
+            times.append((time.perf_counter() - t0) * 1000)
+        print(json.dumps({"text": times, "claims": len(result.claims)}))
     elif kind in ("tutorial-build", "tutorial-query"):
         tutorial(kind, questions)
 
@@ -207,7 +230,8 @@ def main() -> int:
     p.add_argument("--no-load", action="store_true", help="skip `make run` and the page/API loads")
     p.add_argument("--no-local", action="store_true")
     p.add_argument("--json", metavar="FILE", help="also write the raw measurements here")
-    p.add_argument("--worker", choices=["warm", "local", "tutorial-build", "tutorial-query"], help=argparse.SUPPRESS)
+    p.add_argument("--worker", choices=["warm", "local", "text", "tutorial-build", "tutorial-query"],
+                   help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.worker:
         worker(args.worker, args.local_questions)
@@ -283,6 +307,14 @@ def main() -> int:
                              spread([percentile(r["local"], 0.5) / 1000 for r, _ in local]) + " s",
                              spread([percentile(r["local"], 0.95) / 1000 for r, _ in local]) + " s",
                              spread([m for _, m in local], 0), TARGETS["local"]))
+
+    say("warm whole-text check of a 10-claim paragraph")
+    _, peak, out = run_child(me + ["--worker", "text", "--local-questions", str(max(5, args.warm_runs * 5))])
+    text_run = json.loads(out)
+    raw["text_check"] = text_run
+    rows.append((f"warm `rag check` of a {text_run['claims']}-claim paragraph (p50)",
+                 f"{percentile(text_run['text'], 0.5):.0f} ms", f"{percentile(text_run['text'], 0.95):.0f} ms",
+                 f"{peak:.0f}", TARGETS["text"]))
 
     say(f"`rag index` full build x{args.build_runs}")
     builds = []
