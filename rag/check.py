@@ -754,7 +754,8 @@ def _twin_sentence(s: Sentence, rep: Report, twins: dict[str, list[str]]) -> Sen
 
 # Who says it is not what it is about: "according to the Confederation", "the report says".
 _ATTRIBUTION = re.compile(
-    r",?\s*\b(?:according to (?:the )?(?:nhs )?(?:confederation|report|manifesto)(?:'s [\w ]+?)?|"
+    r",?\s*\b(?:according to (?:the |a )?(?:new |latest )?(?:nhs )?(?:confederation|report|manifesto)"
+    r"(?:'s [\w ]+?| (?:from|by) (?:the )?(?:nhs )?confederation)?|"
     r"(?:the )?(?:nhs )?confederation(?:'s report)? (?:says|said|reports|found|finds)(?: that)?|"
     r"(?:says|said|according to) the (?:report|manifesto|confederation)|the report (?:says|finds|found|states)(?: that)?)\b",
     re.I)

@@ -31,7 +31,8 @@ _VERB = re.compile(r"\b(?:is|are|was|were|has|have|had|will|would|can|could|says
                    re.I)
 _QUANTITY_WORDS = re.compile(
     r"\b(?:half|a third|two-thirds|a quarter|three-quarters|(?:one|two|three|four|five|six|seven|eight|nine)\s+in\s+"
-    r"(?:five|ten)|most|majority|minority|doubled?|tripled?|twice)\b", re.I)
+    r"(?:five|ten)|most|majority|minority|doubled?|tripled?|twice|two|three|four|five|six|seven|eight|nine|ten|"
+    r"eleven|twelve|twenty|thirty|forty|fifty|hundreds?|thousands?|millions?)\b", re.I)
 
 
 @dataclass
