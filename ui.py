@@ -134,7 +134,7 @@ class Page:
             from rag import check, claims
 
             text = claim or ""
-            if claims.is_single_claim(text):
+            if not isinstance(text, str) or claims.is_single_claim(text):  # bytes: the checker says what is wrong
                 return render.verdict_html(self.assistant.check(text), check.describe_source)
             return render.text_check_html(claims.check_text(self.assistant, text), check.describe_source)
         except QuestionError as exc:
