@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -48,3 +52,38 @@ def run_rag(*args: str, input: bytes | None = None, env: dict | None = None, tim
         cmd + list(args), input=input, capture_output=True, timeout=timeout, cwd=ROOT,
         env={**os.environ, **(env or {})},
     )
+
+
+@contextlib.contextmanager
+def ui_server(log_path: Path, ready_path: str = "/", startup_seconds: float = 300):
+    """`python ui.py` on a free loopback port, as a user starts it; yields its base URL and stops it after."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    log = open(log_path, "w")
+    proc = subprocess.Popen([sys.executable, str(ROOT / "ui.py"), "--port", str(port)], cwd=ROOT,
+                            stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "RAG_UI_HOST": "127.0.0.1"})
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + startup_seconds
+    try:
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"ui.py exited with {proc.returncode}: {log_path.read_text()[-2000:]}")
+            try:
+                with urllib.request.urlopen(url + ready_path, timeout=5) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"ui.py did not answer on {url}{ready_path} within {startup_seconds} s")
+            time.sleep(0.5)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()

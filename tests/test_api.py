@@ -3,59 +3,21 @@
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
-from conftest import run_rag
+from conftest import run_rag, ui_server
 
 ROOT = Path(__file__).resolve().parent.parent
-STARTUP_SECONDS = 180
 VACANCIES = "How many NHS staff vacancies were there?"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def api(tmp_path_factory):
-    port = _free_port()
-    log_path = tmp_path_factory.mktemp("api") / "server.log"
-    log = open(log_path, "w")
-    proc = subprocess.Popen([sys.executable, str(ROOT / "ui.py"), "--port", str(port)], cwd=ROOT,
-                            stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "RAG_UI_HOST": "127.0.0.1"})
-    client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60)
-    deadline = time.monotonic() + STARTUP_SECONDS
-    try:
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"ui.py exited with {proc.returncode}: {log_path.read_text()[-2000:]}")
-            try:
-                if client.get("/api/openapi.json").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"ui.py did not serve the API within {STARTUP_SECONDS} s")
-            time.sleep(0.5)
-        yield client
-    finally:
-        client.close()
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+    with ui_server(tmp_path_factory.mktemp("api") / "server.log", "/api/openapi.json") as url:
+        with httpx.Client(base_url=url, timeout=60) as client:
+            yield client
 
 
 def _without_timings(row: dict) -> dict:

@@ -6,16 +6,11 @@ whole module. Screenshots go to tests/artifacts/ (gitignored).
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+from conftest import ui_server
 
 from rag import claims
 
@@ -42,43 +37,11 @@ PAYLOAD = ('<script>window.__pwned=1</script><img src=x onerror="window.__pwned=
 LIVE = "img[src='x'], img[src='y'], script, svg[onload], a[href^='javascript'], a[href*='example.org']"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def app_url():
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    port = _free_port()
-    log = open(ARTIFACTS / "ui-server.log", "w")
-    proc = subprocess.Popen([sys.executable, str(ROOT / "ui.py"), "--port", str(port)], cwd=ROOT,
-                            stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "RAG_UI_HOST": "127.0.0.1"})
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + STARTUP_SECONDS
-    try:
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"ui.py exited with {proc.returncode}: {(ARTIFACTS / 'ui-server.log').read_text()[-2000:]}")
-            try:
-                with urllib.request.urlopen(url, timeout=5) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"ui.py did not answer on {url} within {STARTUP_SECONDS} s")
-            time.sleep(1)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+    with ui_server(ARTIFACTS / "ui-server.log", startup_seconds=STARTUP_SECONDS) as url:
+        yield url + "/"
 
 
 @pytest.fixture(scope="module")
