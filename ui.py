@@ -131,12 +131,12 @@ class Page:
         if not _has("check", "check_claim"):
             return render.error_html("The figure checker is not available in this installation yet.")
         try:
-            from rag import check, claims
+            from rag import claims, figure_table
 
             text = claim or ""
             if not isinstance(text, str) or claims.is_single_claim(text):  # bytes: the checker says what is wrong
-                return render.verdict_html(self.assistant.check(text), check.describe_source)
-            return render.text_check_html(claims.check_text(self.assistant, text), check.describe_source)
+                return render.verdict_html(self.assistant.check(text), figure_table.describe_source)
+            return render.text_check_html(claims.check_text(self.assistant, text), figure_table.describe_source)
         except QuestionError as exc:
             msg = str(exc)
             return render.error_html(msg[:1].upper() + msg[1:] + ".")
@@ -153,20 +153,20 @@ def _bot(content: str) -> dict:
 
 def figures_data(settings: Settings) -> tuple[list[list], str, str | None, str]:
     """The figure table rows, the discrepancies HTML, the CSV path and a status line, computed once."""
-    if not _has("check", "figure_table"):
+    if not _has("figure_table", "figure_table"):
         return [], "", None, "The figure table is not available in this installation yet."
-    from rag import check
+    from rag import figure_table
 
-    rows = check.figure_table(settings, None)
+    rows = figure_table.figure_table(settings, None)
     out_dir = Path(tempfile.mkdtemp(prefix="rag-ui-"))
     tmp = out_dir / "figures.csv.tmp"
     with open(tmp, "w", encoding="utf-8", newline="") as fh:
-        check.write_csv(rows, fh)
+        figure_table.write_csv(rows, fh)
     os.replace(tmp, out_dir / "manifesto-figures.csv")
-    table = render.figure_table(rows, check.describe_source)
+    table = render.figure_table(rows, figure_table.describe_source)
     status = (f"{len(rows)} figures in both editions. Type in the search box to filter; click a column "
               "heading to sort.")
-    return table, render.discrepancies_html(check.discrepancies(settings)), str(out_dir / "manifesto-figures.csv"), status
+    return table, render.discrepancies_html(figure_table.discrepancies(settings)), str(out_dir / "manifesto-figures.csv"), status
 
 
 def build_app(assistant: Assistant):

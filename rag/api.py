@@ -15,7 +15,7 @@ never holds up quotes.
 # annotations, and the models are defined inside create_api so that importing this module costs nothing.
 from typing import Literal
 
-from rag import check
+from rag import figure_table
 from rag.assistant import Assistant
 from rag.schema import to_dict
 
@@ -60,6 +60,6 @@ def create_api(assistant: Assistant):
     @app.get("/api/figures", summary="Every figure the report states, with its sentence and place")
     def figures(q: str | None = Query(default=None, max_length=settings.max_question_chars,
                                       description="only figures whose sentence uses these words")):
-        return JSONResponse({"figures": check.figure_table(settings, q)})
+        return JSONResponse({"figures": figure_table.figure_table(settings, q)})
 
     return app

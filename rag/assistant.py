@@ -129,9 +129,9 @@ class Assistant:
         """Say so when a cited passage states a figure that differs elsewhere in the report."""
         if not answer.citations:
             return
-        from rag import check
+        from rag import figure_table
 
-        notes = check.discrepancy_notes(
+        notes = figure_table.discrepancy_notes(
             [c.chunk_id for c in answer.citations], self.settings, [c.quote for c in answer.citations]
         )
         answer.notes += [n for n in notes if n not in answer.notes and not _already_said(n, answer.notes)]

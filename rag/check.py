@@ -1,9 +1,4 @@
-"""Figure checking: claim verdicts, the table of every figure, and discrepancies.
-
-Everything here works sentence by sentence over the index's chunks. Each
-sentence carries where its figures come from (the report's own panel survey,
-the trust chief executives' survey, or an external statistic with the footnote
-the report gives) and, in the PDF edition, its printed pages.
+"""Figure checking: the verdict on a claim, against the report's sentences (rag.report_sentences).
 
 The claim checker is rule-based on purpose: a journalist must be able to read
 why a verdict was given. It finds the report sentences that speak to the
@@ -15,20 +10,27 @@ evals/claims.jsonl (even-numbered ids), see docs/check.md.
 
 from __future__ import annotations
 
-import csv
 import json
-import math
 import re
 import time
-from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import IO
+from dataclasses import dataclass
 
-from rag import claims, figures
-from rag.files import atomic_write
+from rag import figures
+from rag.figure_table import describe_source, discrepancies_for, notes_for
+from rag.report_sentences import (
+    DATE_UNITS,
+    Report,
+    Sentence,
+    coverage,
+    date_figures,
+    figure_words,
+    pages_of,
+    report_for,
+    sentence_stems,
+    value_figures,
+)
 from rag.schema import Chunk, Evidence, Figure, FigureMatch, Verdict
-from rag.settings import Settings
-from rag.text import STOPWORDS, sentences, split_sentences, stem, words
+from rag.text import STOPWORDS, stem, words
 
 # Calibrated on the dev split (even ids) of evals/claims.jsonl; see docs/check.md.
 MIN_COVERAGE = 0.55  # below this, nothing in the report speaks to the claim's subject
@@ -36,7 +38,6 @@ NEAR_BEST = 0.2
 RETRIEVED_BONUS = 0.05
 SAME_MEASURE = 0.44  # a differing figure whose own words cover less of the claim measures something else  # a tie-breaker for sentences of the passages the retriever found  # a sentence this close to the best coverage speaks to the same subject
 
-DATE_UNITS = ("date", "year", "financial year")
 _NEGATIONS = {"not", "no", "never", "none", "nor", "cannot", "neither", "don't", "didn't", "doesn't", "isn't",
               "aren't", "won't", "wasn't", "weren't"}
 _COMPARISON = re.compile(
@@ -52,494 +53,6 @@ _QUANTIFIER = re.compile(
     r"(?:leaders|respondents|members|people|staff|trusts|organisations|providers)))|(?P<min>a minority))\b",
     re.I,
 )
-_SURVEY_CUES = re.compile(
-    r"\b(?:survey(?:ed)?|panel|respondents?|leaders (?:told|said|say|predict)|of our leaders|of leaders|"
-    r"members told us)\b",
-    re.I,
-)
-_TRUST_CUES = re.compile(r"\b(?:NHS Providers|trust chief executives)\b")
-_EXTERNAL_CUES = re.compile(
-    r"\b(?:according to|data|statistics|study|audit|analysis|Office for National Statistics|ONS|"
-    r"Health Foundation|King's Fund|Institute)\b"
-)
-
-
-# ---------------------------------------------------------------------------
-# Report sentences with their sources
-
-
-@dataclass
-class Sentence:
-    """One sentence of one chunk, with the footnotes its markers point to."""
-
-    chunk: Chunk
-    text: str
-    position: int  # index of the sentence in its chunk
-    prev: str = ""  # the sentence before it in the chunk, for figures stated across two sentences
-    footnotes: list[int] = field(default_factory=list)
-    source: dict = field(default_factory=dict)
-    stems: frozenset = frozenset()
-
-    @property
-    def context(self) -> str:
-        return f"{self.prev} {self.text}".strip()
-
-
-def _marker_positions(raw: str) -> list[tuple[int, int]]:
-    """(position, footnote number) of every footnote marker in a raw paragraph."""
-    sup = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
-    out = [(m.start(), int(m.group(0).translate(sup))) for m in re.finditer(r"[⁰¹²³⁴⁵⁶⁷⁸⁹]+", raw)]
-    # The web edition writes markers as a bare number after the punctuation: "data. 8".
-    for m in re.finditer(r"(?<=[.,;’”'\")])[ \t]+(\d{1,2})(?=[ \t]+[A-Z“‘\"]|\s*$)", raw):
-        out.append((m.start(), int(m.group(1))))
-    return sorted(out)
-
-
-def _sentence_footnotes(chunk: Chunk, source_text: str | None) -> dict[int, list[int]]:
-    """Which sentence of the chunk each of its footnote markers follows."""
-    from rag.ingest import clean_text
-
-    if not chunk.footnotes or not source_text:
-        return {}
-    spans = split_sentences(chunk.text)
-    found: dict[int, list[int]] = {}
-    for s, e in chunk.paragraph_spans:
-        raw = source_text[s:e]
-        for pos, n in _marker_positions(raw):
-            if n not in chunk.footnotes:
-                continue
-            before = clean_text(raw[:pos])[0][-40:]
-            at = chunk.text.find(before) if before else -1
-            if at < 0:
-                continue
-            end = at + len(before) - 1
-            for i, (a, b) in enumerate(spans):
-                if a <= end < b + 1:
-                    found.setdefault(i, []).append(n)
-                    break
-    return found
-
-
-def _classify(sent: str, prev: str, section: str, notes: list[int], footnotes: dict[str, str]) -> dict:
-    if notes:
-        n = notes[-1]
-        return {"kind": "external", "reference": footnotes.get(str(n)), "footnote": n}
-    top = section.split(" › ")[0]
-    if _TRUST_CUES.search(sent) or (_TRUST_CUES.search(prev) and prev.rstrip().endswith(":")):
-        return {"kind": "trust_ceo_survey", "reference": None, "footnote": None}
-    if top == "Survey findings" or "What have NHS leaders told us?" in section or _SURVEY_CUES.search(sent):
-        return {"kind": "survey_panel", "reference": None, "footnote": None}
-    if _EXTERNAL_CUES.search(sent):
-        return {"kind": "external", "reference": None, "footnote": None}
-    return {"kind": "report", "reference": None, "footnote": None}
-
-
-def _stems(text: str) -> frozenset:
-    return frozenset(stem(w) for w in words(text) if w not in STOPWORDS and not w[:1].isdigit())
-
-
-def build_sentences(chunks: list[Chunk], footnotes: dict[str, dict[str, str]], sources: dict[str, str]) -> list[Sentence]:
-    out: list[Sentence] = []
-    for chunk in chunks:
-        marks = _sentence_footnotes(chunk, sources.get(chunk.edition))
-        prev = ""
-        earlier: list[str] = []
-        for i, text in enumerate(sentences(chunk.text)):
-            notes = marks.get(i, [])
-            # A sentence that the next one's marker also covers ("3.1 ... This was more than double (1.4).²").
-            if not notes and i + 1 in marks and figures.find_figures(text):
-                nxt = sentences(chunk.text)[i + 1]
-                if text and _stems(text) & _stems(nxt) and not any(f for f in figures.find_figures(nxt) if f.unit == "%"):
-                    notes = marks[i + 1]
-            src = _classify(text, prev, chunk.section, notes, footnotes.get(chunk.edition, {}))
-            stems = _stems(text)
-            if earlier and claims.refers_back(text):
-                # "The clinic has seen 700 patients": matched with the clinic an earlier sentence names.
-                stems = stems | _stems(claims.antecedent(text, earlier))
-            out.append(Sentence(chunk, text, i, prev, notes, src, stems))
-            prev = text
-            earlier.append(text)
-    return out
-
-
-@dataclass
-class Report:
-    """What the checker and the figure table need from the index, without the vectors."""
-
-    chunks: list[Chunk]
-    footnotes: dict[str, dict[str, str]]
-    pages: dict[str, dict[str, str]]
-    sentences: list[Sentence]
-    idf: dict[str, float]
-    by_chunk: dict[str, list[Sentence]]
-    published: int  # year the report was published (latest date in its front matter)
-    discrepancies: list[dict] | None = None  # computed on first use
-
-    def __post_init__(self) -> None:
-        # A word the report never uses weighs as much as its rarest word.
-        self.max_idf = max(self.idf.values(), default=1.0)
-
-
-def _make_report(chunks, footnotes, pages, sources) -> Report:
-    sents = build_sentences(chunks, footnotes, sources)
-    df: dict[str, int] = {}
-    for s in sents:
-        for w in s.stems:
-            df[w] = df.get(w, 0) + 1
-    n = max(1, len(sents))
-    idf = {w: math.log(1 + n / c) for w, c in df.items()}
-    by_chunk: dict[str, list[Sentence]] = {}
-    for s in sents:
-        by_chunk.setdefault(s.chunk.id, []).append(s)
-    years = [int(f.value) // 10000 for s in sents if s.chunk.section == "Front matter"
-             for f in figures.find_figures(s.text) if f.unit == "date" and f.value]
-    published = max([y for y in years if y] or [0])
-    return Report(chunks, footnotes, pages, sents, idf, by_chunk, published)
-
-
-@lru_cache(maxsize=4)
-def _report_from_disk(index_dir: str, build: str, source_paths: tuple[str, ...]) -> Report:
-    from pathlib import Path
-
-    from rag.ingest import edition_name, read_source
-
-    build_dir = Path(index_dir) / build
-    chunks = [Chunk.from_dict(json.loads(line))
-              for line in (build_dir / "chunks.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
-    meta = json.loads((build_dir / "footnotes.json").read_text(encoding="utf-8"))
-    sources = {edition_name(Path(p)): read_source(Path(p)) for p in source_paths}
-    return _make_report(chunks, meta["footnotes"], meta.get("pages", {}), sources)
-
-
-def load_report(settings: Settings) -> Report:
-    """The report's sentences from the index on disk; builds the index only when it is missing or stale."""
-    from rag import index
-
-    if index.staleness(settings) is not None:
-        index.load(settings)  # needs the embedding model, but only this once
-    manifest = json.loads((settings.index_dir / index.MANIFEST).read_text())
-    return _report_from_disk(str(settings.index_dir), manifest["build"], tuple(str(p) for p in settings.sources))
-
-
-def _report_for(assistant) -> Report:
-    rep = assistant.__dict__.get("_check_report")
-    if rep is None:
-        idx = assistant.index
-        rep = _make_report(idx.chunks, idx.footnotes, idx.pages, idx.sources)
-        assistant.__dict__["_check_report"] = rep
-    return rep
-
-
-def _pages(chunk: Chunk, rep: Report) -> str | None:
-    if chunk.pages:
-        return chunk.pages
-    return rep.pages.get(chunk.edition, {}).get(chunk.section.split(" › ")[0]) if chunk.edition == "pdf" else None
-
-
-# ---------------------------------------------------------------------------
-# The figure table
-
-
-def figure_table(settings: Settings, query: str | None) -> list[dict]:
-    """Every non-trivial figure of both editions, with its sentence, section, source and pages."""
-    rep = load_report(settings)
-    wanted = [stem(w) for w in words(query or "") if w not in STOPWORDS]
-    rows = []
-    for s in rep.sentences:
-        if wanted:
-            have = {stem(w) for w in words(s.text + " " + s.chunk.section)}
-            if not all(w in have or any(h.startswith(w[:5]) and len(w) >= 5 for h in have) for w in wanted):
-                continue
-        for f in figures.find_figures(s.text):
-            if figures.is_trivial(f):
-                continue
-            rows.append({
-                "value": f.value, "high": f.high, "unit": f.unit, "kind": f.kind, "text": f.text,
-                "approx": f.approx, "sentence": s.text, "section": s.chunk.section, "edition": s.chunk.edition,
-                "chunk_id": s.chunk.id, "source": s.source, "pages": _pages(s.chunk, rep),
-            })
-    return rows
-
-
-_CSV_FIELDS = ["value", "high", "unit", "kind", "text", "approx", "edition", "section", "pages", "chunk_id",
-               "source_kind", "source_footnote", "source_reference", "sentence"]
-
-
-def write_csv(rows: list[dict], fh: IO[str]) -> None:
-    w = csv.DictWriter(fh, fieldnames=_CSV_FIELDS, lineterminator="\n")
-    w.writeheader()
-    for r in rows:
-        src = r.get("source") or {}
-        w.writerow({**{k: r.get(k) for k in _CSV_FIELDS if k in r},
-                    "source_kind": src.get("kind"), "source_footnote": src.get("footnote"),
-                    "source_reference": src.get("reference")})
-
-
-def describe_source(src: dict | None) -> str:
-    if not src:
-        return "unknown"
-    kind = {"survey_panel": "Health Leaders Panel survey (July 2021)",
-            "trust_ceo_survey": "trust chief executives' survey with NHS Providers (August 2021)",
-            "external": "external statistic", "report": "the report's own statement"}.get(src["kind"], src["kind"])
-    if src.get("footnote"):
-        return f"{kind}, footnote {src['footnote']}: {src.get('reference') or '(entry not found)'}"
-    return kind + (" (no reference given)" if src["kind"] == "external" else "")
-
-
-def render_table(rows: list[dict]) -> str:
-    if not rows:
-        return "no figures match"
-    out = []
-    for r in rows:
-        pages = f", pp. {r['pages']}" if r.get("pages") else ""
-        out.append(f"{r['text']:<22} {r['kind']:<8} {r['edition']:<4} {r['section']}{pages}  ({r['chunk_id']})")
-        out.append(f"    “{r['sentence']}”")
-        out.append(f"    source: {describe_source(r.get('source'))}")
-    out.append(f"{len(rows)} figures")
-    return "\n".join(out)
-
-
-# ---------------------------------------------------------------------------
-# Discrepancies
-
-
-def _loc(s: Sentence, rep: Report) -> dict:
-    return {"chunk_id": s.chunk.id, "edition": s.chunk.edition, "section": s.chunk.section, "quote": s.text,
-            "source": s.source, "pages": _pages(s.chunk, rep)}
-
-
-def _find_sentence(rep: Report, edition: str, text: str) -> Sentence | None:
-    return next((s for s in rep.sentences if s.chunk.edition == edition and s.text == text), None)
-
-
-def _between_editions(rep: Report) -> list[dict]:
-    from rag.retrieve import differing_sentences
-
-    out, seen = [], set()
-    tops = sorted({c.section.split(" › ")[0] for c in rep.chunks})
-    for top in tops:
-        texts = {ed: " ".join(c.text for c in rep.chunks if c.edition == ed and c.section.split(" › ")[0] == top)
-                 for ed in ("web", "pdf")}
-        pairs = [(a, b, oa, ob) for a, b, oa, ob in differing_sentences(texts["web"], texts["pdf"])]
-        pairs += [(b, a, ob, oa) for a, b, oa, ob in differing_sentences(texts["pdf"], texts["web"])]
-        for a, b, only_a, only_b in pairs:
-            if (a, b) in seen:
-                continue
-            seen.add((a, b))
-            sa, sb = _find_sentence(rep, "web", a), _find_sentence(rep, "pdf", b)
-            if sa is None or sb is None:
-                continue
-            out.append({
-                "kind": "between_editions",
-                "summary": f"web edition: {', '.join(only_a)}; PDF edition: {', '.join(only_b)}",
-                "a": _loc(sa, rep), "b": _loc(sb, rep),
-            })
-    for n in sorted(set(rep.footnotes.get("web", {})) & set(rep.footnotes.get("pdf", {})), key=int):
-        # The PDF adds "accessed April 2021" to its references: a date of reading, not of the data.
-        web_ref, pdf_ref = (re.sub(r",?\s*accessed \w+ \d{4}\.?", "", rep.footnotes[ed][n]) for ed in ("web", "pdf"))
-        for a, b, only_a, only_b in differing_sentences(web_ref, pdf_ref):
-            if "nothing" in only_a or "nothing" in only_b:
-                continue  # one edition names a date the other leaves out: not a conflict
-            out.append({
-                "kind": "between_editions",
-                "summary": f"footnote {n}: web edition: {', '.join(only_a)}; PDF edition: {', '.join(only_b)}",
-                "a": {"footnote": int(n), "edition": "web", "quote": a},
-                "b": {"footnote": int(n), "edition": "pdf", "quote": b},
-            })
-    return out
-
-
-def _within_report(rep: Report) -> list[dict]:
-    """The same survey statistic stated with a different value elsewhere in the same edition.
-
-    Each statement of the survey findings page is looked for in the rest of its
-    edition: a sentence that covers the statement's words and has a percentage
-    measuring the same thing (`figure_words`) with another value is a discrepancy.
-    """
-    out = []
-    for s in rep.sentences:
-        if s.chunk.section.split(" › ")[0] != "Survey findings":
-            continue
-        stated = [f for f in figures.find_figures(s.text) if f.unit == "%"]
-        if len(stated) != 1:
-            continue
-        f = stated[0]
-        want = figure_words(s.text, f, stated)
-        found = []  # (how well the figure's own words match, how well the sentence matches, sentence, figure)
-        for t in rep.sentences:
-            if t.chunk.edition != s.chunk.edition or t.chunk.section.split(" › ")[0] == "Survey findings":
-                continue
-            cov = coverage(want, t.stems, rep)
-            if cov < 0.75:
-                continue
-            figs = [g for g in figures.find_figures(t.text) if g.unit == "%"]
-            found += [(coverage(want, figure_words(t.text, g, figs), rep), cov, t, g) for g in figs]
-        found = [x for x in found if x[0] >= 0.3]
-        if not found:
-            continue
-        best = max(x[0] + x[1] for x in found)
-        # Restatements ("four in five (80 per cent)") tie: any consistent figure among the best clears it.
-        top = [x for x in found if x[0] + x[1] >= best - 0.1]
-        if any(figures.compare(f, g) != "different" for _, _, _, g in top):
-            continue
-        _, _, t, g = max(top, key=lambda x: x[0] + x[1])
-        out.append({
-            "kind": "within_report",
-            "summary": f"{s.chunk.edition} edition: {f.text} in the survey findings but {g.text} in "
-                       f"{t.chunk.section.split(' › ')[0]}",
-            "a": _loc(s, rep), "b": _loc(t, rep),
-        })
-    return out
-
-
-def _discrepancies_for(rep: Report) -> list[dict]:
-    if rep.discrepancies is None:
-        rep.discrepancies = _between_editions(rep) + _within_report(rep)
-    return rep.discrepancies
-
-
-def discrepancies(settings: Settings) -> list[dict]:
-    """Figures or dates that differ between the editions, and statistics stated twice with different values."""
-    # Finding them takes seconds and every `rag ask` needs them: keep them on disk,
-    # keyed by the index build and by this code, so a cold ask reads a small JSON file.
-    cache = _discrepancy_cache(settings)
-    if cache is not None and cache.exists():
-        try:
-            return json.loads(cache.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            pass
-    rows = _discrepancies_for(load_report(settings))
-    if cache is not None:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(cache, json.dumps(rows, ensure_ascii=False))
-    return rows
-
-
-def _discrepancy_cache(settings: Settings):
-    import hashlib
-    from pathlib import Path
-
-    from rag import index
-
-    if index.staleness(settings) is not None:
-        return None
-    build = json.loads((settings.index_dir / index.MANIFEST).read_text())["build"]
-    code = hashlib.sha1()
-    for module in ("check", "figures", "text", "ingest"):
-        code.update((Path(__file__).parent / f"{module}.py").read_bytes())
-    return settings.cache_dir / "discrepancies" / f"{build}-{code.hexdigest()[:12]}.json"
-
-
-def render_discrepancies(rows: list[dict]) -> str:
-    if not rows:
-        return "no discrepancies found"
-    out = []
-    for i, r in enumerate(rows, 1):
-        label = "between editions" if r["kind"] == "between_editions" else "within the report"
-        out.append(f"[{i}] {label}: {r['summary']}")
-        for side in (r["a"], r["b"]):
-            where = side.get("section") or f"footnote {side.get('footnote')}"
-            pages = f", pp. {side['pages']}" if side.get("pages") else ""
-            cid = f", {side['chunk_id']}" if side.get("chunk_id") else ""
-            out.append(f"    {side['edition']}: {where}{pages}{cid}")
-            out.append(f"      “{side['quote']}”")
-    return "\n".join(out)
-
-
-def _notes_for(chunk_ids: list[str], rows: list[dict], quotes: set[str] | None = None) -> list[str]:
-    notes = []
-    ids = set(chunk_ids)
-    for r in rows:
-        sides = [side for side in (r["a"], r["b"]) if side.get("chunk_id") in ids]
-        if quotes is not None:
-            sides = [side for side in sides if side["quote"] in quotes]
-        if sides:
-            label = "The editions differ here" if r["kind"] == "between_editions" else "The report states this statistic differently elsewhere"
-            note = f"{label}: {r['summary']}."
-            if note not in notes:
-                notes.append(note)
-    return notes
-
-
-def discrepancy_notes(chunk_ids: list[str], settings: Settings, quotes: list[str] | None = None) -> list[str]:
-    """One note per known discrepancy that involves any of these chunks (and, if given, these quoted sentences)."""
-    return _notes_for(chunk_ids, discrepancies(settings), set(quotes) if quotes is not None else None)
-
-
-# ---------------------------------------------------------------------------
-# Which words a figure measures
-
-
-def figure_words(text: str, fig: Figure, figs: list[Figure]) -> frozenset:
-    """The stems that say what `fig` measures: its clause, up to the neighbouring figures of its kind.
-
-    "72% predict a rise in demand" measures what follows it; "community mental
-    health services (73 per cent)" the noun phrase before it; "four in five of
-    our panel (80 per cent) disagreed" is one figure stated twice.
-    """
-    family = sorted([g for g in figs if _comparable(g, fig)] + ([fig] if fig not in figs else []), key=lambda g: g.start)
-    # Merge restatements: a bracketed figure a few words after one of its kind.
-    groups: list[list[Figure]] = []
-    for g in family:
-        gap = text[groups[-1][-1].end:g.start] if groups else ""
-        if groups and gap.rstrip().endswith("(") and ")" not in gap and len(words(gap)) <= 5:
-            groups[-1].append(g)
-        else:
-            groups.append([g])
-    i = next(i for i, grp in enumerate(groups) if any(g is fig for g in grp))
-    first, last = groups[i][0], groups[i][-1]
-    prev_end = groups[i - 1][-1].end if i else 0
-    next_start = groups[i + 1][0].start if i + 1 < len(groups) else len(text)
-    left, inner, right = text[prev_end:first.start], text[first.end:last.start], text[last.end:next_start]
-    if re.search(r"\(\s*$", left):
-        # "community mental health services (CAMHS) (73 per cent)": the noun phrase before the bracket.
-        phrase = re.sub(r"\([A-Za-z]+\)\s*\(\s*$|\(\s*$", "", left)
-        left = re.split(r"[,;:()]|\b(?:and|or|were|was|are|is|with)\b", phrase)[-1]
-        right = ""
-    elif not [w for w in words(left) if w not in STOPWORDS]:
-        left = ""
-    lw = [w for w in words(left) if w not in STOPWORDS and not w[:1].isdigit()][-8:]
-    rw = [w for w in words(inner + " " + right) if w not in STOPWORDS and not w[:1].isdigit()][:10]
-    return frozenset(stem(w) for w in lw + rw)
-
-
-def _comparable(a: Figure, b: Figure) -> bool:
-    if a.unit in DATE_UNITS or b.unit in DATE_UNITS:
-        return False
-    return a.unit == b.unit
-
-
-def _value_figures(text: str) -> list[Figure]:
-    return [f for f in figures.find_figures(text) if f.unit not in DATE_UNITS and not figures.is_trivial(f)]
-
-
-def _date_figures(text: str) -> list[Figure]:
-    return [f for f in figures.find_figures(text) if f.unit in DATE_UNITS]
-
-
-def _weight(stems_: frozenset | set, rep: Report) -> float:
-    return sum(rep.idf.get(w, rep.max_idf) for w in stems_)
-
-
-@lru_cache(maxsize=8192)
-def _prefixes(have: frozenset) -> frozenset:
-    return frozenset(h[:5] for h in have if len(h) >= 5)
-
-
-def _covered(want: frozenset, have: frozenset) -> frozenset:
-    """The wanted stems a text has; a five-letter shared prefix counts ("vacant" meets "vacancy")."""
-    prefixes = _prefixes(have)
-    return frozenset(w for w in want if w in have or (len(w) >= 5 and w[:5] in prefixes))
-
-
-def coverage(want: frozenset, have: frozenset, rep: Report) -> float:
-    """Share of the wanted stems, weighted by rarity in the report, that a text has.
-
-    A word the report never uses weighs the most: a claim about dentistry is
-    not about a sentence that shares only "waiting times" with it.
-    """
-    total = _weight(want, rep)
-    return _weight(_covered(want, have), rep) / total if total else 0.0
 
 
 # ---------------------------------------------------------------------------
@@ -638,7 +151,7 @@ class _Claimed:
 
 
 def _claimed(text: str) -> list[_Claimed]:
-    out = [_Claimed(f) for f in _value_figures(text)]
+    out = [_Claimed(f) for f in value_figures(text)]
     for m in _QUANTIFIER.finditer(text):
         hedge = "more than" if m.group("maj") else "less than"
         out.append(_Claimed(Figure(m.group(0), 50.0, "%", "quantifier", approx=hedge, start=m.start(), end=m.end())))
@@ -715,7 +228,7 @@ def _counterpart(claimed: _Claimed, claim_words: frozenset, s: Sentence, rep: Re
     if not pool:
         return None, "none", 0.0
     # A sentence that refers back carries its antecedent's words (build_sentences): they describe its figures too.
-    inherited = s.stems - _stems(s.text)
+    inherited = s.stems - sentence_stems(s.text)
     scored = [(coverage(claim_words, figure_words(s.text, g, figs) | inherited, rep), _compare(claimed, g), g)
               for g in pool]
     best = max(x[0] for x in scored)
@@ -737,7 +250,7 @@ def _pair_up(claimed: list[_Claimed], want: frozenset, s: Sentence, rep: Report)
 
 def _evidence(s: Sentence, rep: Report) -> Evidence:
     return Evidence(chunk_id=s.chunk.id, edition=s.chunk.edition, section=s.chunk.section, quote=s.text,
-                    source=s.source, pages=_pages(s.chunk, rep))
+                    source=s.source, pages=pages_of(s.chunk, rep))
 
 
 def _twin_sentence(s: Sentence, rep: Report, twins: dict[str, list[str]]) -> Sentence | None:
@@ -765,7 +278,7 @@ def _claim_words(text: str, claimed: list[_Claimed], dates: list[Figure]) -> fro
     # The figures are compared on their own; the words say what the claim is about.
     for f in sorted([c.fig for c in claimed] + dates, key=lambda f: -f.start):
         text = text[:f.start] + " " + text[f.end:]
-    return _stems(_ATTRIBUTION.sub(" ", text))
+    return sentence_stems(_ATTRIBUTION.sub(" ", text))
 
 
 def check_claim(assistant, claim: object, cid: str | None = None) -> Verdict:
@@ -778,27 +291,27 @@ def check_claim(assistant, claim: object, cid: str | None = None) -> Verdict:
     except QuestionError as exc:
         msg = str(exc).replace("the question", "the claim")
         return Verdict(id=cid, claim=str(claim)[:200], verdict="not_found", error=msg, notes=[msg])
-    rep = _report_for(assistant)
+    rep = report_for(assistant)
     passages = assistant.search(text, max(assistant.settings.k, 8))
     t1 = time.perf_counter()
     verdict = judge(text, [c for p in passages for c in [p.chunk, *p.also]], rep, assistant.index.twins, cid)
     ids = [e.chunk_id for e in verdict.evidence]
     quotes = {e.quote for e in verdict.evidence}
-    verdict.notes += [n for n in _notes_for(ids, _discrepancies_for(rep), quotes) if n not in verdict.notes]
+    verdict.notes += [n for n in notes_for(ids, discrepancies_for(rep), quotes) if n not in verdict.notes]
     verdict.timings_ms = {"retrieve": round((t1 - t0) * 1000, 2), "total": round((time.perf_counter() - t0) * 1000, 2)}
     return verdict
 
 
 def judge_sentence(assistant, text: str, chunks: list[Chunk]) -> Verdict:
     """The verdict on a clean sentence (a generated answer's), with `chunks` as its retrieved passages."""
-    return judge(text, chunks, _report_for(assistant), assistant.index.twins)
+    return judge(text, chunks, report_for(assistant), assistant.index.twins)
 
 
 def judge(text: str, chunks: list[Chunk], rep: Report, twins: dict[str, list[str]], cid: str | None = None) -> Verdict:
     """The verdict for a cleaned claim over the sentences of the retrieved chunks."""
     v = Verdict(id=cid, claim=text, verdict="not_found")
     claimed = _claimed(text)
-    dates = _date_figures(text)
+    dates = date_figures(text)
     want = _claim_words(text, claimed, dates)
     # Every sentence of the report is scored: the retriever's passages get a small
     # bonus, but a claim that says "vacant" must still reach "vacancies" when the
@@ -901,16 +414,16 @@ def _finish(v: Verdict, text: str, s: Sentence, dates: list[Figure], near: list[
         v.notes.append(f"Contradicted: {clash}.")
         return v
     if dates:
-        if not _date_figures(s.context):
+        if not date_figures(s.context):
             # The best sentence gives no date: the nearest one on the subject that does decides.
-            dated = next((x for x in near if _date_figures(x.context)), None)
+            dated = next((x for x in near if date_figures(x.context)), None)
             if dated is not None:
                 s = dated
                 add_evidence(s)
         mine = set(words(s.text))
         twins = [s] + [x for x in near if x.chunk.edition != s.chunk.edition
                        and len(mine & set(words(x.text))) / max(1, len(mine | set(words(x.text)))) >= 0.6]
-        stated = [d for x in twins for d in _date_figures(x.context)]
+        stated = [d for x in twins for d in date_figures(x.context)]
         for d in dates:
             if stated and not figures.appears_in(d, stated):
                 v.verdict = "contradicted"
@@ -927,7 +440,7 @@ def _stated_elsewhere(c: _Claimed, rep: Report, exclude: Sentence) -> Sentence |
     if c.fig.kind in ("comparison", "quantifier"):
         return None
     for s in rep.sentences:
-        if s.text != exclude.text and any(figures.compare(c.fig, g) == "exact" for g in _value_figures(s.text)):
+        if s.text != exclude.text and any(figures.compare(c.fig, g) == "exact" for g in value_figures(s.text)):
             return s
     return None
 

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from rag import check, claims, corpus, index, onnx_embed
+from rag import check, claims, corpus, figure_table, index, onnx_embed
 from rag.answer import QuestionError
 from rag.schema import to_dict
 from rag.settings import Settings
@@ -262,19 +262,19 @@ def cmd_check(args, settings: Settings) -> int:
 
 def cmd_figures(args, settings: Settings) -> int:
     if args.discrepancies:
-        rows = check.discrepancies(settings)
+        rows = figure_table.discrepancies(settings)
         if args.json:
             _print_json({"discrepancies": rows})
         else:
-            print(check.render_discrepancies(rows))
+            print(figure_table.render_discrepancies(rows))
         return 0
-    rows = check.figure_table(settings, args.query)
+    rows = figure_table.figure_table(settings, args.query)
     if args.json:
         _print_json({"figures": rows})
     elif args.csv:
-        check.write_csv(rows, sys.stdout)
+        figure_table.write_csv(rows, sys.stdout)
     else:
-        print(check.render_table(rows))
+        print(figure_table.render_table(rows))
     return 0
 
 

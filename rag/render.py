@@ -240,7 +240,7 @@ FIGURE_COLUMNS = ["figure", "value", "unit", "kind", "edition", "section", "page
 
 
 def figure_table(rows: list[dict], describe_source=None) -> list[list]:
-    """Rows of check.figure_table in the Figures tab's column order; values kept numeric to sort."""
+    """Rows of figure_table.figure_table in the Figures tab's column order; values kept numeric to sort."""
     def source(r: dict) -> str:
         return describe_source(r.get("source")) if describe_source else _cell(r.get("source"))
 

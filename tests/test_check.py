@@ -9,7 +9,7 @@ import json
 import pytest
 from conftest import ROOT, run_rag
 
-from rag import check, figures
+from rag import check, figures, report_sentences
 from rag.schema import Chunk
 from rag.text import stem
 
@@ -20,7 +20,7 @@ from rag.text import stem
 def _report(*texts: str, section: str = "Chapter › What have NHS leaders told us?"):
     chunks = [Chunk(id=f"doc:web:{i}", doc_id="doc", edition="web", section=section, text=t, start=0, end=len(t))
               for i, t in enumerate(texts)]
-    return check._make_report(chunks, {"web": {}}, {}, {"web": ""}), chunks
+    return report_sentences.make_report(chunks, {"web": {}}, {}, {"web": ""}), chunks
 
 
 def _judge(claim: str, *texts: str):
@@ -60,12 +60,12 @@ def test_figure_words_tell_which_figure_measures_what():
     text = ("The greatest rise in demand was for child and adolescent mental health services (CAMHS) "
             "(89 per cent) and community mental health services (73 per cent).")
     figs = figures.find_figures(text)
-    by = {f.text: check.figure_words(text, f, figs) for f in figs}
+    by = {f.text: report_sentences.figure_words(text, f, figs) for f in figs}
     assert stem("community") in by["73 per cent"] and stem("community") not in by["89 per cent"]
     assert stem("adolescent") in by["89 per cent"]
     restated = "Four in five of our panel (80 per cent) disagreed with the statement."
     figs = figures.find_figures(restated)
-    assert all("disagre" in check.figure_words(restated, f, figs) for f in figs)
+    assert all("disagre" in report_sentences.figure_words(restated, f, figs) for f in figs)
 
 
 def test_rounded_hedge_supported_and_overstated_contradicted():
@@ -105,7 +105,7 @@ def test_footnote_markers_attach_to_their_sentence():
     chunk = Chunk(id="d:web:1", doc_id="d", edition="web", section="Staff › The challenge",
                   text="First sentence has 12 things. Vacancies stood at 93,806.", start=0, end=len(source),
                   paragraph_spans=[[0, len(source) - 1]], footnotes=[8])
-    sents = check.build_sentences([chunk], {"web": {"8": "NHS Digital vacancy statistics"}}, {"web": source})
+    sents = report_sentences.build_sentences([chunk], {"web": {"8": "NHS Digital vacancy statistics"}}, {"web": source})
     assert sents[0].source["kind"] != "external"
     assert sents[1].source == {"kind": "external", "reference": "NHS Digital vacancy statistics", "footnote": 8}
 
