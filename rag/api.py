@@ -1,7 +1,8 @@
 """The HTTP API beside the page: JSON for newsrooms and other services, no browser needed.
 
     POST /api/ask      {"question": "...", "mode": "extractive"}  -> the Answer, as `rag ask --json` prints it
-    POST /api/check    {"claim": "..."}                           -> the Verdict, as `rag check --json` prints it
+    POST /api/check    {"claim": "..."}                           -> the Verdict (or, for a whole text, the TextCheck),
+                                                                     as `rag check --json` prints it
     GET  /api/figures  ?q=vacancies                               -> {"figures": [...]}, as `rag figures --json`
 
 A thin layer over the library, in the page's process (ui.py mounts the page on this app), with the same
@@ -15,7 +16,8 @@ never holds up quotes.
 # annotations, and the models are defined inside create_api so that importing this module costs nothing.
 from typing import Literal
 
-from rag import figure_table
+from rag import claims, figure_table
+from rag.answer import QuestionError
 from rag.assistant import Assistant
 from rag.schema import to_dict
 
@@ -33,7 +35,8 @@ def create_api(assistant: Assistant):
             default="extractive", description="extractive quotes the report; local and openai generate and verify.")
 
     class CheckBody(BaseModel):
-        claim: str = Field(description="One claim with a figure, e.g. 'More than 93,000 NHS posts are vacant.'")
+        claim: str = Field(description="One claim with a figure ('More than 93,000 NHS posts are vacant.'), or a whole "
+                                       "text: then the answer is {text, claims: [verdicts with start, end], summary}.")
 
     app = FastAPI(
         title="Recovery Report Assistant API",
@@ -52,10 +55,15 @@ def create_api(assistant: Assistant):
         answer = assistant.ask(body.question, body.mode)
         return JSONResponse(to_dict(answer), status_code=400 if answer.error else 200)
 
-    @app.post("/api/check", summary="Check a claim's figures against the report")
+    @app.post("/api/check", summary="Check a claim, or every claim of a text, against the report")
     def check_claim(body: CheckBody):
-        verdict = assistant.check(body.claim)
-        return JSONResponse(to_dict(verdict), status_code=400 if verdict.error else 200)
+        if claims.is_single_claim(body.claim):
+            verdict = assistant.check(body.claim)
+            return JSONResponse(to_dict(verdict), status_code=400 if verdict.error else 200)
+        try:
+            return JSONResponse(to_dict(claims.check_text(assistant, body.claim)))
+        except QuestionError as exc:
+            return JSONResponse({"error": str(exc)}, status_code=400)
 
     @app.get("/api/figures", summary="Every figure the report states, with its sentence and place")
     def figures(q: str | None = Query(default=None, max_length=settings.max_question_chars,

@@ -42,6 +42,17 @@ def test_check_gives_the_same_json_as_the_cli(api):
     assert r.json()["verdict"] == "contradicted"
 
 
+def test_check_takes_a_whole_text_like_the_cli(api):
+    text = "NHS leaders say more than 100,000 posts are vacant. The waiting list stands at 5.6 million."
+    r = api.post("/api/check", json={"claim": text})
+    assert r.status_code == 200
+    cli = json.loads(run_rag("check", "--json", text).stdout)
+    strip = [{k: v for k, v in c.items() if k != "timings_ms"} for c in r.json()["claims"]]
+    assert strip == [{k: v for k, v in c.items() if k != "timings_ms"} for c in cli["claims"]]
+    assert [c["verdict"] for c in r.json()["claims"]] == ["contradicted", "supported"]
+    assert api.post("/api/check", json={"claim": "x. " * 10_000}).status_code == 400
+
+
 def test_figures_are_filtered_by_words(api):
     rows = api.get("/api/figures", params={"q": "vacancies"}).json()["figures"]
     assert rows and any(row["text"] == "93,806" for row in rows)
