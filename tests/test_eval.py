@@ -8,7 +8,7 @@ import shutil
 import pytest
 from conftest import run_rag
 
-from rag import evaluate, metrics
+from rag import eval_report, evaluate, metrics
 from rag.schema import Answer, Citation, QuestionPlan
 
 # ---------------------------------------------------------------- metrics
@@ -132,7 +132,7 @@ def test_list_completeness_partial_and_complete():
     partial = evaluate.score_question(_list_item(), _planned("Population health and the backlog.", "narrative"), [], 5, {})
     assert partial.list_completeness == 0.2 and not partial.correct and partial.predicted_kind == "narrative"
     assert partial.items_found[:3] == [True, True, False] and len(partial.items_missing) == 8
-    assert "items missing" in evaluate._why(partial)
+    assert "items missing" in eval_report.why(partial)
     # An abstention names no item; a list item's figures, when it has some, must be stated too.
     refused = evaluate.score_question(_list_item(), _planned("The report does not say.", None, abstained=True), [], 5, {})
     assert refused.list_completeness == 0.0 and not refused.correct and refused.predicted_kind is None
@@ -219,14 +219,14 @@ def test_summary_and_report_show_kinds_per_split():
     assert summary["per_kind"]["figure"]["n"] == 3 and summary["kind_confusion"]["figure"]["figure"] == 2
     table = evaluate.summary_table(summary)
     assert "list completeness (list questions)" in table and "question kind accuracy (plan vs gold)" in table
-    md = evaluate.report_markdown(summary, rows, [], {"kinds": "plots/kinds.png"})
+    md = eval_report.report_markdown(summary, rows, [], {"kinds": "plots/kinds.png"})
     assert "## Per kind" in md and "| list | 1 | 0.000 | – | – | 0.200 | 0.000 | 0.000 |" in md
     assert "| gold | figure | comparison | list | narrative | summary | document | none |" in md
     assert "| figure | 2 | 0 | 0 | 1 | 0 | 0 | 0 |" in md and "Kind accuracy 0.600." in md
     assert "![Question kinds](plots/kinds.png)" in md and "figure (planned narrative)" in md
-    images = evaluate.make_plots(summary, rows, [])
+    images = eval_report.make_plots(summary, rows, [])
     assert images["kinds"][:8] == b"\x89PNG\r\n\x1a\n"
-    assert json.loads(evaluate._jsonl(rows[:1]))["predicted_kind"] == "figure"
+    assert json.loads(eval_report.jsonl(rows[:1]))["predicted_kind"] == "figure"
 
 
 # ---------------------------------------------------------------- gold files
@@ -299,7 +299,7 @@ def test_committed_thresholds_bind():
     assert evaluate.gate(at_bounds, thresholds) == []
     for key in thresholds["min"]:
         worse = {**at_bounds, key: at_bounds[key] - 0.01}
-        assert evaluate.gate(worse, thresholds) == [f"{key} = {evaluate._fmt(worse[key])} is under the minimum {thresholds['min'][key]}"]
+        assert evaluate.gate(worse, thresholds) == [f"{key} = {eval_report.fmt(worse[key])} is under the minimum {thresholds['min'][key]}"]
 
 
 def test_gate_fails_on_a_regression(capsys):
@@ -443,8 +443,8 @@ def test_compare_counts_are_neutral_and_config_differences_are_named(tmp_path):
 
 
 def test_latency_is_formatted_in_ms():
-    assert evaluate._fmt(8.16, "latency_retrieve_p50_ms") == "8.2"
-    assert evaluate._fmt(0.8161, "recall_at_k") == "0.816"
+    assert eval_report.fmt(8.16, "latency_retrieve_p50_ms") == "8.2"
+    assert eval_report.fmt(0.8161, "recall_at_k") == "0.816"
 
 
 # ---------------------------------------------------------------- calibration replays the assistant
