@@ -14,6 +14,7 @@ never holds up quotes.
 
 # No `from __future__ import annotations` here: FastAPI reads the request models from the handlers'
 # annotations, and the models are defined inside create_api so that importing this module costs nothing.
+import threading
 from typing import Literal
 
 from rag import claims, figure_table
@@ -28,6 +29,9 @@ def create_api(assistant: Assistant):
     from pydantic import BaseModel, Field
 
     settings = assistant.settings
+    # Generated answers hold a worker thread while they wait for the Assistant's slots; past a few waiting, say
+    # so at once, so they never take the thread pool that quotes are served from.
+    generating = threading.BoundedSemaphore(max(2, 4 * settings.generate_slots))
 
     class AskBody(BaseModel):
         question: str = Field(description="The question, in any words; at most RAG_MAX_QUESTION_CHARS characters.")
@@ -52,7 +56,16 @@ def create_api(assistant: Assistant):
     def ask(body: AskBody):
         if body.mode == "openai" and not settings.llm_base_url:
             return JSONResponse({"error": "the openai mode needs RAG_LLM_BASE_URL on the server"}, status_code=400)
-        answer = assistant.ask(body.question, body.mode)
+        if body.mode == "extractive":
+            answer = assistant.ask(body.question, body.mode)
+        elif not generating.acquire(blocking=False):
+            return JSONResponse({"error": f"the {body.mode} mode is busy with other questions; ask again, or use "
+                                          "extractive"}, status_code=503)
+        else:
+            try:
+                answer = assistant.ask(body.question, body.mode)
+            finally:
+                generating.release()
         return JSONResponse(to_dict(answer), status_code=400 if answer.error else 200)
 
     @app.post("/api/check", summary="Check a claim, or every claim of a text, against the report")

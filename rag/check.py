@@ -113,7 +113,7 @@ def _clause_around(sentence: str, fig: Figure) -> str:
     before = max((f.end for f in others if f.end <= fig.start), default=0)
     after = min((f.start for f in others if f.start >= fig.end), default=len(sentence))
     left = re.split(r"[;—–]|,\s(?:but|while|whereas|not)\b|\bnot\b", sentence[before: fig.start])[-1]
-    right = re.split(r"[;—–]|,\s(?:but|while|whereas)\b|\bnot\b", sentence[fig.end: after])[0]
+    right = re.split(r"[;—–]|,\s|\bnot\b", sentence[fig.end: after])[0]
     return f"{left} {fig.text} {right}"
 
 

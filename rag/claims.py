@@ -10,6 +10,7 @@ figure", "The clinic") is checked with the subject of the sentence before it, an
 from __future__ import annotations
 
 import re
+import string
 import time
 from dataclasses import dataclass, fields
 
@@ -18,14 +19,20 @@ from rag.schema import ClaimVerdict, TextCheck, Verdict
 from rag.text import split_sentences
 
 # Clause boundaries inside a sentence: a semicolon, or a comma followed by a joining word.
-_CLAUSE = re.compile(r";\s+|,\s+(?=(?:and|but|while|whereas|yet|although|though|with)\b)|\s+(?=(?:while|whereas)\b)", re.I)
+_CLAUSE = re.compile(r";\s+|,\s+(?=(?:and|but|while|whereas|yet|although|though|with)\b)|(?<!\s)\s+(?=(?:while|whereas)\b)",
+                     re.I)
+# A sentence that opens by referring back: a pronoun, "this"/"that" before a verb ("This means ..."; not "This
+# year ..."), or a definite noun ("the clinic") that an earlier sentence names.
 _BACK = re.compile(
-    r"^(?:(?:and|but|so)\s+)?(?P<ref>it|its|they|their|this|these|that|those|he|she|"
+    r"^(?:(?:and|but|so)\s+)?(?P<ref>"
     r"(?:this|that|the|these|those)\s+(?:figure|number|total|rise|increase|fall|share|clinic|service|panel|survey|"
     r"scheme|pilot|trust|system|report|study|programme|fund|funding|plan|organisation|hospital|partnership|"
-    r"project|initiative|team|sum|amount|money))\b",
+    r"project|initiative|team|sum|amount|money)|it|its|they|their|these|those|he|she|"
+    r"(?:this|that)(?=\s+(?:is|was|are|were|has|had|will|would|means|meant|shows|showed|suggests|represents|"
+    r"compares|includes|included|rose|fell|grew)\b))\b",
     re.I,
 )
+_TRIM = string.whitespace + ",;"
 _VERB = re.compile(r"\b(?:is|are|was|were|has|have|had|will|would|can|could|says?|said|found|finds|shows?|showed|"
                    r"stood|stands|reached|rose|fell|grew|took|opened|launched|treated|saw|sees|runs?|ran|needs?|gets?)\b",
                    re.I)
@@ -75,6 +82,7 @@ def antecedent(sentence: str, before: list[str]) -> str:
             found = re.search(rf"((?:[\w'’-]+\W+){{0,6}}){re.escape(noun)}\b((?:\W+[\w'’-]+){{0,4}})", earlier, re.I)
             if found and not _BACK.match(earlier.strip()):
                 return found.group(0)
+        return ""  # "The clinic" named for the first time: not a reference to the sentence before
     return subject_of(before[-1])
 
 
@@ -88,8 +96,10 @@ def split(text: str) -> list[Piece]:
             sentence = text[a:b]
             parts = _clauses(sentence, a)
             for start, end in parts:
-                piece = text[start:end].strip(" ,;")
-                start += len(text[start:end]) - len(text[start:end].lstrip(" ,;"))
+                piece = text[start:end].strip(_TRIM)
+                if not piece.strip(".!?"):
+                    continue  # a stray ";" or "," between lines is not a claim
+                start += len(text[start:end]) - len(text[start:end].lstrip(_TRIM))
                 subject = antecedent(piece, before) if _BACK.match(piece) and before else ""
                 pieces.append(Piece(piece, start, start + len(piece), states_something(piece), subject))
             before.append(sentence)
@@ -179,10 +189,13 @@ def check_text(assistant, text: str) -> TextCheck:
     return out
 
 
+SINGLE_CLAIM_MAX = 2000  # past this, a text is checked as a text (and refused past RAG_MAX_TEXT_CHARS) unsplit
+
+
 def is_single_claim(text: str) -> bool:
-    """Text the single-claim checker takes as it always has: one sentence, or a claim without a full stop."""
-    pieces = split(text)
-    return len(pieces) <= 1
+    """Text the single-claim checker takes as it always has: one sentence, or a claim without a full stop.
+    A long text is never one claim, and is not split to find out."""
+    return len(text) <= SINGLE_CLAIM_MAX and len(split(text)) <= 1
 
 
 LABELS = {"supported": "SUPPORTED", "contradicted": "CONTRADICTED", "not_found": "NOT FOUND",

@@ -70,7 +70,8 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
     (
         "percent",
         re.compile(
-            rf"(?P<a>{_NUM})(?:\s?(?:-|–|to)\s?(?P<b>{_NUM}))?\s?(?:%|per\s?cent\b|percent\b)",
+            # Anchored at the start of a number: unanchored, a long run of digits was retried at every digit.
+            rf"(?<![\d,.])(?P<a>{_NUM})(?:\s?(?:-|–|to)\s?(?P<b>{_NUM}))?\s?(?:%|per\s?cent\b|percent\b)",
             re.I,
         ),
     ),
@@ -91,7 +92,7 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
             re.I,
         ),
     ),
-    ("count", re.compile(rf"(?P<a>{_NUM})\s?(?P<sa>trillion|billion|million|thousand)\b", re.I)),
+    ("count", re.compile(rf"(?<![\d,.])(?P<a>{_NUM})\s?(?P<sa>trillion|billion|million|thousand)\b", re.I)),
     ("year", re.compile(r"(?<![\d,.£])(?P<y>(?:19|20)\d\d)(?:-(?P<y2>\d\d))?(?!\d|%|,\d|\.\d)")),
     # "COVID-19" is a name, not the figure 19.
     ("number", re.compile(rf"(?<![\w.£])(?<![A-Za-z]-)(?P<a>{_NUM})(?![\w%]|\.\d)")),

@@ -135,3 +135,23 @@ def test_gold_paragraphs_are_scored_claim_by_claim_and_lost_claims_counted(assis
     bad.write_text(json.dumps({"id": "p2", "text": "abc", "claims": [{"quote": "xyz", "expected_verdict": "supported"}]}))
     with pytest.raises(ValueError, match="line 1"):
         text_eval.load_paragraphs(bad)
+
+
+@pytest.mark.parametrize(
+    ("text", "subjects"),
+    [
+        # "This year" is no back-reference; "This means" is.
+        ("Leaders are worried. This year more than 93,000 NHS posts are vacant.", ["", ""]),
+        ("The NHS waiting list is 5.6 million. This means 4 million more.", ["", "The NHS waiting list"]),
+        # A clinic named for the first time does not borrow the waiting list.
+        ("The waiting list stands at 5.6 million. The clinic saw 700 patients.", ["", ""]),
+    ],
+)
+def test_only_real_back_references_borrow_a_subject(text, subjects):
+    assert [p.subject for p in claims.split(text)] == subjects
+
+
+def test_stray_separators_and_tabs_make_no_empty_claims():
+    assert claims.split(",") == []
+    text = "A is 5%.\n;\n\tB is 6%."
+    assert [(p.text, text[p.start:p.end]) for p in claims.split(text)] == [("A is 5%.", "A is 5%."), ("B is 6%.", "B is 6%.")]
