@@ -82,7 +82,8 @@ class Assistant:
             answer = extractive_answer(text, passages, self.settings, self.index, qid, stats=self.stats,
                                        query_vector=query_vector)
         elif not self._generating.acquire(timeout=self.settings.generate_wait):
-            answer = self._busy(text, passages, mode, qid, query_vector)
+            answer = self._busy(extractive_answer(text, passages, self.settings, self.index, qid, stats=self.stats,
+                                                  query_vector=query_vector), mode)
         else:
             from rag import generate
 
@@ -102,10 +103,7 @@ class Assistant:
             yield self.ask(question, mode, history=history)
             return
         if not self._generating.acquire(timeout=self.settings.generate_wait):
-            answer = self.ask(question, "extractive", history=history)
-            answer.mode, answer.fallback, answer.verified = mode, "extractive", False
-            answer.notes.insert(0, self._busy_note(mode))
-            yield answer
+            yield self._busy(self.ask(question, "extractive", history=history), mode)
             return
         from rag import generate
 
@@ -114,15 +112,11 @@ class Assistant:
         finally:
             self._generating.release()
 
-    def _busy_note(self, mode: str) -> str:
-        return (f"the {mode} model was busy with other questions for {self.settings.generate_wait:g} s; "
-                "showing the extractive answer")
-
-    def _busy(self, text: str, passages: list[Passage], mode: str, qid: str | None, query_vector) -> Answer:
-        answer = extractive_answer(text, passages, self.settings, self.index, qid, stats=self.stats,
-                                   query_vector=query_vector)
+    def _busy(self, answer: Answer, mode: str) -> Answer:
+        """The extractive answer, shown because the generated mode's slots stayed taken."""
         answer.mode, answer.fallback, answer.verified = mode, "extractive", False
-        answer.notes.insert(0, self._busy_note(mode))
+        answer.notes.insert(0, f"the {mode} model was busy with other questions for {self.settings.generate_wait:g} s; "
+                               "showing the extractive answer")
         return answer
 
     def _note_discrepancies(self, answer: Answer) -> None:

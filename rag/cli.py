@@ -105,7 +105,6 @@ def add_documents(settings: Settings, files: list[str]) -> int:
 
 
 def cmd_search(args, settings: Settings) -> int:
-    from rag.answer import QuestionError
     from rag.assistant import Assistant
 
     question = _question_arg(args.question)

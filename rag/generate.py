@@ -21,7 +21,6 @@ from typing import Any
 from rag import figures
 from rag.answer import (
     QuestionError,
-    asks_for_figure,
     citation_for,
     clean_question,
     extractive_answer,
@@ -339,8 +338,7 @@ def verify(x: dict, assistant, mode: str) -> Answer:
     unsupported = [f.text for f in answer_figures if not f.supported and not figures.is_trivial(f)]
     # A figure question answered in words only ("Leaders on the issue were divided") has not been answered.
     plan = x["extractive"].plan
-    asks_figure = plan.kind in ("figure", "comparison") if plan is not None else asks_for_figure(x["question"])
-    no_figure = asks_figure and not any(not figures.is_trivial(f) for f in answer_figures)
+    no_figure = plan.kind in ("figure", "comparison") and not any(not figures.is_trivial(f) for f in answer_figures)
     if not cited_any or unsupported or _declines(text) or no_figure:
         if _declines(text) or _declines(raw):
             why = "the model said the passages do not answer"
