@@ -18,7 +18,7 @@ from pathlib import Path
 from rag import render
 from rag.answer import QuestionError, clean_question
 from rag.assistant import Assistant
-from rag.schema import Answer
+from rag.schema import Answer, TextCheck
 from rag.settings import Settings
 
 TITLE = "Recovery Report Assistant"
@@ -133,10 +133,10 @@ class Page:
         try:
             from rag import claims, figure_table
 
-            text = claim or ""
-            if not isinstance(text, str) or claims.is_single_claim(text):  # bytes: the checker says what is wrong
-                return render.verdict_html(self.assistant.check(text), figure_table.describe_source)
-            return render.text_check_html(claims.check_text(self.assistant, text), figure_table.describe_source)
+            result = claims.check_claim_or_text(self.assistant, claim or "")
+            if isinstance(result, TextCheck):
+                return render.text_check_html(result, figure_table.describe_source)
+            return render.verdict_html(result, figure_table.describe_source)
         except QuestionError as exc:
             msg = str(exc)
             return render.error_html(msg[:1].upper() + msg[1:] + ".")

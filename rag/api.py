@@ -20,7 +20,7 @@ from typing import Literal
 from rag import claims, figure_table
 from rag.answer import QuestionError
 from rag.assistant import Assistant
-from rag.schema import to_dict
+from rag.schema import Verdict, to_dict
 
 
 def create_api(assistant: Assistant):
@@ -70,13 +70,11 @@ def create_api(assistant: Assistant):
 
     @app.post("/api/check", summary="Check a claim, or every claim of a text, against the report")
     def check_claim(body: CheckBody):
-        if claims.is_single_claim(body.claim):
-            verdict = assistant.check(body.claim)
-            return JSONResponse(to_dict(verdict), status_code=400 if verdict.error else 200)
         try:
-            return JSONResponse(to_dict(claims.check_text(assistant, body.claim)))
+            result = claims.check_claim_or_text(assistant, body.claim)
         except QuestionError as exc:
             return JSONResponse({"error": str(exc)}, status_code=400)
+        return JSONResponse(to_dict(result), status_code=400 if isinstance(result, Verdict) and result.error else 200)
 
     @app.get("/api/figures", summary="Every figure the report states, with its sentence and place")
     def figures(q: str | None = Query(default=None, max_length=settings.max_question_chars,

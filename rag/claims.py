@@ -159,8 +159,9 @@ def resolved(piece: Piece) -> str:
     return f"{piece.subject} {rest}"
 
 
-def check_text(assistant, text: str) -> TextCheck:
-    """One verdict per piece of `text`, each with "start" and "end"; pieces with nothing to check say so."""
+def check_text(assistant, text: str, pieces: list[Piece] | None = None) -> TextCheck:
+    """One verdict per piece of `text` (split here unless `pieces` are given), each with "start" and "end";
+    pieces with nothing to check say so."""
     from rag.answer import QuestionError, clean_question
 
     t0 = time.perf_counter()
@@ -170,7 +171,7 @@ def check_text(assistant, text: str) -> TextCheck:
         raise QuestionError("the text is empty")
     if len(text) > limit:
         raise QuestionError(f"the text is {len(text):,} characters long; the limit is {limit:,}")
-    for piece in split(text):
+    for piece in split(text) if pieces is None else pieces:
         if not piece.checkable:
             v: Verdict = Verdict(id=None, claim=piece.text, verdict="nothing_to_check",
                                  notes=["Nothing to check: this states no figure, date or share."])
@@ -192,10 +193,17 @@ def check_text(assistant, text: str) -> TextCheck:
 SINGLE_CLAIM_MAX = 2000  # past this, a text is checked as a text (and refused past RAG_MAX_TEXT_CHARS) unsplit
 
 
-def is_single_claim(text: str) -> bool:
-    """Text the single-claim checker takes as it always has: one sentence, or a claim without a full stop.
-    A long text is never one claim, and is not split to find out."""
-    return len(text) <= SINGLE_CLAIM_MAX and len(split(text)) <= 1
+def check_claim_or_text(assistant, text: object) -> Verdict | TextCheck:
+    """What `rag check`, the page and the API give: one claim (one sentence, or a claim without a full stop, or
+    input that is not text at all) gets the single-claim Verdict as it always has; a text gets a TextCheck,
+    split once. A long text is never one claim, and is not split to find out. Raises QuestionError for a text
+    that is empty or over the limit."""
+    if isinstance(text, str) and len(text) > SINGLE_CLAIM_MAX:
+        return check_text(assistant, text)
+    pieces = split(text) if isinstance(text, str) else []
+    if len(pieces) <= 1:
+        return assistant.check(text)
+    return check_text(assistant, text, pieces)
 
 
 LABELS = {"supported": "SUPPORTED", "contradicted": "CONTRADICTED", "not_found": "NOT FOUND",

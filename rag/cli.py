@@ -16,7 +16,7 @@ from pathlib import Path
 
 from rag import check, claims, corpus, figure_table, index, onnx_embed
 from rag.answer import QuestionError
-from rag.schema import to_dict
+from rag.schema import TextCheck, Verdict, to_dict
 from rag.settings import Settings
 
 MAX_LINE_BYTES = 100_000
@@ -241,22 +241,15 @@ def cmd_check(args, settings: Settings) -> int:
         claim = _question_arg(args.claim)
     if claim is None:
         return _error("give a claim or a text, a --file, or pipe one on standard input")
-    if isinstance(claim, str) and not claims.is_single_claim(claim):
-        try:
-            result = claims.check_text(assistant, claim)
-        except QuestionError as exc:
-            return _error(str(exc))
-        if args.json:
-            _print_json(result)
-        else:
-            print(claims.render(result))
-        return 0
-    verdict = assistant.check(claim)
+    try:
+        result = claims.check_claim_or_text(assistant, claim)
+    except QuestionError as exc:
+        return _error(str(exc))
     if args.json:
-        _print_json(verdict)
+        _print_json(result)
     else:
-        print(check.render_verdict(verdict))
-    return 1 if verdict.error else 0
+        print(claims.render(result) if isinstance(result, TextCheck) else check.render_verdict(result))
+    return 1 if isinstance(result, Verdict) and result.error else 0
 
 
 def cmd_figures(args, settings: Settings) -> int:
