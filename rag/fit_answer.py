@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from rag import evaluate, metrics
-from rag.answer.compose import Context, _content, _figure_pool, _subject_or_period_missing, candidates, pre_abstains
+from rag.answer.compose import Context, _content, _figure_pool, candidates, fitting_figures, pre_abstains
 from rag.answer.features import ANSWERABILITY, FEATURES, SentenceModel, answerability_features, feature_matrix
 from rag.answer.question import analyse
 from rag.assistant import Assistant
@@ -121,7 +121,7 @@ def fit_answerability(assistant: Assistant, questions: list, model: SentenceMode
             pre.append(item.answerable)
             continue
         cands = candidates(plan, passages, ctx)
-        if plan.kind == "figure" and _subject_or_period_missing(plan, cands, ctx):
+        if plan.kind == "figure" and not fitting_figures(plan, cands, ctx):
             pre.append(item.answerable)
             continue
         pool = _figure_pool(plan, cands) if plan.kind in ("figure", "comparison") else _content(cands)

@@ -96,7 +96,7 @@ def _candidate(plan: QuestionPlan, row: int, passage: Passage, rank: int, ctx: C
     previous = prev.text if prev is not None and prev.section == s.section and prev.edition == s.edition else ""
     lexical = score_sentence(ctx.question, s.text, rank, idf) if idf is not None else 0.0
     feats = sentence_features(plan, s, previous, float(table.vectors[row] @ ctx.qv), rank, passage.score, ctx.weight, lexical)
-    return Candidate(s, row, passage, rank, feats, ctx.model.probability(feats))
+    return Candidate(s, row, passage, rank, feats, ctx.model.probability(feats), previous)
 
 
 def _in_edition(p: Passage, edition: str | None) -> Passage:
@@ -121,12 +121,11 @@ def compose(question: str, plan: QuestionPlan, passages: list[Passage], ctx: Con
         answer.notes += reasons
         return answer
     cands = candidates(plan, passages, ctx)
-    if plan.kind == "figure":
-        missing = _subject_or_period_missing(plan, cands, ctx)
-        if missing:
-            answer = abstain(question, passages, settings, sources, qid)
-            answer.notes.append(missing)
-            return answer
+    fitting = fitting_figures(plan, cands, ctx) if plan.kind == "figure" else []
+    if plan.kind == "figure" and not fitting:
+        answer = abstain(question, passages, settings, sources, qid)
+        answer.notes.append(missing_note(plan))
+        return answer
     score = decision_score(plan, cands, passages, ctx)
     if score is None or score < ctx.model.abstain_below:
         answer = abstain(question, passages, settings, sources, qid)
@@ -138,7 +137,7 @@ def compose(question: str, plan: QuestionPlan, passages: list[Passage], ctx: Con
         if answer is not None:
             return answer
     if plan.kind in ("figure", "comparison"):
-        return _figure(question, plan, cands, ctx, qid)
+        return _figure(question, plan, fitting or _figure_pool(plan, cands), ctx, qid)
     return _narrative(question, plan, cands, ctx, qid)
 
 
@@ -171,17 +170,10 @@ def _periods(plan: QuestionPlan) -> list[str]:
     return [q.text for q in plan.qualifiers if q.kind == "time" and re.search(r"\d{4}|[A-Z][a-z]+ \d{4}", q.text)]
 
 
-def _context_of(c: Candidate, ctx: Context) -> str:
-    rows = ctx.index.sentences.rows
-    prev = rows[c.row - 1] if c.row > 0 else None
-    before = prev.text if prev is not None and prev.section == c.sentence.section else ""
-    return f"{before} {c.sentence.text}"
-
-
 def _fits_subject_and_period(plan: QuestionPlan, c: Candidate, ctx: Context) -> bool:
     """Whether a sentence states a figure of the asked kind, for the asked subject and period, beyond any
     figure the question itself gives ("of the 93,806 vacancies, how many ...")."""
-    text = _context_of(c, ctx)
+    text = f"{c.previous} {c.sentence.text}"
     if plan.counted:
         # A thing counted ("nursing vacancies") is named in full; people counted by what they do
         # ("people waiting for treatment") need half of those words.
@@ -198,11 +190,14 @@ def _fits_subject_and_period(plan: QuestionPlan, c: Candidate, ctx: Context) -> 
     return all(period_fits(p, text) for p in _periods(plan))
 
 
-def _subject_or_period_missing(plan: QuestionPlan, cands: list[Candidate], ctx: Context) -> str | None:
-    """Why the report has no figure for this subject and period (a note for the user), or None when it may.
-    A journalist asking for December's figure must not be given July's, nor a count of staff for one of nurses."""
-    if any(_fits_subject_and_period(plan, c, ctx) for c in _figure_pool(plan, cands)):
-        return None
+def fitting_figures(plan: QuestionPlan, cands: list[Candidate], ctx: Context) -> list[Candidate]:
+    """The figure sentences for the asked subject and period, best first. None: the report has no such figure,
+    and a journalist asking for December's figure must not be given July's, nor a count of staff for nurses."""
+    return [c for c in _figure_pool(plan, cands) if _fits_subject_and_period(plan, c, ctx)]
+
+
+def missing_note(plan: QuestionPlan) -> str:
+    """Why a figure question is declined when no sentence fits its subject and period (a note for the user)."""
     periods = _periods(plan)
     if plan.counted:
         return f"No passage near this question states a number of {plan.counted}" + (f" for {', '.join(periods)}." if periods else ".")
@@ -217,10 +212,8 @@ def _content(cands: list[Candidate]) -> list[Candidate]:
 
 # --- figures and comparisons -------------------------------------------------------------------------
 
-def _figure(question, plan, cands, ctx, qid) -> Answer:
-    pool = _figure_pool(plan, cands)
-    if plan.kind == "figure":
-        pool = [c for c in pool if _fits_subject_and_period(plan, c, ctx)] or pool
+def _figure(question, plan, pool: list[Candidate], ctx, qid) -> Answer:
+    """`pool`: figure sentences, best first (for a figure question, those fitting its subject and period)."""
     picks = [pool[0]]
     if plan.kind == "comparison":
         picks = _sides(plan, pool, ctx)
@@ -259,20 +252,35 @@ def _sides(plan: QuestionPlan, cands: list[Candidate], ctx: Context) -> list[Can
 def _narrative(question, plan, cands, ctx, qid) -> Answer:
     content = _content(cands)
     best = content[0]
-    picks = [best]
-    floor = max(ctx.model.abstain_below, 0.6 * best.score)
-    for c in content[1:]:
-        if len(picks) >= NARRATIVE_MAX:
-            break
-        if c.score >= floor and not any(_near_duplicate(c.sentence.text, p.sentence.text) for p in picks):
-            picks.append(c)
+    floor = _floor(best, ctx)
+    picks = _distinct([best] + [c for c in content[1:] if c.score >= floor])
     if len(picks) == 1:
         # The content often reads on in the next sentence of the same paragraph.
         nxt = next((c for c in cands if c.row == best.row + 1 and c.sentence.para == best.sentence.para), None)
         if nxt is not None and nxt.score >= 0.5 * best.score and not nxt.features["heading"]:
             picks.append(nxt)
-    picks.sort(key=lambda c: (c.sentence.edition != best.sentence.edition, c.row))
-    return _quote(question, plan, picks, ctx, qid, variants=False)
+    return _quote(question, plan, _in_report_order(picks, best), ctx, qid, variants=False)
+
+
+def _floor(best: Candidate, ctx: Context) -> float:
+    """The score a sentence needs to join the best one in a narrative or a list in prose."""
+    return max(ctx.model.abstain_below, 0.6 * best.score)
+
+
+def _distinct(ordered: list[Candidate]) -> list[Candidate]:
+    """The first NARRATIVE_MAX of `ordered`, skipping repeats and near-repeats of a sentence already taken."""
+    picks: list[Candidate] = []
+    for c in ordered:
+        if len(picks) >= NARRATIVE_MAX:
+            break
+        if c not in picks and not any(_near_duplicate(c.sentence.text, p.sentence.text) for p in picks):
+            picks.append(c)
+    return picks
+
+
+def _in_report_order(picks: list[Candidate], best: Candidate) -> list[Candidate]:
+    """The best sentence's edition first, each edition in report order."""
+    return sorted(picks, key=lambda c: (c.sentence.edition != best.sentence.edition, c.row))
 
 
 def _near_duplicate(a: str, b: str) -> bool:
@@ -337,17 +345,11 @@ _ENUMERATES = re.compile(r"(?:[^,;]+[,;]){2,}[^,;]*\b(?:and|or)\b|:\s*\w+[^.]*[,
 def _enumeration(question, plan, content: list[Candidate], ctx: Context, qid) -> Answer:
     """Items the report names in its prose: the best sentences, those that enumerate ("a, b and c") first."""
     best = content[0]
-    floor = max(ctx.model.abstain_below, 0.6 * best.score)
+    floor = _floor(best, ctx)
     near = [c for c in content[:6] if c.score >= floor]
     enumerating = [c for c in near if _ENUMERATES.search(c.sentence.text)]
-    picks: list[Candidate] = []
-    for c in enumerating + [best] + near:
-        if len(picks) >= NARRATIVE_MAX:
-            break
-        if c not in picks and not any(_near_duplicate(c.sentence.text, p.sentence.text) for p in picks):
-            picks.append(c)
-    picks.sort(key=lambda c: (c.sentence.edition != best.sentence.edition, c.row))
-    return _quote(question, plan, picks, ctx, qid, variants=False, as_list=True)
+    picks = _distinct(enumerating + [best] + near)
+    return _quote(question, plan, _in_report_order(picks, best), ctx, qid, variants=False, as_list=True)
 
 
 def _preferred_edition(key: tuple[str, str, str], plan: QuestionPlan, table) -> tuple[str, str, str]:

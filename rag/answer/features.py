@@ -65,6 +65,7 @@ class Candidate:
     rank: int
     features: dict[str, float] = field(default_factory=dict)
     score: float = 0.0
+    previous: str = ""  # the sentence before it in the same section: what "this" or "it" refers to
 
 
 def share(q: list[str], words: set[str], weight) -> float:
