@@ -60,11 +60,6 @@ def states_something(text: str) -> bool:
     return bool(_QUANTITY_WORDS.search(text))
 
 
-def refers_back(sentence: str) -> bool:
-    """Whether a sentence opens by referring to something named before it ("It", "This figure", "The clinic")."""
-    return bool(_BACK.match(sentence.strip()))
-
-
 _PRONOUNS = {"it", "its", "they", "their", "this", "these", "that", "those", "he", "she", "figure", "number", "total",
              "rise", "increase", "fall", "share", "sum", "amount"}
 
@@ -100,8 +95,7 @@ def split(text: str) -> list[Piece]:
                 if not piece.strip(".!?"):
                     continue  # a stray ";" or "," between lines is not a claim
                 start += len(text[start:end]) - len(text[start:end].lstrip(_TRIM))
-                subject = antecedent(piece, before) if _BACK.match(piece) and before else ""
-                pieces.append(Piece(piece, start, start + len(piece), states_something(piece), subject))
+                pieces.append(Piece(piece, start, start + len(piece), states_something(piece), antecedent(piece, before)))
             before.append(sentence)
     return pieces
 

@@ -32,10 +32,10 @@ _WORDS = {
     "hundred": 100, "a": 1, "an": 1,
 }
 _WORD = r"(?:one|two|three|four|five|six|seven|eight|nine|ten)"
-_MONTHS = (
+MONTHS = (
     "january|february|march|april|may|june|july|august|september|october|november|december"
 )
-_MONTH_NUM = {m: i + 1 for i, m in enumerate(_MONTHS.split("|"))}
+_MONTH_NUM = {m: i + 1 for i, m in enumerate(MONTHS.split("|"))}
 _FRACTIONS = {
     "two thirds": 200 / 3, "two-thirds": 200 / 3, "three quarters": 75.0,
     "three-quarters": 75.0, "a third": 100 / 3, "one third": 100 / 3,
@@ -88,7 +88,7 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
     (
         "date",
         re.compile(
-            rf"\b(?:(?P<d>\d{{1,2}})\s+)?(?P<m>{_MONTHS})(?:\s+(?P<y>(?:19|20)\d\d))?\b",
+            rf"\b(?:(?P<d>\d{{1,2}})\s+)?(?P<m>{MONTHS})(?:\s+(?P<y>(?:19|20)\d\d))?\b",
             re.I,
         ),
     ),

@@ -118,9 +118,8 @@ def build_sentences(chunks: list[Chunk], footnotes: dict[str, dict[str, str]], s
                     notes = marks[i + 1]
             src = _classify(text, prev, chunk.section, notes, footnotes.get(chunk.edition, {}))
             stems = sentence_stems(text)
-            if earlier and claims.refers_back(text):
-                # "The clinic has seen 700 patients": matched with the clinic an earlier sentence names.
-                stems = stems | sentence_stems(claims.antecedent(text, earlier))
+            # "The clinic has seen 700 patients": matched with the clinic an earlier sentence names.
+            stems = stems | sentence_stems(claims.antecedent(text, earlier))
             out.append(Sentence(chunk, text, i, prev, notes, src, stems))
             prev = text
             earlier.append(text)

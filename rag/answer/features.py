@@ -52,7 +52,8 @@ _NUMBER_WORD = re.compile(rf"\b({_COUNT_WORDS}|half|third|quarter|double|doubled
 # A count, not a length of time ("every two weeks", "after 18 months") or a fraction ("a quarter higher").
 _COUNT = re.compile(rf"\b(?:{_COUNT_WORDS}|\d[\d,.]*(?:\s+(?:million|billion|thousand))?)\b(?![\s-]+(?:-?to-?\s*\w+\s+)?"
                     r"(?:days?|weeks?|months?|years?|hours?|minutes?|per cent|percent|%))", re.I)
-_MONTH_WORD = re.compile(r"\b(January|February|March|April|May|June|July|August|September|October|November|December)\b")
+# Capitalised only: "may" and "march" are also verbs.
+_MONTH_WORD = re.compile(rf"\b({'|'.join(m.title() for m in figures.MONTHS.split('|'))})\b")
 _ANNOUNCES = re.compile(r"(:\s*$|\b(the following|as follows|include|includes|including|comprises)\s*:?\s*$)", re.I)
 MODEL_FILE = "answer_model.json"
 

@@ -70,7 +70,7 @@ _UNITS = [
     (re.compile(r"\bhow many\b", re.I), "count"),
 ]
 _CHANGE = re.compile(r"\b(by how much|how much (?:higher|lower|bigger|larger|greater|faster|worse|better|longer|smaller))\b", re.I)
-_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
+_MONTHS = figures.MONTHS
 _TIME = re.compile(
     rf"\b((?:(?:at|by|in|during|for|until|up to|from|before|after|since|over|the end of|end of|start of|beginning of)\s+)*"
     rf"(?:(?:{_MONTHS})\s+)?(?:19|20)\d\d(?:/\d\d)?|(?:(?:at|by|in|during)\s+)?(?:{_MONTHS})(?:\s+(?:19|20)\d\d)?|"
