@@ -36,6 +36,14 @@ class Assistant:
         return Retriever(self.index, self.settings)
 
     @cached_property
+    def follow_up_finder(self):
+        from rag.follow_up import FollowUps
+
+        first = self.index.chunks[0].edition  # one edition's sections, in report order
+        order = [c.section for c in self.index.chunks if c.edition == first]
+        return FollowUps(lambda q: self.ask(q, "extractive", suggest=False), order)
+
+    @cached_property
     def stats(self):
         import hashlib
         import json
@@ -65,8 +73,9 @@ class Assistant:
         question = clean_question(question, self.settings)
         return self.retriever.search(question, k)
 
-    def ask(self, question: object, mode: str | None = None, qid: str | None = None, history: list[str] | None = None) -> Answer:
-        """Answer one question; bad input comes back as an Answer with `error` set."""
+    def ask(self, question: object, mode: str | None = None, qid: str | None = None, history: list[str] | None = None,
+            suggest: bool = True) -> Answer:
+        """Answer one question; bad input comes back as an Answer with `error` set. `suggest` adds follow-ups."""
         t0 = time.perf_counter()
         try:
             text = clean_question(question, self.settings)
@@ -95,6 +104,15 @@ class Assistant:
         answer.timings_ms["retrieve"] = round((t1 - t0) * 1000, 2)
         answer.timings_ms.setdefault("answer", round((time.perf_counter() - t1) * 1000, 2))
         answer.timings_ms["total"] = round((time.perf_counter() - t0) * 1000, 2)
+        if suggest:
+            self.suggest(answer)
+        return answer
+
+    def suggest(self, answer: Answer) -> Answer:
+        """Fill in the answer's follow-up questions (each one the report answers)."""
+        t0 = time.perf_counter()
+        answer.follow_ups = self.follow_up_finder.for_answer(answer)
+        answer.timings_ms["follow_ups"] = round((time.perf_counter() - t0) * 1000, 2)
         return answer
 
     def ask_stream(self, question: object, mode: str, history: list[str] | None = None) -> Iterator[str | Answer]:
@@ -108,7 +126,8 @@ class Assistant:
         from rag import generate
 
         try:
-            yield from generate.stream_answer(self, question, mode, history or [])
+            for piece in generate.stream_answer(self, question, mode, history or []):
+                yield piece if isinstance(piece, str) else self.suggest(piece)
         finally:
             self._generating.release()
 

@@ -14,8 +14,9 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from rag import check, claims, corpus, figure_table, index, onnx_embed
+from rag import check, claims, corpus, feedback, figure_table, index, onnx_embed
 from rag.answer import QuestionError
+from rag.files import atomic_write
 from rag.schema import TextCheck, Verdict, to_dict
 from rag.settings import Settings
 
@@ -276,6 +277,48 @@ def cmd_eval(args, settings: Settings) -> int:
     return evaluate.main(args, settings)
 
 
+def cmd_feedback(args, settings: Settings) -> int:
+    store = feedback.FeedbackStore(settings)
+    items, unreadable = store.load()
+    if unreadable:
+        print(f"rag: warning: {unreadable} line(s) of {store.path} could not be read and were skipped",
+              file=sys.stderr)
+    if args.to_gold or args.claims_to:
+        questions, claim_lines = feedback.to_gold(items)
+        for path, lines, what in ((args.to_gold, questions, "question"), (args.claims_to, claim_lines, "claim")):
+            if path:
+                _write_jsonl_file(Path(path), lines)
+                print(f"{len(lines)} marked-wrong {what}(s) -> {path}")
+        if claim_lines and not args.claims_to:
+            print(f"{len(claim_lines)} marked-wrong check(s) left out: add --claims-to FILE to write them")
+        if args.to_gold:
+            print(f"complete each line's expectations, then run: rag eval --gold {args.to_gold}")
+        return 0
+    if args.json:
+        _print_json({"feedback": items, "file": str(store.path)})
+        return 0
+    if not items:
+        print(f"no feedback yet ({store.path})")
+        return 0
+    for item in items:
+        thumb = "+" if item.rating == "up" else "-"
+        comment = f"  # {item.comment}" if item.comment else ""
+        print(f"{item.time}  {thumb}  {item.kind:6}  {item.mode or '':10}  {_short(item.question, 70)}{comment}")
+    down = sum(1 for i in items if i.rating == "down")
+    print(f"{len(items)} rating(s), {down} marked wrong ({store.path})")
+    return 0
+
+
+def _short(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _write_jsonl_file(path: Path, rows: list[dict]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(path, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
+
+
 def cmd_ui(args, settings: Settings) -> int:
     import runpy
 
@@ -340,6 +383,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=None, help="only the first N questions")
     p.add_argument("--out", default=None, help="reports folder (default evals/reports)")
     p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("feedback", help="members' thumbs up/down from the page, or the marked-wrong ones as gold lines")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--to-gold", metavar="FILE", help="write the marked-wrong answers as gold question lines "
+                                                     "(for an evaluator to complete; rag eval --gold FILE runs them)")
+    p.add_argument("--claims-to", metavar="FILE", help="write the marked-wrong checks as gold claim lines")
+    p.set_defaults(func=cmd_feedback)
 
     p = sub.add_parser("ui", help="start the chat web page")
     p.add_argument("--host", default=None)

@@ -201,6 +201,9 @@ def load_claims(path: Path) -> list[ClaimItem]:
                     raise ValueError(f"missing field {name!r}")
             if not isinstance(row["claim"], str) or not row["claim"].strip():
                 raise ValueError("'claim' must be a non-empty string")
+            if row["expected_verdict"] is None and "to_complete" in row:
+                raise ValueError("'expected_verdict' is still to be filled in by an evaluator (rag feedback --to-gold "
+                                 f"leaves it empty); one of {', '.join(m.VERDICTS)}")
             if row["expected_verdict"] not in m.VERDICTS:
                 raise ValueError(f"'expected_verdict' must be one of {', '.join(m.VERDICTS)}")
         except ValueError as exc:

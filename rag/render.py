@@ -100,8 +100,15 @@ def _answer_body(answer: Answer) -> str:
     return "".join(out)
 
 
-def answer_html(answer: Answer) -> str:
-    """The assistant's chat message for a finished Answer."""
+def copy_html(markdown: str, what: str) -> str:
+    """A button that copies `markdown` (kept in a hidden <pre> beside it) to the clipboard: ui.py's COPY_SCRIPT."""
+    return (f'<div class="rr-actions"><button type="button" class="rr-copy">Copy {esc(what)} as Markdown</button> '
+            '<span class="rr-copy-status" role="status" aria-live="polite"></span>'
+            f'<pre class="rr-md" hidden>{esc(markdown)}</pre></div>')
+
+
+def answer_html(answer: Answer, markdown: str | None = None, turn: int | None = None) -> str:
+    """The assistant's chat message for a finished Answer, with a copy button when its Markdown is given."""
     if answer.error:
         return error_html(answer.error)
     parts = [f'<div class="rr-answer">{_answer_body(answer)}</div>']
@@ -122,6 +129,8 @@ def answer_html(answer: Answer) -> str:
     if answer.citations:
         parts.append(f'<div class="rr-muted">Mode: {esc(answer.mode)} · {len(answer.citations)} cited passage(s) '
                      "shown below the chat</div>")
+    if markdown:
+        parts.append(copy_html(markdown, f"answer {turn}" if turn else "answer"))
     return "\n".join(parts)
 
 
@@ -152,7 +161,7 @@ def _source_card(c: Citation, chunks: dict, figures_here: list[str], anchor: boo
     if figures_here:
         figs = '<div class="rr-verified">Verified here: ' + ", ".join(f"{esc(f)} ✓" for f in figures_here) + "</div>"
     return (
-        f'<div class="rr-source"{ident}><div class="rr-source-head"><b>[{c.n}]</b> {esc(c.section)}</div>'
+        f'<div class="rr-source"{ident} tabindex="-1"><div class="rr-source-head"><b>[{c.n}]</b> {esc(c.section)}</div>'
         f'<div class="rr-muted">{esc(edition_name(c.edition))}{pages}{also} · {esc(c.chunk_id)}</div>'
         f"{highlight(passage, c.quote)}{figs}</div>"
     )
@@ -170,14 +179,14 @@ def sources_html(answer: Answer | None, chunks: dict) -> str:
         for c in answer.see_also:
             parts.append(_source_card(c, chunks, [], anchor=False))
         return "\n".join(parts)
-    parts.append("<h3>Cited passages</h3>")
+    parts.append("<h2>Cited passages</h2>")
     for c in answer.citations:
         here = [f.text for f in answer.figures if f.supported and f.chunk_id == c.chunk_id]
         parts.append(_source_card(c, chunks, here))
     return "\n".join(parts)
 
 
-def verdict_html(verdict: Verdict, describe_source=None) -> str:
+def verdict_html(verdict: Verdict, describe_source=None, markdown: str | None = None) -> str:
     """The verdict card of the figure checker; `describe_source` names where an evidence figure comes from."""
     if verdict.error:
         return error_html(verdict.error)
@@ -208,16 +217,20 @@ def verdict_html(verdict: Verdict, describe_source=None) -> str:
         )
     for note in verdict.notes:
         parts.append(f'<div class="rr-note">Note: {esc(note)}</div>')
+    if markdown:
+        parts.append(copy_html(markdown, "the check"))
     parts.append("</div>")
     return "\n".join(parts)
 
 
-def text_check_html(result, describe_source=None) -> str:
+def text_check_html(result, describe_source=None, markdown: str | None = None) -> str:
     """A whole text checked: the text with each claim marked by its verdict (a label in words as well as a colour,
     so it reads without colour), then a numbered card per claim."""
     parts, pos = ['<div class="rr-textcheck">'], 0
     counts = ", ".join(f"{VERDICT_LABELS[k][0].lower()} {n}" for k, n in result.summary.items() if n)
     parts.append(f'<div class="rr-summary" role="status">{len(result.claims)} claims: {esc(counts)}</div>')
+    if markdown:
+        parts.append(copy_html(markdown, "the check"))
     marked = ['<p class="rr-marked">']
     for n, v in enumerate(result.claims, 1):
         marked.append(esc(result.text[pos:v.start]))

@@ -171,6 +171,8 @@ class Answer:
     fallback: str | None = None
     error: str | None = None
     plan: QuestionPlan | None = None
+    # Up to three questions on the cited sections' neighbours, each checked to be answered (rag.follow_up).
+    follow_ups: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -219,3 +221,19 @@ class TextCheck:
     claims: list[ClaimVerdict] = field(default_factory=list)
     summary: dict[str, int] = field(default_factory=dict)
     timings_ms: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class Feedback:
+    """A member's thumbs up or down on one answer or one check, as stored (rag.feedback). No personal data: no
+    name, address or IP is asked for or kept; only what was asked, what came back and the comment typed."""
+
+    id: str
+    time: str  # UTC, ISO 8601
+    kind: str  # answer | check
+    rating: str  # up | down
+    question: str  # the question asked, or the claim or text checked
+    result: dict  # the Answer, Verdict or TextCheck as its JSON
+    mode: str | None = None
+    index_build: str | None = None
+    comment: str = ""

@@ -68,6 +68,9 @@ class Settings:
     # a request that waits longer than generate_wait seconds for a slot gets the extractive answer with a note.
     generate_slots: int = 1
     generate_wait: float = 30.0
+    # Members' thumbs up/down (rag.feedback); the file is refused new ratings past its cap, never trimmed.
+    feedback_dir: Path = ROOT / "feedback"
+    feedback_max_bytes: int = 10_000_000
 
     @classmethod
     def from_env(cls, **overrides) -> Settings:

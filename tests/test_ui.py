@@ -194,10 +194,38 @@ def page(assistant):
 def test_ask_streams_an_answer_with_sources(page):
     steps = list(page.ask("What share of leaders are not confident the NHS can meet public expectations on "
                           "waiting times?", "extractive", [], []))
-    chat, history, box, sources = steps[-1]
+    chat, history, box, sources, answers, download, *_ = steps[-1]
     assert [m["role"] for m in chat] == ["user", "assistant"]
     assert "82 per cent" in chat[-1]["content"] and "rr-cite" in chat[-1]["content"]
     assert "<mark>" in sources and history and box == ""
+    assert len(answers) == 1 and answers[0].question.startswith("What share")
+    assert "rr-copy" in chat[-1]["content"] and "**References**" in chat[-1]["content"].replace("&#42;", "*")
+    text = open(download["value"], encoding="utf-8").read()
+    assert text.startswith("# Recovery Report Assistant: conversation") and "[1] " in text
+
+
+def test_thumbs_and_comment_are_stored_with_the_answer(assistant, tmp_path):
+    from dataclasses import replace
+    from types import SimpleNamespace
+
+    from rag.assistant import Assistant
+    from rag.feedback import FeedbackStore
+
+    own = Assistant(replace(assistant.settings, feedback_dir=tmp_path))
+    own.__dict__["index"] = assistant.index  # the loaded index, not a second load
+    pg = _load_ui().Page(own)
+    steps = list(pg.ask("How many NHS staff vacancies were there?", "extractive", [], [], []))
+    chat, _, _, _, answers, *_ = steps[-1]
+    status, fid = pg.rate_answer(answers, "extractive", SimpleNamespace(index=1, liked=False))
+    assert "recorded as wrong" in status and fid
+    status, box = pg.comment(fid, "The month is missing")
+    assert "comment is stored" in status and box == ""
+    (item,), bad = FeedbackStore(own.settings).load()
+    assert bad == 0 and item.rating == "down" and item.kind == "answer" and item.comment == "The month is missing"
+    assert item.result["answer"] == answers[0].answer and item.index_build == assistant.index.manifest["build"]
+    # No rating without an answer behind it, and a comment without a rating is refused, not lost.
+    assert pg.rate_answer([None], "extractive", SimpleNamespace(index=1, liked=True))[1] is None
+    assert pg.comment(None, "orphan")[1] == "orphan"
 
 
 def test_follow_up_passes_the_previous_question(page, monkeypatch):
@@ -209,15 +237,15 @@ def test_follow_up_passes_the_previous_question(page, monkeypatch):
         yield from real(question, mode, history=history)
 
     monkeypatch.setattr(page.assistant, "ask_stream", spy)
-    chat, history, _, _ = list(page.ask("How many NHS staff vacancies were there?", "extractive", [], []))[-1]
-    chat, history, _, _ = list(page.ask("And which month does that figure refer to?", "extractive", chat, history))[-1]
+    chat, history, *_ = list(page.ask("How many NHS staff vacancies were there?", "extractive", [], []))[-1]
+    chat, history, *_ = list(page.ask("And which month does that figure refer to?", "extractive", chat, history))[-1]
     assert seen["history"] == ["How many NHS staff vacancies were there?"]
     assert len(chat) == 4 and len(history) == 2
 
 
 def test_over_long_question_gets_a_clear_message_and_keeps_the_text(page):
     text = "why " * 1000
-    chat, history, box, _ = list(page.ask(text, "extractive", [], []))[-1]
+    chat, history, box, *_ = list(page.ask(text, "extractive", [], []))[-1]
     assert "limit is 2,000" in chat[-1]["content"] and box == text and history == []
 
 
@@ -237,5 +265,5 @@ def test_endpoint_mode_is_offered_only_when_configured(settings):
 def test_missing_mode_says_so_in_one_line(page, monkeypatch):
     # ui.py is loaded from its path, so patch the globals its handlers see.
     monkeypatch.setitem(type(page).ask.__globals__, "_has", lambda module, attr=None: False)
-    chat, history, box, _ = list(page.ask("How many NHS staff vacancies were there?", "local", [], []))[-1]
+    chat, history, box, *_ = list(page.ask("How many NHS staff vacancies were there?", "local", [], []))[-1]
     assert "local mode is not available" in chat[-1]["content"] and box and history == []

@@ -1,0 +1,96 @@
+"""Answers and checks as Markdown to take away: the text with its numbered citations written out as references.
+
+A reference names the section, the edition, the PDF pages (the PDF edition's own, or its twin's for a web
+passage) and quotes the cited sentence, so a pasted answer can be traced to the report without this tool.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from rag.render import edition_name
+from rag.schema import Answer, Chunk, Citation, TextCheck, Verdict
+
+REPORT = "NHS Confederation, \"Manifesto for recovery: The health and care system after COVID-19\" (September 2021)"
+VERDICT_WORDS = {"supported": "Supported", "contradicted": "Contradicted", "not_found": "Not found",
+                 "nothing_to_check": "Nothing to check"}
+
+
+def _quote(text: str) -> str:
+    return "> " + " ".join(text.split())
+
+
+def pdf_pages(citation: Citation, chunks: dict[str, Chunk]) -> str | None:
+    """The PDF pages of a cited passage: its own when it is the PDF edition's, else its PDF twin's."""
+    for chunk_id in [citation.chunk_id, *citation.also]:
+        chunk = chunks.get(chunk_id)
+        if chunk is not None and chunk.pages:
+            return chunk.pages
+    return None
+
+
+def reference(citation: Citation, chunks: dict[str, Chunk]) -> str:
+    pages = pdf_pages(citation, chunks)
+    where = f"{citation.section}; {edition_name(citation.edition)}" + (f"; PDF pages {pages}" if pages else "")
+    return f"[{citation.n}] {where}\n\n{_quote(citation.quote)}"
+
+
+def answer_markdown(answer: Answer, chunks: dict[str, Chunk]) -> str:
+    """One answer: the question, the answer text with its [n] markers, notes, then the references."""
+    parts = [f"**Question:** {' '.join(answer.question.split())}", ""]
+    if answer.error:
+        return "\n".join(parts + [f"Error: {answer.error}"]) + "\n"
+    parts += [answer.answer.strip(), ""]
+    verified = list(dict.fromkeys(f.text for f in answer.figures if f.supported))
+    if verified:
+        parts += ["Figures checked against the cited passages: " + ", ".join(verified), ""]
+    parts += [f"Note: {note}" for note in answer.notes]
+    if answer.notes:
+        parts.append("")
+    if answer.abstained and answer.see_also:
+        parts += ["See also:", ""] + [f"- {c.section} ({edition_name(c.edition)})" for c in answer.see_also] + [""]
+    if answer.citations:
+        parts += ["**References**", ""]
+        for c in answer.citations:
+            parts += [reference(c, chunks), ""]
+    parts.append(f"*Source: {REPORT}. Mode: {answer.mode}.*")
+    return "\n".join(parts) + "\n"
+
+
+def verdict_markdown(verdict: Verdict, n: int | None = None) -> str:
+    label = VERDICT_WORDS.get(verdict.verdict, verdict.verdict)
+    head = f"**Claim {n}:** " if n is not None else "**Claim:** "
+    parts = [head + " ".join(verdict.claim.split()), "", f"**Verdict: {label}**", ""]
+    if verdict.error:
+        return "\n".join(parts + [f"Error: {verdict.error}"]) + "\n"
+    for m in verdict.figures:
+        parts.append(f"- claimed {m.claim}; report {m.report if m.report is not None else '—'} ({m.match})")
+    if verdict.figures:
+        parts.append("")
+    for note in verdict.notes:
+        parts += [f"Note: {note}", ""]
+    for i, ev in enumerate(verdict.evidence, 1):
+        pages = f"; PDF pages {ev.pages}" if ev.pages else ""
+        parts += [f"Evidence {i}: {ev.section}; {edition_name(ev.edition)}{pages}", "", _quote(ev.quote), ""]
+    return "\n".join(parts)
+
+
+def check_markdown(result: Verdict | TextCheck) -> str:
+    """A claim's verdict, or a whole text's: the count per verdict, then each claim with its evidence."""
+    if isinstance(result, Verdict):
+        return f"# Figure check\n\n{verdict_markdown(result)}\n*Checked against {REPORT}.*\n"
+    counts = ", ".join(f"{VERDICT_WORDS.get(k, k).lower()} {n}" for k, n in result.summary.items() if n)
+    parts = ["# Figure check of a text", "", f"{len(result.claims)} claims: {counts}", ""]
+    for n, v in enumerate(result.claims, 1):
+        parts.append(verdict_markdown(v, n))
+    parts.append(f"*Checked against {REPORT}.*")
+    return "\n".join(parts) + "\n"
+
+
+def conversation_markdown(answers: list[Answer], chunks: dict[str, Chunk]) -> str:
+    """A whole conversation, each answer with its own references."""
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    parts = [f"# Recovery Report Assistant: conversation of {when}", ""]
+    for i, answer in enumerate(answers, 1):
+        parts += [f"## {i}. {' '.join(answer.question.split())}", "", answer_markdown(answer, chunks)]
+    return "\n".join(parts)
