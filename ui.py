@@ -44,7 +44,7 @@ CSS = """
 .rr-verified { color: #2e7d32; font-size: 0.9em; margin-top: 4px; }
 .rr-note { background: #fff8e1; border-left: 3px solid #f9a825; padding: 4px 8px; margin-top: 6px; }
 .rr-error { background: #ffebee; border-left: 3px solid #c62828; padding: 4px 8px; }
-.rr-muted { color: #666; font-size: 0.88em; }
+.rr-muted { color: #555 !important; font-size: 0.88em; }
 .rr-source { border: 1px solid #ddd; border-radius: 6px; padding: 8px 12px; margin: 8px 0; }
 .rr-source mark { background: #fff176; padding: 0 1px; }
 .rr-passage { margin: 6px 0 0 0; line-height: 1.45; }
@@ -71,7 +71,7 @@ CSS = """
 .rr-md { display: none !important; }
 /* Gradio's orange primary button carries white text at 2.8:1; WCAG AA asks 4.5:1 (axe, tests/test_ui_browser.py). */
 button.primary, button.primary:hover { background: #b93a0b !important; border-color: #b93a0b !important; color: #fff !important; }
-.rr-copy { border: 1px solid #555; border-radius: 4px; padding: 2px 8px; background: #fff; color: #111; cursor: pointer; }
+.rr-copy { font: inherit; font-size: 0.9em; font-weight: 400; border: 1px solid #555; border-radius: 4px; padding: 2px 8px; background: #fff; color: #111; cursor: pointer; }
 .rr-copy:focus-visible, .rr-cite a:focus-visible { outline: 3px solid #1d4ed8; outline-offset: 2px; }
 .rr-copy-status { font-size: 0.85em; margin-left: 6px; }
 """
@@ -193,6 +193,8 @@ class Page:
             from rag import claims, figure_table
 
             result = claims.check_claim_or_text(self.assistant, claim or "")
+            if isinstance(result, Verdict) and result.error:  # bad input: nothing to rate or take away
+                return render.verdict_html(result), None, gr.update(visible=False)
             markdown = export.check_markdown(result)
             if isinstance(result, TextCheck):
                 html = render.text_check_html(result, figure_table.describe_source, markdown)
@@ -341,8 +343,8 @@ def build_app(assistant: Assistant):
                 with gr.Group(elem_id="check-feedback"):
                     gr.Markdown("Was the verdict right?")
                     with gr.Row():
-                        check_up = gr.Button("👍 Right", size="sm", elem_id="check-up")
-                        check_down = gr.Button("👎 Wrong", size="sm", elem_id="check-down")
+                        check_up = gr.Button("✓ Right", size="sm", elem_id="check-up")
+                        check_down = gr.Button("✗ Wrong", size="sm", elem_id="check-down")
                     check_status = gr.HTML(elem_id="check-feedback-status")
                     check_comment = gr.Textbox(label="Comment on your rating (optional; no personal details)",
                                                elem_id="check-comment", lines=2, max_length=feedback.MAX_COMMENT_CHARS)

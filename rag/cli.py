@@ -14,7 +14,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from rag import check, claims, corpus, feedback, figure_table, index, onnx_embed
+from rag import check, claims, corpus, export, feedback, figure_table, index, onnx_embed
 from rag.answer import QuestionError
 from rag.files import atomic_write
 from rag.schema import TextCheck, Verdict, to_dict
@@ -154,6 +154,8 @@ def render_answer(ans) -> str:
         lines.append(f"note: {note}")
     if ans.fallback:
         lines.append(f"fallback: {ans.fallback}")
+    for question in ans.follow_ups:
+        lines.append(f"follow-up: {question}")
     return "\n".join(lines)
 
 
@@ -192,6 +194,8 @@ def cmd_ask(args, settings: Settings) -> int:
         ans = assistant.ask(question, mode)
     if args.json:
         _print_json(ans)
+    elif args.markdown:
+        print(export.answer_markdown(ans, assistant.index.by_id), end="")
     else:
         print(render_answer(ans))
     return 1 if ans.error else 0
@@ -351,6 +355,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jsonl", metavar="FILE", help='batch: one {"id", "q"} per line; - for standard input')
     p.add_argument("--mode", choices=["extractive", "local", "openai"], default=None)
     p.add_argument("--stream", action="store_true", help="print tokens as they are generated")
+    p.add_argument("--markdown", action="store_true", help="the answer as Markdown, its citations written out as "
+                                                            "references (section, edition, PDF pages, quote)")
     p.add_argument("-k", type=int, default=None)
     p.set_defaults(func=cmd_ask)
 

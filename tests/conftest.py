@@ -55,14 +55,15 @@ def run_rag(*args: str, input: bytes | None = None, env: dict | None = None, tim
 
 
 @contextlib.contextmanager
-def ui_server(log_path: Path, ready_path: str = "/", startup_seconds: float = 300):
+def ui_server(log_path: Path, ready_path: str = "/", startup_seconds: float = 300, env: dict | None = None):
     """`python ui.py` on a free loopback port, as a user starts it; yields its base URL and stops it after."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     log = open(log_path, "w")
     proc = subprocess.Popen([sys.executable, str(ROOT / "ui.py"), "--port", str(port)], cwd=ROOT,
-                            stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "RAG_UI_HOST": "127.0.0.1"})
+                            stdout=log, stderr=subprocess.STDOUT,
+                            env={**os.environ, "RAG_UI_HOST": "127.0.0.1", **(env or {})})
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + startup_seconds
     try:
@@ -87,3 +88,39 @@ def ui_server(log_path: Path, ready_path: str = "/", startup_seconds: float = 30
             proc.kill()
             proc.wait()
         log.close()
+
+
+# --- the page in a real browser (tests/test_ui_browser.py, tests/test_ui_members.py) ---------------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = ROOT / "tests" / "artifacts"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--no-first-run", "--disable-quic", "--disable-sync",
+]
+STARTUP_SECONDS = 300  # loads the index and the embedding model on a shared 2-core machine
+
+
+@pytest.fixture(scope="session")
+def feedback_dir(tmp_path_factory):
+    """Where the page under test stores thumbs and comments."""
+    return tmp_path_factory.mktemp("feedback")
+
+
+@pytest.fixture(scope="session")
+def app_url(feedback_dir):
+    """One `python ui.py` for every browser test."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with ui_server(ARTIFACTS / "ui-server.log", startup_seconds=STARTUP_SECONDS,
+                   env={"RAG_FEEDBACK_DIR": str(feedback_dir)}) as url:
+        yield url + "/"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()

@@ -43,3 +43,12 @@ def test_conversation_markdown_keeps_every_turn_in_order(assistant):
     text = export.conversation_markdown([first, second], assistant.index.by_id)
     assert text.index("## 1. How many NHS staff") < text.index("## 2. What share of leaders")
     assert text.count("**References**") == 2
+
+
+def test_rag_ask_markdown_and_follow_ups_on_the_command_line():
+    from conftest import run_rag
+
+    md = run_rag("ask", "--markdown", "How many NHS staff vacancies were there?")
+    assert md.returncode == 0 and "**References**" in md.stdout.decode() and "PDF pages" in md.stdout.decode()
+    text = run_rag("ask", "How many NHS staff vacancies were there?").stdout.decode()
+    assert "\nfollow-up: " in text

@@ -338,7 +338,7 @@ UI_BAD = [("", "empty"), ("  \n\t ", "empty"), (None, "empty"), ("x" * 100_000, 
 def test_ui_bad_question_is_one_clear_message(assistant, question, needle):
     page = _ui_page(assistant)
     steps = list(page.ask(question, "extractive", [], ["earlier question"]))
-    chat, history, box, sources = steps[-1]
+    chat, history, box, sources, *_ = steps[-1]
     assert len(chat) == 2 and chat[0]["role"] == "user"
     reply = chat[-1]["content"]
     assert reply.count('class="rr-error"') == 1 and needle in reply, reply
@@ -351,7 +351,8 @@ def test_ui_bad_question_is_one_clear_message(assistant, question, needle):
                                            ("a\x00b", "NUL")], ids=["empty", "100k", "utf8", "nul"])
 def test_ui_bad_claim_is_one_clear_message(assistant, claim, needle):
     _check_module()
-    html = _ui_page(assistant).check(claim)
+    html, result, _ = _ui_page(assistant).check(claim)
+    assert result is None  # nothing to rate
     assert html.count('class="rr-error"') == 1 and needle in html, html
     assert "Traceback" not in html and "rr-verdict" not in html
 
@@ -359,7 +360,7 @@ def test_ui_bad_claim_is_one_clear_message(assistant, claim, needle):
 @pytest.mark.parametrize("question", [CONTROL, EMOJI_RTL, "42", "\ud800 How many NHS staff vacancies were there?"],
                          ids=["control", "emoji-rtl", "number", "lone-surrogate"])
 def test_ui_odd_but_valid_question_gets_an_answer(assistant, question):
-    chat, history, box, sources = list(_ui_page(assistant).ask(question, "extractive", [], []))[-1]
+    chat, history, box, sources, *_ = list(_ui_page(assistant).ask(question, "extractive", [], []))[-1]
     reply = chat[-1]["content"]
     assert "rr-answer" in reply and "rr-error" not in reply, reply
     assert box == "" and len(history) == 1

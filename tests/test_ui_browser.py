@@ -1,7 +1,7 @@
 """The web page in a real browser: Debian's Chromium driven by Playwright.
 
-One app process (`python ui.py --port <free port>`) and one browser serve the
-whole module. Screenshots go to tests/artifacts/ (gitignored).
+One app process (`python ui.py --port <free port>`) and one browser serve every
+browser test (tests/conftest.py). Screenshots go to tests/artifacts/ (gitignored).
 """
 
 from __future__ import annotations
@@ -10,18 +10,10 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import ui_server
+from conftest import ARTIFACTS, CHROMIUM
 
 from rag import claims
 
-ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = ROOT / "tests" / "artifacts"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--no-first-run", "--disable-quic", "--disable-sync",
-]
-STARTUP_SECONDS = 300  # loads the index and the embedding model on a shared 2-core machine
 ANSWER_MS = 120_000
 
 pytestmark = [
@@ -35,23 +27,6 @@ PAYLOAD = ('<script>window.__pwned=1</script><img src=x onerror="window.__pwned=
            '[docs](https://example.org/x) <a href="https://example.org/y">y</a>')
 # Anything the payload would create if it were rendered as HTML or markdown instead of text.
 LIVE = "img[src='x'], img[src='y'], script, svg[onload], a[href^='javascript'], a[href*='example.org']"
-
-
-@pytest.fixture(scope="module")
-def app_url():
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with ui_server(ARTIFACTS / "ui-server.log", startup_seconds=STARTUP_SECONDS) as url:
-        yield url + "/"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
 
 
 @pytest.fixture()
@@ -193,7 +168,7 @@ def test_figures_tab_finds_the_vacancy_figure_and_downloads_csv(page):
 
     page.get_by_role("tab", name="Figures").click()
     table = page.locator("#figures-table")
-    table.locator("input").first.fill("93,806")
+    page.locator("#figures-search textarea").fill("93,806")
     expect(table.get_by_role("gridcell", name="93,806", exact=True).first).to_be_visible(timeout=30_000)
     expect(page.locator("#discrepancies")).to_contain_text("March 2021")
     page.screenshot(path=str(ARTIFACTS / "figures.png"), full_page=True)
