@@ -1,4 +1,4 @@
-"""Hybrid retrieval: dense (FAISS) and BM25 ranks fused, editions collapsed.
+"""Hybrid retrieval: the store's fused dense + BM25 ranking (rag.store), editions collapsed.
 
 The two editions say almost the same thing, so a hit keeps its twin from the
 other edition in `Passage.also` instead of taking a second slot, and a note says
@@ -10,16 +10,18 @@ from __future__ import annotations
 import numpy as np
 
 from rag import figures
-from rag.index import Index, bm25_tokens
+from rag.index import Index
 from rag.schema import Chunk, Passage
 from rag.settings import Settings
+from rag.store import Hit, Store, open_store
 from rag.text import sentences, words
 
 
 class Retriever:
-    def __init__(self, index: Index, settings: Settings):
+    def __init__(self, index: Index, settings: Settings, store: Store | None = None):
         self.index = index
         self.settings = settings
+        self.store = store or open_store(index, settings)
         self._notes: dict[tuple[str, ...], list[str]] = {}  # a chunk's twins are fixed per build: note once
 
     def embed_query(self, question: str) -> np.ndarray:
@@ -27,44 +29,31 @@ class Retriever:
 
         return embed.encode_query(self.settings, [question])
 
-    def search(self, question: str, k: int | None = None, query_vector: np.ndarray | None = None) -> list[Passage]:
+    def search(self, question: str, k: int | None = None, query_vector: np.ndarray | None = None,
+               doc: str | None = None) -> list[Passage]:
+        """The k best passages; `doc` keeps to one document (a doc id, as `rag docs` lists them)."""
         k = k or self.settings.k
-        n = min(self.settings.candidates, len(self.index.chunks))
         qv = self.embed_query(question) if query_vector is None else query_vector
-        scores, ids = self.index.vectors.search(qv, n)
-        dense = [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
-        bm25_ids, bm25_scores = self.index.bm25.retrieve(bm25_tokens([question]), k=n, show_progress=False)
-        lexical = [(int(i), float(s)) for i, s in zip(bm25_ids[0], bm25_scores[0]) if s > 0]
-        return self.fuse(dense, lexical, k)
+        return self.collapse(self.store.search(question, qv, self.settings.candidates, doc), k)
 
-    def fuse(self, dense: list[tuple[int, float]], lexical: list[tuple[int, float]], k: int) -> list[Passage]:
-        """Reciprocal rank fusion, then collapse edition twins into one passage."""
-        rrf = self.settings.rrf_k
-        fused: dict[int, float] = {}
-        dense_rank = {i: r for r, (i, _) in enumerate(dense)}
-        dense_score = dict(dense)
-        bm25_rank = {i: r for r, (i, _) in enumerate(lexical)}
-        for i, r in dense_rank.items():
-            fused[i] = fused.get(i, 0.0) + self.settings.dense_weight / (rrf + r + 1)
-        for i, r in bm25_rank.items():
-            fused[i] = fused.get(i, 0.0) + self.settings.bm25_weight / (rrf + r + 1)
-        order = sorted(fused, key=lambda i: -fused[i])
-        chunks = self.index.chunks
+    def collapse(self, hits: list[Hit], k: int) -> list[Passage]:
+        """Collapse edition twins into one passage, best first."""
+        by_id = self.index.by_id
         taken: set[str] = set()
         out: list[Passage] = []
-        for i in order:
-            chunk = chunks[i]
-            if chunk.id in taken:
-                continue
-            twins = [self.index.by_id[t] for t in self.index.twins.get(chunk.id, []) if t in self.index.by_id]
+        for hit in hits:
+            chunk = by_id.get(hit.chunk_id)
+            if chunk is None or chunk.id in taken:
+                continue  # a store ahead of this build; rag.milvus_store syncs it when the build changes
+            twins = [by_id[t] for t in self.index.twins.get(chunk.id, []) if t in by_id]
             taken.add(chunk.id)
             taken.update(t.id for t in twins)
             passage = Passage(
                 chunk=chunk,
                 # Dense cosine is the evidence strength the abstention threshold is calibrated on.
-                score=dense_score.get(i, 0.0),
-                dense_rank=dense_rank.get(i),
-                bm25_rank=bm25_rank.get(i),
+                score=hit.dense,
+                dense_rank=hit.dense_rank,
+                bm25_rank=hit.bm25_rank,
                 also=twins,
             )
             key = (chunk.id, *(t.id for t in twins))

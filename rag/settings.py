@@ -68,6 +68,14 @@ class Settings:
     # a request that waits longer than generate_wait seconds for a slot gets the extractive answer with a note.
     generate_slots: int = 1
     generate_wait: float = 30.0
+    # Where the retriever searches (rag.store): "faiss" (the embedded default, files under index/) or "milvus".
+    store: str = "faiss"
+    # Milvus: a file path runs Milvus Lite in this process; http://host:19530 reaches a server or cluster.
+    milvus_uri: str = str(ROOT / "index" / "milvus.db")
+    milvus_collection: str = "chunks"
+    milvus_token: str = ""
+    # Ray ingestion (`rag index add --engine ray`): an existing cluster's address; empty starts a local one.
+    ray_address: str = ""
     # Members' thumbs up/down (rag.feedback); the file is refused new ratings past its cap, never trimmed.
     feedback_dir: Path = ROOT / "feedback"
     feedback_max_bytes: int = 10_000_000
