@@ -30,6 +30,7 @@ from rag.files import atomic_write
 from rag.model_files import count_tokens, max_seq_length
 from rag.schema import Chunk, Section
 from rag.settings import Settings
+from rag.store import bm25_tokens, open_store
 
 MANIFEST = "manifest.json"
 FORMAT_VERSION = 2  # 2: sentences.jsonl + sentences.npy for the answer stage
@@ -165,6 +166,10 @@ def build(settings: Settings, progress: bool = True, reuse: bool = True) -> dict
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "build_seconds": round(time.perf_counter() - t0, 2),
         }
+        if settings.store != "faiss":
+            # Bring the configured store in line with the new build (unchanged chunks keep their rows).
+            manifest["store"] = {"name": settings.store, **open_store(
+                Index(chunks=chunks, vectors=_flat(vectors), bm25=None, manifest=manifest), settings).stats()}
         atomic_write(settings.index_dir / MANIFEST, json.dumps(manifest, indent=1))
         _remove_old_builds(settings.index_dir, keep=build_dir.name)
         steps.update(1)
@@ -265,6 +270,14 @@ def staleness_of_files(settings: Settings) -> str | None:
     return None
 
 
+def _flat(vectors: np.ndarray):
+    import faiss
+
+    index = faiss.IndexFlatIP(vectors.shape[1])
+    index.add(vectors)
+    return index
+
+
 def _save_faiss(path: Path, vectors: np.ndarray) -> None:
     import faiss
 
@@ -276,12 +289,6 @@ def _save_faiss(path: Path, vectors: np.ndarray) -> None:
         index = faiss.IndexFlatIP(vectors.shape[1])
     index.add(vectors)
     faiss.write_index(index, str(path))
-
-
-def bm25_tokens(texts: list[str]):
-    import bm25s
-
-    return bm25s.tokenize(texts, stopwords="en", show_progress=False)
 
 
 def _save_bm25(path: Path, chunks: list[Chunk]) -> None:

@@ -11,9 +11,9 @@ import numpy as np
 
 from rag import figures
 from rag.index import Index
-from rag.schema import Chunk, Passage
+from rag.schema import Chunk, Hit, Passage
 from rag.settings import Settings
-from rag.store import Hit, Store, open_store
+from rag.store import Store, open_store
 from rag.text import sentences, words
 
 

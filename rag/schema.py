@@ -237,3 +237,15 @@ class Feedback:
     mode: str | None = None
     index_build: str | None = None
     comment: str = ""
+
+
+@dataclass
+class Hit:
+    """One candidate chunk from a store (rag.store), best first: its fused score, its dense (cosine) score and its
+    rank in each list where the store reports them."""
+
+    chunk_id: str
+    score: float
+    dense: float
+    dense_rank: int | None = None
+    bm25_rank: int | None = None

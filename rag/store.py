@@ -12,26 +12,15 @@ the answer stage reads, the edition twins. A store only ranks chunk ids.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
 
-from rag.schema import Chunk
+from rag.milvus_store import MilvusStore
+from rag.schema import Chunk, Hit
 from rag.settings import Settings
 
 STORES = ("faiss", "milvus")
-
-
-@dataclass
-class Hit:
-    """One candidate chunk, best first: its fused score, its dense (cosine) score and its rank in each list."""
-
-    chunk_id: str
-    score: float
-    dense: float
-    dense_rank: int | None = None
-    bm25_rank: int | None = None
 
 
 class Store(Protocol):
@@ -44,6 +33,13 @@ class Store(Protocol):
     def delete(self, doc_id: str) -> int: ...
 
     def stats(self) -> dict: ...
+
+
+def bm25_tokens(texts: list[str]):
+    """The embedded store's BM25 tokens: bm25s's tokenizer (words of two or more characters), English stop words."""
+    import bm25s
+
+    return bm25s.tokenize(texts, stopwords="en", show_progress=False)
 
 
 def rrf(lists: list[list[tuple[int, float]]], weights: list[float], k: int) -> dict[int, float]:
@@ -68,8 +64,6 @@ class FaissStore:
         return cls(index.chunks, index.vectors, index.bm25, settings)
 
     def search(self, question: str, query_vector: np.ndarray, n: int, doc: str | None = None) -> list[Hit]:
-        from rag.index import bm25_tokens
-
         n = min(n, len(self.chunks))
         allowed = None if doc is None else np.array([c.doc_id == doc for c in self.chunks])
         if allowed is not None and not allowed.any():
@@ -122,8 +116,6 @@ class FaissStore:
     def _reindex_bm25(self) -> None:
         import bm25s
 
-        from rag.index import bm25_tokens
-
         self.bm25 = bm25s.BM25()
         self.bm25.index(bm25_tokens([c.embedding_text() for c in self.chunks]), show_progress=False)
 
@@ -133,7 +125,5 @@ def open_store(index, settings: Settings) -> Store:
     if settings.store == "faiss":
         return FaissStore.from_index(index, settings)
     if settings.store == "milvus":
-        from rag.milvus_store import MilvusStore
-
         return MilvusStore.for_index(index, settings)
     raise ValueError(f"RAG_STORE must be one of {', '.join(STORES)}, not {settings.store!r}")
