@@ -128,8 +128,9 @@ class Page:
         self.files = Path(tempfile.mkdtemp(prefix="rag-ui-"))
         self.feedback = feedback.FeedbackStore(self.settings)
 
-    def ask(self, question: str, mode: str, chat: list, history: list[str], answers: list | None = None):
-        """Stream one answer into the chat."""
+    def ask(self, question: str, mode: str, chat: list, history: list[str], answers: list | None = None,
+            doc: str | None = None):
+        """Stream one answer into the chat; `doc` keeps to one document of the library ("" or None: all)."""
         import gradio as gr
 
         question = question or ""
@@ -156,7 +157,7 @@ class Page:
         final: Answer | None = None
         streamed = ""
         try:
-            for piece in self.assistant.ask_stream(text, mode, history=history):
+            for piece in self.assistant.ask_stream(text, mode, history=history, doc=doc or None):
                 if isinstance(piece, str):
                     streamed += piece
                     yield chat + [_bot(render.streaming_html(streamed))], history, "", "", gr.skip(), *unchanged
@@ -311,6 +312,9 @@ def build_app(assistant: Assistant):
                     question = gr.Textbox(label="Your question", elem_id="question", scale=5, lines=1,
                                           placeholder=f"Ask about the report (up to {settings.max_question_chars:,} characters)")
                     mode = gr.Radio(mode_choices(settings), value="extractive", label="Mode", elem_id="mode", scale=2)
+                    documents = assistant.documents()
+                    doc = gr.Dropdown([("All documents", "")] + [(d.title, d.id) for d in documents], value="",
+                                      label="Search in", elem_id="doc", scale=2, visible=len(documents) > 1)
                 with gr.Row():
                     ask_btn = gr.Button("Ask", variant="primary", elem_id="ask-btn")
                     clear_btn = gr.Button("New conversation", elem_id="clear-btn")
@@ -369,11 +373,11 @@ def build_app(assistant: Assistant):
         figures_search.change(lambda query: filter_rows(table, query), inputs=[figures_search], outputs=[figures_table],
                              trigger_mode="always_last")
         turn_out = [chat, history, question, sources, answers, download, follow_head, *follow]
-        ask_args = dict(fn=page.ask, inputs=[question, mode, chat, history, answers], outputs=turn_out)
+        ask_args = dict(fn=page.ask, inputs=[question, mode, chat, history, answers, doc], outputs=turn_out)
         ask_btn.click(**ask_args, api_name="ask")  # a stable name for gradio_client (bench/load_ui.py)
         question.submit(**ask_args)
         for button in follow:
-            button.click(page.ask, inputs=[button, mode, chat, history, answers], outputs=turn_out)
+            button.click(page.ask, inputs=[button, mode, chat, history, answers, doc], outputs=turn_out)
         clear_btn.click(page.clear, outputs=turn_out)
         def rate_answer(answers_so_far, mode_now, data):
             return *page.rate_answer(answers_so_far, mode_now, data), gr.update(open=True)

@@ -11,8 +11,9 @@ import time
 from collections.abc import Iterator
 from functools import cached_property
 
+from rag import corpus
 from rag.answer import QuestionError, clean_question, extractive_answer
-from rag.schema import Answer, Passage, Verdict
+from rag.schema import Answer, DocumentInfo, Passage, Verdict
 from rag.settings import Settings
 
 
@@ -22,6 +23,7 @@ class Assistant:
         self.rebuild = rebuild
         # The page and the API share this process: generated answers queue for these slots, quotes never do.
         self._generating = threading.BoundedSemaphore(max(1, self.settings.generate_slots))
+        self._library: tuple[str | None, list[DocumentInfo]] = (None, [])
 
     @cached_property
     def index(self):
@@ -69,22 +71,47 @@ class Assistant:
             pass  # a read-only cache folder only costs the recount
         return stats
 
-    def search(self, question: str, k: int | None = None) -> list[Passage]:
+    def documents(self) -> list[DocumentInfo]:
+        """The library: the report, then every added document, with its chunk count (once per index build)."""
+        build = self.index.manifest.get("build")
+        if self._library[0] != build:
+            self._library = (build, self._list_documents())
+        return self._library[1]
+
+    def _list_documents(self) -> list[DocumentInfo]:
+        counts: dict[str, int] = {}
+        for c in self.index.chunks:
+            counts[c.doc_id] = counts.get(c.doc_id, 0) + 1
+        out = [DocumentInfo(corpus.REPORT_ID, corpus.REPORT_TITLE, "report", counts.get(corpus.REPORT_ID, 0),
+                            self.index.manifest.get("built_at"), "data/")]
+        out += [DocumentInfo(m["doc_id"], m["title"], m["kind"], counts.get(m["doc_id"], 0), m.get("added"),
+                             m.get("source")) for m in corpus.stored(self.settings)]
+        return out
+
+    def _check_doc(self, doc: str | None) -> None:
+        if doc is not None and doc not in {d.id for d in self.documents()}:
+            known = ", ".join(d.id for d in self.documents())
+            raise QuestionError(f"no document {doc!r} in the library (rag docs lists them: {known})")
+
+    def search(self, question: str, k: int | None = None, doc: str | None = None) -> list[Passage]:
         question = clean_question(question, self.settings)
-        return self.retriever.search(question, k)
+        self._check_doc(doc)
+        return self.retriever.search(question, k, doc=doc)
 
     def ask(self, question: object, mode: str | None = None, qid: str | None = None, history: list[str] | None = None,
-            suggest: bool = True) -> Answer:
-        """Answer one question; bad input comes back as an Answer with `error` set. `suggest` adds follow-ups."""
+            suggest: bool = True, doc: str | None = None) -> Answer:
+        """Answer one question; bad input comes back as an Answer with `error` set. `suggest` adds follow-ups;
+        `doc` keeps to one document of the library."""
         t0 = time.perf_counter()
         try:
             text = clean_question(question, self.settings)
+            self._check_doc(doc)
         except QuestionError as exc:
             return Answer(id=qid, question=str(question)[:200], answer="", abstained=True, error=str(exc),
                           mode=mode or self.settings.mode)
         query = self.contextual_query(text, history or [])
         query_vector = self.retriever.embed_query(query)
-        passages = self.retriever.search(query, query_vector=query_vector)
+        passages = self.retriever.search(query, query_vector=query_vector, doc=doc)
         t1 = time.perf_counter()
         mode = mode or self.settings.mode
         if mode == "extractive":
@@ -101,6 +128,7 @@ class Assistant:
             finally:
                 self._generating.release()
         self._note_discrepancies(answer)
+        self.name_documents(answer)
         answer.timings_ms["retrieve"] = round((t1 - t0) * 1000, 2)
         answer.timings_ms.setdefault("answer", round((time.perf_counter() - t1) * 1000, 2))
         answer.timings_ms["total"] = round((time.perf_counter() - t0) * 1000, 2)
@@ -115,21 +143,35 @@ class Assistant:
         answer.timings_ms["follow_ups"] = round((time.perf_counter() - t0) * 1000, 2)
         return answer
 
-    def ask_stream(self, question: object, mode: str, history: list[str] | None = None) -> Iterator[str | Answer]:
+    def ask_stream(self, question: object, mode: str, history: list[str] | None = None,
+                   doc: str | None = None) -> Iterator[str | Answer]:
         """Yield text pieces as they are generated, then the final verified Answer."""
         if mode == "extractive":
-            yield self.ask(question, mode, history=history)
+            yield self.ask(question, mode, history=history, doc=doc)
+            return
+        try:
+            self._check_doc(doc)
+        except QuestionError as exc:
+            yield Answer(id=None, question=str(question)[:200], answer="", abstained=True, error=str(exc), mode=mode)
             return
         if not self._generating.acquire(timeout=self.settings.generate_wait):
-            yield self._busy(self.ask(question, "extractive", history=history), mode)
+            yield self._busy(self.ask(question, "extractive", history=history, doc=doc), mode)
             return
         from rag import generate
 
         try:
-            for piece in generate.stream_answer(self, question, mode, history or []):
-                yield piece if isinstance(piece, str) else self.suggest(piece)
+            for piece in generate.stream_answer(self, question, mode, history or [], doc=doc):
+                yield piece if isinstance(piece, str) else self.suggest(self.name_documents(piece))
         finally:
             self._generating.release()
+
+    def name_documents(self, answer: Answer) -> Answer:
+        """Every citation names its document."""
+        titles = {d.id: d.title for d in self.documents()}
+        for c in answer.citations + answer.see_also:
+            chunk = self.index.by_id.get(c.chunk_id)
+            c.document = titles.get(chunk.doc_id) if chunk is not None else None
+        return answer
 
     def _busy(self, answer: Answer, mode: str) -> Answer:
         """The extractive answer, shown because the generated mode's slots stayed taken."""

@@ -75,6 +75,8 @@ def _question_arg(value: str | None) -> str | None:
 
 def cmd_index(args, settings: Settings) -> int:
     if args.action == "add":
+        if args.engine == "ray":
+            return add_documents_on_ray(settings, args.files)
         return add_documents(settings, args.files)
     reason = index.staleness(settings)
     if reason is None and not args.force:
@@ -94,7 +96,7 @@ def add_documents(settings: Settings, files: list[str]) -> int:
     if not files:
         return _error("give one or more files to add (text, Markdown, HTML or PDF)")
     try:
-        docs = corpus.save_files(settings, [Path(f) for f in files])
+        docs = corpus.save_files(settings, corpus.expand([Path(f) for f in files]))
         manifest = index.build(settings, progress=False)
     except corpus.CorpusError as exc:
         return _error(str(exc))
@@ -105,6 +107,47 @@ def add_documents(settings: Settings, files: list[str]) -> int:
     return 0
 
 
+def add_documents_on_ray(settings: Settings, files: list[str]) -> int:
+    """`rag index add --engine ray PATH...`: read, chunk and embed on Ray (RAG_RAY_ADDRESS, or a local Ray)."""
+    from rag import ray_ingest
+
+    if not files:
+        return _error("give one or more files or folders to add (text, Markdown, HTML or PDF)")
+    try:
+        done, manifest = ray_ingest.add(settings, [Path(f) for f in files])
+    except corpus.CorpusError as exc:
+        return _error(str(exc))
+    for d in done.documents:
+        n = len(done.metadata[d.doc_id]["sections"])
+        print(f"added {d.source} as document {d.doc_id!r} ({d.kind}, {n} section{'s' * (n != 1)})")
+    print(f"ray: {done.chunks} chunks, {len(done.vectors)} embedded on {len(done.nodes)} node(s), "
+          f"{done.reused} kept their vectors, in {done.seconds} s")
+    print(f"index now has {manifest['counts']['chunks']} chunks in {manifest['build_seconds']} s -> {settings.index_dir}")
+    return 0
+
+
+def cmd_docs(args, settings: Settings) -> int:
+    from rag.assistant import Assistant
+
+    if args.action == "remove":
+        if not args.id:
+            return _error("give the id of the document to remove (rag docs lists them)")
+        try:
+            corpus.remove(settings, args.id)
+        except corpus.CorpusError as exc:
+            return _error(str(exc))
+        manifest = index.build(settings, progress=False)
+        print(f"removed document {args.id!r}; index now has {manifest['counts']['chunks']} chunks")
+        return 0
+    docs = Assistant(settings).documents()
+    if args.json:
+        _print_json({"documents": docs})
+        return 0
+    for d in docs:
+        print(f"{d.id:24}  {d.kind:8}  {d.chunks:6} chunks  {d.added or '':24}  {d.title}")
+    return 0
+
+
 def cmd_search(args, settings: Settings) -> int:
     from rag.assistant import Assistant
 
@@ -112,7 +155,7 @@ def cmd_search(args, settings: Settings) -> int:
     if question is None:
         return _error("give a query, or pipe one on standard input")
     try:
-        passages = Assistant(settings).search(question, args.k)
+        passages = Assistant(settings).search(question, args.k, doc=args.doc)
     except QuestionError as exc:
         return _error(str(exc))
     if args.json:
@@ -141,12 +184,18 @@ def cmd_search(args, settings: Settings) -> int:
     return 0
 
 
+def _where(c) -> str:
+    """Which document and edition a citation comes from, as the text output names it."""
+    edition = f"{c.edition} edition"
+    return edition if c.document in (None, corpus.REPORT_TITLE) else f"{c.document}, {edition}"
+
+
 def render_answer(ans) -> str:
     if ans.error:
         return f"error: {ans.error}"
     lines = [ans.answer, ""]
     for c in ans.citations:
-        lines.append(f"[{c.n}] {c.section} ({c.edition} edition, {c.chunk_id})")
+        lines.append(f"[{c.n}] {c.section} ({_where(c)}, {c.chunk_id})")
         lines.append(f"    “{c.quote}”")
     for c in ans.see_also:
         lines.append(f"see also: {c.section} ({c.edition}): “{c.quote[:160]}”")
@@ -169,7 +218,7 @@ def cmd_ask(args, settings: Settings) -> int:
             if err:
                 _print_json({"id": qid, "line": n, "error": err})
                 continue
-            ans = assistant.ask(text, mode, qid=qid)
+            ans = assistant.ask(text, mode, qid=qid, doc=args.doc)
             row = to_dict(ans)
             if ans.error:
                 row["line"] = n
@@ -181,7 +230,7 @@ def cmd_ask(args, settings: Settings) -> int:
         return _error("give a question, or pipe one on standard input")
     if args.stream and mode != "extractive":
         final = None
-        for piece in assistant.ask_stream(question, mode):
+        for piece in assistant.ask_stream(question, mode, doc=args.doc):
             if isinstance(piece, str):
                 if not args.json:
                     print(piece, end="", flush=True)
@@ -191,7 +240,7 @@ def cmd_ask(args, settings: Settings) -> int:
             print("\n\n--- verified answer ---")
         ans = final
     else:
-        ans = assistant.ask(question, mode)
+        ans = assistant.ask(question, mode, doc=args.doc)
     if args.json:
         _print_json(ans)
     elif args.markdown:
@@ -337,20 +386,32 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("index", help="build the index (or `rag index add FILE` to add documents)")
-    p.add_argument("action", nargs="?", choices=["build", "add"], default="build")
-    p.add_argument("files", nargs="*", help="with add: files to ingest")
     p.add_argument("--force", action="store_true", help="rebuild even when the index is current")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
-    p.set_defaults(func=cmd_index)
+    p.set_defaults(func=cmd_index, action="build")
+    actions = p.add_subparsers(dest="action")
+    actions.add_parser("build", help="build the index (the default)")
+    add = actions.add_parser("add", help="add documents: files or folders (text, Markdown, HTML, PDF)")
+    add.add_argument("files", nargs="*", help="files or folders to ingest")
+    add.add_argument("--engine", choices=["local", "ray"], default="local",
+                     help="read, chunk and embed in this process (local) or on Ray (RAG_RAY_ADDRESS, or a local Ray)")
+
+    p = sub.add_parser("docs", help="the library: list its documents, or remove one")
+    p.add_argument("action", nargs="?", choices=["list", "remove"], default="list")
+    p.add_argument("id", nargs="?", help="with remove: the document's id")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_docs)
 
     p = sub.add_parser("search", help="show the passages retrieved for a query")
     p.add_argument("question", nargs="?")
+    p.add_argument("--doc", metavar="ID", help="only this document (rag docs lists them)")
     p.add_argument("-k", type=int, default=None)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_search)
 
     p = sub.add_parser("ask", help="answer a question with cited passages")
     p.add_argument("question", nargs="?", help="the question (or - / standard input)")
+    p.add_argument("--doc", metavar="ID", help="only this document (rag docs lists them)")
     p.add_argument("--json", action="store_true")
     p.add_argument("--jsonl", metavar="FILE", help='batch: one {"id", "q"} per line; - for standard input')
     p.add_argument("--mode", choices=["extractive", "local", "openai"], default=None)

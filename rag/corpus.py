@@ -14,10 +14,12 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import time
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
+from rag.chunk import chunk_section
 from rag.files import atomic_write
 from rag.ingest import clean_text, read_source
 from rag.schema import Chunk, Paragraph, Section
@@ -27,6 +29,8 @@ DOCUMENTS = "documents"
 FORMATS = {".txt": "text", ".text": "text", ".md": "markdown", ".markdown": "markdown",
            ".html": "html", ".htm": "html", ".pdf": "pdf"}
 RESERVED = {"manifesto", "web", "pdf"}
+REPORT_ID = "manifesto"
+REPORT_TITLE = "Manifesto for recovery: The health and care system after COVID-19"
 MAX_BYTES = 50_000_000
 
 
@@ -268,6 +272,7 @@ def read_document(path: Path) -> Document:
             raise CorpusError(str(exc)) from exc
         if kind == "markdown":
             blocks = _markdown_blocks(raw)
+            title = next((b.text for b in blocks if b.heading == 1), title)
         elif kind == "html":
             blocks, html_title = _html_blocks(raw)
             title = html_title or title
@@ -284,10 +289,19 @@ def read_document(path: Path) -> Document:
 # ---- the stored documents ---------------------------------------------------------------
 
 
-def save(settings: Settings, doc: Document) -> None:
+def save(settings: Settings, doc: Document, meta: dict | None = None) -> None:
+    """Store a document's text and metadata (`meta` when a Ray worker already laid it out)."""
     folder = documents_dir(settings)
     folder.mkdir(parents=True, exist_ok=True)
-    meta = {
+    meta = meta or metadata(doc)
+    # Text first: a reader that sees the new metadata must find its text.
+    for name, body in ((f"{doc.doc_id}.txt", doc.text), (f"{doc.doc_id}.json", json.dumps(meta, ensure_ascii=False))):
+        atomic_write(folder / name, body)
+
+
+def metadata(doc: Document) -> dict:
+    """What is stored beside a document's text: its title, kind, source, checksums and sections."""
+    return {
         "doc_id": doc.doc_id, "title": doc.title, "kind": doc.kind, "source": doc.source,
         "source_sha256": doc.source_sha256, "text_sha256": hashlib.sha256(doc.text.encode()).hexdigest(),
         "sections": [
@@ -296,10 +310,8 @@ def save(settings: Settings, doc: Document) -> None:
                              "footnotes": p.footnotes} for p in s.paragraphs]}
             for s in doc.sections
         ],
+        "added": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
-    # Text first: a reader that sees the new metadata must find its text.
-    for name, body in ((f"{doc.doc_id}.txt", doc.text), (f"{doc.doc_id}.json", json.dumps(meta, ensure_ascii=False))):
-        atomic_write(folder / name, body)
 
 
 def stored(settings: Settings) -> list[dict]:
@@ -330,27 +342,64 @@ def texts(settings: Settings) -> dict[str, str]:
 
 
 def chunks(settings: Settings, count_tokens, max_tokens: int) -> list[Chunk]:
-    from rag.chunk import chunk_section
-
     out: list[Chunk] = []
     folder = documents_dir(settings)
     for meta in stored(settings):
         text = (folder / f"{meta['doc_id']}.txt").read_text(encoding="utf-8")
-        for s in meta["sections"]:
-            sec = Section(edition=meta["doc_id"], path=s["path"], pages=s.get("pages"),
-                          paragraphs=[Paragraph(**p) for p in s["paragraphs"]])
-            out += chunk_section(text, sec, count_tokens, max_tokens, meta["doc_id"])
+        out += chunks_of(meta, text, count_tokens, max_tokens)
     return out
 
 
-def save_files(settings: Settings, files: list[Path]) -> list[Document]:
-    """Read every file first (so one bad file adds nothing), then store them; `rag.index.build` picks them up."""
-    docs = [read_document(Path(f)) for f in files]
+def chunks_of(meta: dict, text: str, count_tokens, max_tokens: int) -> list[Chunk]:
+    """A stored document's chunks, from its metadata and text: the one path the build and Ray workers share, so
+    both give the same chunk ids."""
+    out: list[Chunk] = []
+    for s in meta["sections"]:
+        sec = Section(edition=meta["doc_id"], path=s["path"], pages=s.get("pages"),
+                      paragraphs=[Paragraph(**p) for p in s["paragraphs"]])
+        out += chunk_section(text, sec, count_tokens, max_tokens, meta["doc_id"])
+    return out
+
+
+def expand(paths: list[Path]) -> list[Path]:
+    """Files as given, and a folder's supported files (recursively, sorted)."""
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in FORMATS)
+            if not found:
+                raise CorpusError(f"{path} holds no file of a supported type ({', '.join(sorted(FORMATS))})")
+            out += found
+        else:
+            out.append(path)
+    return out
+
+
+def check_unique(docs: list[Document]) -> None:
     seen: dict[str, str] = {}
     for d in docs:
         if d.doc_id in seen:
             raise CorpusError(f"{d.source} and {seen[d.doc_id]} would both be document {d.doc_id!r}; rename one")
         seen[d.doc_id] = d.source
+
+
+def remove(settings: Settings, doc_id: str) -> None:
+    """Delete a stored document's files; the next build leaves its chunks out."""
+    folder = documents_dir(settings)
+    meta = folder / f"{doc_id}.json"
+    if doc_id in RESERVED:
+        raise CorpusError(f"{doc_id!r} is the report itself and cannot be removed")
+    if not meta.exists():
+        known = ", ".join(m["doc_id"] for m in stored(settings)) or "none"
+        raise CorpusError(f"no document {doc_id!r} (added documents: {known})")
+    meta.unlink()  # metadata first: a reader never finds metadata without its text
+    (folder / f"{doc_id}.txt").unlink(missing_ok=True)
+
+
+def save_files(settings: Settings, files: list[Path]) -> list[Document]:
+    """Read every file first (so one bad file adds nothing), then store them; `rag.index.build` picks them up."""
+    docs = [read_document(Path(f)) for f in files]
+    check_unique(docs)
     for d in docs:
         save(settings, d)
     return docs

@@ -32,6 +32,8 @@ def pdf_pages(citation: Citation, chunks: dict[str, Chunk]) -> str | None:
 def reference(citation: Citation, chunks: dict[str, Chunk]) -> str:
     pages = pdf_pages(citation, chunks)
     where = f"{citation.section}; {edition_name(citation.edition)}" + (f"; PDF pages {pages}" if pages else "")
+    if citation.document:
+        where += f"; {citation.document}"
     return f"[{citation.n}] {where}\n\n{_quote(citation.quote)}"
 
 

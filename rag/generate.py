@@ -220,7 +220,8 @@ def generated_answer(
     return answer
 
 
-def stream_answer(assistant, question: object, mode: str, history: list[str] | None = None) -> Iterator[str | Answer]:
+def stream_answer(assistant, question: object, mode: str, history: list[str] | None = None,
+                  doc: str | None = None) -> Iterator[str | Answer]:
     """Yield the model's text as it is generated, then the final verified Answer."""
     t0 = time.perf_counter()
     try:
@@ -228,7 +229,7 @@ def stream_answer(assistant, question: object, mode: str, history: list[str] | N
     except QuestionError as exc:
         yield Answer(id=None, question=str(question)[:200], answer="", abstained=True, error=str(exc), mode=mode)
         return
-    passages = assistant.retriever.search(assistant.contextual_query(text, history or []))
+    passages = assistant.retriever.search(assistant.contextual_query(text, history or []), doc=doc)
     t1 = time.perf_counter()
     x = prepare({"question": text, "passages": passages, "qid": None}, assistant, mode)
     if x["extractive"].abstained:

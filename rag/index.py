@@ -116,12 +116,15 @@ def staleness(settings: Settings) -> str | None:
     return None
 
 
-def build(settings: Settings, progress: bool = True, reuse: bool = True) -> dict:
+def build(settings: Settings, progress: bool = True, reuse: bool = True,
+          vectors: dict[str, np.ndarray] | None = None) -> dict:
     """Build the index from the sources; returns the new manifest.
 
     With `reuse`, chunks the current intact build already holds keep their
     vectors (chunk ids are content hashes), so adding a document embeds only it.
+    `vectors` are chunk vectors made elsewhere (Ray workers, rag.ray_ingest), by chunk id.
     """
+    given = vectors or {}
     from filelock import FileLock
     from tqdm import tqdm
 
@@ -134,7 +137,7 @@ def build(settings: Settings, progress: bool = True, reuse: bool = True) -> dict
         steps.set_postfix_str(f"{len(chunks)} chunks")
 
         onnx_embed.ensure(settings)  # once per model: queries and builds then skip importing torch
-        vectors = _reuse_or_encode(settings, chunks, reuse)
+        vectors = _reuse_or_encode(settings, chunks, reuse, given)
         steps.update(1)
         build_id = time.strftime("%Y%m%d-%H%M%S") + "-" + uuid.uuid4().hex[:6]
         build_dir = settings.index_dir / f"build-{build_id}"
@@ -240,7 +243,18 @@ def _twins(chunks: list[Chunk], vectors: np.ndarray) -> dict[str, list[str]]:
     return twins
 
 
-def _reuse_or_encode(settings: Settings, chunks: list[Chunk], reuse: bool) -> np.ndarray:
+def current_chunks(settings: Settings) -> list[Chunk]:
+    """The chunks of the current build when its files are intact (its sources may have changed), else none."""
+    if staleness_of_files(settings) is not None:
+        return []
+    try:
+        return _read(settings).chunks
+    except (IndexError_, OSError, ValueError, KeyError):
+        return []
+
+
+def _reuse_or_encode(settings: Settings, chunks: list[Chunk], reuse: bool,
+                     given: dict[str, np.ndarray] | None = None) -> np.ndarray:
     known: dict[str, np.ndarray] = {}
     if reuse and staleness_of_files(settings) is None:
         try:
@@ -250,6 +264,7 @@ def _reuse_or_encode(settings: Settings, chunks: list[Chunk], reuse: bool) -> np
                 known = {c.id: stored[i] for i, c in enumerate(old.chunks)}
         except (IndexError_, OSError, ValueError, RuntimeError, KeyError):
             known = {}
+    known.update(given or {})
     todo = [c for c in chunks if c.id not in known]
     fresh = embed.encode_documents(settings, [c.embedding_text() for c in todo]) if todo else None
     dim = fresh.shape[1] if fresh is not None else next(iter(known.values())).shape[0]

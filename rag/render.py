@@ -157,12 +157,13 @@ def _source_card(c: Citation, chunks: dict, figures_here: list[str], anchor: boo
         if twins:
             also = " · also in the " + ", ".join(esc(edition_name(e)) for e in twins)
     ident = f' id="rr-source-{c.n}"' if anchor else ""
+    document = f'<span class="rr-doc">{esc(c.document)}</span> · ' if c.document else ""
     figs = ""
     if figures_here:
         figs = '<div class="rr-verified">Verified here: ' + ", ".join(f"{esc(f)} ✓" for f in figures_here) + "</div>"
     return (
         f'<div class="rr-source"{ident} tabindex="-1"><div class="rr-source-head"><b>[{c.n}]</b> {esc(c.section)}</div>'
-        f'<div class="rr-muted">{esc(edition_name(c.edition))}{pages}{also} · {esc(c.chunk_id)}</div>'
+        f'<div class="rr-muted">{document}{esc(edition_name(c.edition))}{pages}{also} · {esc(c.chunk_id)}</div>'
         f"{highlight(passage, c.quote)}{figs}</div>"
     )
 

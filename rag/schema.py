@@ -103,6 +103,7 @@ class Citation:
     start: int | None = None
     end: int | None = None
     also: list[str] = field(default_factory=list)
+    document: str | None = None  # the cited document's title (`rag docs`); its id is the chunk id's first part
 
 
 @dataclass
@@ -249,3 +250,15 @@ class Hit:
     dense: float
     dense_rank: int | None = None
     bm25_rank: int | None = None
+
+
+@dataclass
+class DocumentInfo:
+    """One document of the library, as `rag docs` lists it."""
+
+    id: str
+    title: str
+    kind: str  # report | text | markdown | html | pdf
+    chunks: int
+    added: str | None = None
+    source: str | None = None

@@ -232,9 +232,9 @@ def test_follow_up_passes_the_previous_question(page, monkeypatch):
     seen = {}
     real = page.assistant.ask_stream
 
-    def spy(question, mode, history=None):
+    def spy(question, mode, history=None, doc=None):
         seen["history"] = list(history or [])
-        yield from real(question, mode, history=history)
+        yield from real(question, mode, history=history, doc=doc)
 
     monkeypatch.setattr(page.assistant, "ask_stream", spy)
     chat, history, *_ = list(page.ask("How many NHS staff vacancies were there?", "extractive", [], []))[-1]
