@@ -272,7 +272,6 @@ def read_document(path: Path) -> Document:
             raise CorpusError(str(exc)) from exc
         if kind == "markdown":
             blocks = _markdown_blocks(raw)
-            title = next((b.text for b in blocks if b.heading == 1), title)
         elif kind == "html":
             blocks, html_title = _html_blocks(raw)
             title = html_title or title
@@ -280,6 +279,8 @@ def read_document(path: Path) -> Document:
             blocks = _text_blocks(raw)
     doc_id = doc_id_for(path)
     text, sections = _layout(doc_id, title, blocks)
+    if kind == "markdown":  # the document's own first heading names it in `rag docs` and citations
+        title = next((b.text for b in blocks if b.heading == 1), title)
     if not sections:
         raise CorpusError(f"{path} has no text to index")
     return Document(doc_id=doc_id, title=title, kind=kind, source=path.name,
