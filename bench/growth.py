@@ -136,7 +136,7 @@ def build_synthetic_worker(files: list[str], cosine: float) -> None:
     known = report.vectors.reconstruct_n(0, report.vectors.ntotal)
     by_id = {c.id: known[i] for i, c in enumerate(report.chunks)}
 
-    def fake_vectors(settings, chunks, reuse):
+    def fake_vectors(settings, chunks, reuse, given=None):
         missing = [c.id for c in chunks if c.doc_id == chunks[0].doc_id and c.id not in by_id]
         if missing:
             raise RuntimeError(f"the shared index/ is not current ({len(missing)} report chunks unknown)")
@@ -299,6 +299,9 @@ def main() -> int:
     p.add_argument("--embed-up-to", type=int, default=10,
                    help="largest scale embedded with the real model; larger ones use synthetic vectors")
     p.add_argument("--plot-only", action="store_true", help="redraw docs/growth.png from bench/results/growth.json")
+    p.add_argument("--stores", action="store_true", help="FAISS + bm25s against Milvus Lite at each scale (bench/scale.py)")
+    p.add_argument("--ray", action="store_true", help="Ray ingestion on one and two local nodes (bench/scale.py)")
+    p.add_argument("--copies", type=int, default=4, help="with --ray: altered copies of the report to ingest")
     p.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--worker-build", nargs="*", help=argparse.SUPPRESS)
     p.add_argument("--cosine", type=float, help=argparse.SUPPRESS)
@@ -308,6 +311,14 @@ def main() -> int:
         return 0
     if args.worker_build is not None:
         build_synthetic_worker(args.worker_build, args.cosine)
+        return 0
+    if args.stores or args.ray:
+        import scale
+
+        if args.stores:
+            scale.stores(args.scales)
+        if args.ray:
+            scale.ray_rates(args.copies)
         return 0
     # Rows of scales not measured this time are kept, so scales can be run as separate (locked) jobs.
     kept = json.loads(RESULTS.read_text())["rows"] if RESULTS.exists() else []

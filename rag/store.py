@@ -89,8 +89,13 @@ class FaissStore:
                 for i in sorted(fused, key=lambda i: -fused[i])]
 
     def add(self, chunks: list[Chunk], vectors: np.ndarray) -> None:
-        """Add chunks in memory; the index on disk is written by `rag index` (rag.index.build)."""
-        self.vectors.add(np.asarray(vectors, dtype="float32"))
+        """Add chunks in memory; the index on disk is written by `rag index` (rag.index.build). Copy on write: the
+        loaded index may be shared (the Assistant's), so it is never changed in place."""
+        import faiss
+
+        grown = faiss.clone_index(self.vectors)
+        grown.add(np.asarray(vectors, dtype="float32"))
+        self.vectors = grown
         self.chunks += chunks
         self._reindex_bm25()
 
