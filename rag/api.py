@@ -37,6 +37,7 @@ def create_api(assistant: Assistant):
         question: str = Field(description="The question, in any words; at most RAG_MAX_QUESTION_CHARS characters.")
         mode: Literal["extractive", "local", "openai"] = Field(
             default="extractive", description="extractive quotes the report; local and openai generate and verify.")
+        doc: str | None = Field(default=None, description="Only this document of the library (GET /api/documents).")
 
     class CheckBody(BaseModel):
         claim: str = Field(description="One claim with a figure ('More than 93,000 NHS posts are vacant.'), or a whole "
@@ -57,16 +58,20 @@ def create_api(assistant: Assistant):
         if body.mode == "openai" and not settings.llm_base_url:
             return JSONResponse({"error": "the openai mode needs RAG_LLM_BASE_URL on the server"}, status_code=400)
         if body.mode == "extractive":
-            answer = assistant.ask(body.question, body.mode)
+            answer = assistant.ask(body.question, body.mode, doc=body.doc)
         elif not generating.acquire(blocking=False):
             return JSONResponse({"error": f"the {body.mode} mode is busy with other questions; ask again, or use "
                                           "extractive"}, status_code=503)
         else:
             try:
-                answer = assistant.ask(body.question, body.mode)
+                answer = assistant.ask(body.question, body.mode, doc=body.doc)
             finally:
                 generating.release()
         return JSONResponse(to_dict(answer), status_code=400 if answer.error else 200)
+
+    @app.get("/api/documents", summary="The library: every document, with its id, title, kind and chunks")
+    def documents():
+        return {"documents": to_dict(assistant.documents())}
 
     @app.post("/api/check", summary="Check a claim, or every claim of a text, against the report")
     def check_claim(body: CheckBody):

@@ -87,3 +87,13 @@ def test_openapi_describes_every_route_and_the_page_is_still_served(api):
     assert "question" in json.dumps(spec["components"]["schemas"])
     page = api.get("/")
     assert page.status_code == 200 and "<html" in page.text.lower()
+
+
+def test_the_library_and_asking_within_one_document(api):
+    docs = api.get("/api/documents").json()["documents"]
+    assert docs[0]["id"] == "manifesto" and docs[0]["chunks"] > 0
+    answer = api.post("/api/ask", json={"question": "How many NHS staff vacancies were there?", "doc": "manifesto"})
+    assert answer.status_code == 200 and "93,806" in answer.json()["answer"]
+    assert all(c["document"].startswith("Manifesto for recovery") for c in answer.json()["citations"])
+    missing = api.post("/api/ask", json={"question": "How many NHS staff vacancies were there?", "doc": "nope"})
+    assert missing.status_code == 400 and "no document 'nope'" in missing.json()["error"]

@@ -80,6 +80,7 @@ def test_faiss_store_adds_and_deletes_in_memory(assistant):
     extra = replace(assistant.index.chunks[0], id="other:x:1", doc_id="other", edition="other")
     store.add([extra], assistant.index.vectors.reconstruct_n(0, 1))
     assert store.stats()["documents"]["other"] == 1 and store.stats()["vectors"] == n + 1
+    assert assistant.index.vectors.ntotal == n  # the shared, loaded index is left as it was
     assert store.delete("other") == 1 and store.stats()["vectors"] == n
     assert np.allclose(store.vectors.reconstruct_n(0, n), assistant.index.vectors.reconstruct_n(0, n))
 
