@@ -134,7 +134,18 @@ def stores_row(scale: int) -> dict:
                      "search_p50_ms": round(percentile(times, 0.5), 2),
                      "search_p95_ms": round(percentile(times, 0.95), 2),
                      "dense_recall_at_10": round(statistics.mean(recall), 4)}
-    row["same_top8"] = round(statistics.mean(set(a) == set(b) for a, b in zip(tops["faiss"], tops["milvus"])), 3)
+    pairs = list(zip(tops["faiss"], tops["milvus"]))
+    row["same_top8"] = round(statistics.mean(set(a) == set(b) for a, b in pairs), 3)
+    row["overlap_at_8"] = round(statistics.mean(len(set(a) & set(b)) / 8 for a, b in pairs), 3)
+    # The BM25 lists alone: where the two stores' rankings part.
+    lexical = []
+    for q in questions:
+        ids, scores = bm25.retrieve(bm25_tokens([q]), k=8, show_progress=False)
+        ours = {chunks[i].id for i, sc in zip(ids[0], scores[0]) if sc > 0}
+        theirs = {h["id"] for h in milvus.client.search(milvus.collection, data=[q], anns_field="sparse", limit=8,
+                                                         search_params={"metric_type": "BM25"})[0]}
+        lexical.append(len(ours & theirs) / max(1, len(ours)))
+    row["bm25_overlap_at_8"] = round(statistics.mean(lexical), 3)
     shutil.rmtree(folder, ignore_errors=True)
     return row
 
@@ -148,13 +159,15 @@ def stores(scales: list[int]) -> list[dict]:
         print(json.dumps(row), file=sys.stderr, flush=True)
         rows.append(row)
     _save("stores", rows)
-    print("| scale | chunks | store | build s | size MB | hybrid search p50 ms | p95 ms | dense recall@10 | same top 8 |")
-    print("| --- " * 9 + "|")
+    print("| scale | chunks | store | build s | size MB | hybrid search p50 ms | p95 ms | dense recall@10 | same top 8 "
+          "| top-8 overlap | BM25 top-8 overlap |")
+    print("| --- " * 11 + "|")
     for r in rows:
         for name in ("faiss", "milvus"):
             s = r[name]
             print(f"| {r['scale']}x | {r['chunks']:,} | {name} | {s['build_s']} | {s['size_mb']} | {s['search_p50_ms']} "
-                  f"| {s['search_p95_ms']} | {s['dense_recall_at_10']} | {r['same_top8']:.1%} |")
+                  f"| {s['search_p95_ms']} | {s['dense_recall_at_10']} | {r['same_top8']:.1%} "
+                  f"| {r['overlap_at_8']:.3f} | {r['bm25_overlap_at_8']:.3f} |")
     return rows
 
 

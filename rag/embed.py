@@ -30,11 +30,12 @@ def encode(name: str, texts: list[str], batch_size: int = 32, progress: bool = F
     return np.asarray(vectors, dtype="float32")
 
 
-def encode_documents(settings, texts: list[str]) -> np.ndarray:
-    """Vectors for an index build: the ONNX export on every core (exported once, the only step that needs torch),
-    else sentence-transformers. tests/test_onnx_embed.py checks both give the same vectors and retrieval."""
+def encode_documents(settings, texts: list[str], threads: int | None = None) -> np.ndarray:
+    """Vectors for an index build: the ONNX export on every core, or `threads` (exported once, the only step that
+    needs torch), else sentence-transformers. tests/test_onnx_embed.py checks both give the same vectors and
+    retrieval."""
     if onnx_embed.ensure(settings, quiet=True) is not None:
-        return onnx_embed.encode(settings, texts, threads=os.cpu_count() or 1)
+        return onnx_embed.encode(settings, texts, threads=threads or os.cpu_count() or 1)
     return encode(settings.embed_model, texts, batch_size=64)
 
 

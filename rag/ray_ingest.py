@@ -56,12 +56,15 @@ class Embedder:
     def __init__(self, settings: Settings):
         import ray
 
+        context = ray.get_runtime_context()
         self.settings = settings
-        self.node = ray.get_runtime_context().get_node_id()
-        embed.encode_documents(settings, ["warm up"])
+        self.node = context.get_node_id()
+        # As many threads as CPUs Ray gave this worker: workers sharing a machine must not oversubscribe it.
+        self.threads = max(1, int(context.get_assigned_resources().get("CPU", 1)))
+        embed.encode_documents(settings, ["warm up"], threads=self.threads)
 
     def __call__(self, batch: dict) -> dict:
-        vectors = embed.encode_documents(self.settings, list(batch["text"]))
+        vectors = embed.encode_documents(self.settings, list(batch["text"]), threads=self.threads)
         return {"id": batch["id"], "vector": list(vectors), "node": [self.node] * len(vectors)}
 
 
