@@ -19,6 +19,7 @@ from rag.answer import QuestionError
 from rag.files import atomic_write
 from rag.schema import TextCheck, Verdict, to_dict
 from rag.settings import Settings
+from rag.store import open_store
 
 MAX_LINE_BYTES = 100_000
 
@@ -82,12 +83,17 @@ def cmd_index(args, settings: Settings) -> int:
     if reason is None and not args.force:
         onnx_embed.ensure(settings)  # an index built before the ONNX query path existed
         print(f"index is current ({settings.index_dir / index.MANIFEST}); use --force to rebuild")
+        if settings.store != "faiss":  # a store elsewhere may lag the build: bring it in line
+            stats = open_store(index.load(settings, rebuild=False), settings).stats()
+            print(f"{settings.store} store in line with the build: {stats['chunks']} chunks ({settings.milvus_uri})")
         return 0
     manifest = index.build(settings, progress=not args.quiet, reuse=not args.force)  # --force re-embeds everything
     print(
         f"built {manifest['counts']['chunks']} chunks from {len(manifest['sources'])} sources "
         f"in {manifest['build_seconds']} s -> {settings.index_dir}"
     )
+    if "store" in manifest:
+        print(f"{settings.store} store synced: {manifest['store']['chunks']} chunks ({settings.milvus_uri})")
     return 0
 
 

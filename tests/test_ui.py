@@ -267,3 +267,11 @@ def test_missing_mode_says_so_in_one_line(page, monkeypatch):
     monkeypatch.setitem(type(page).ask.__globals__, "_has", lambda module, attr=None: False)
     chat, history, box, *_ = list(page.ask("How many NHS staff vacancies were there?", "local", [], []))[-1]
     assert "local mode is not available" in chat[-1]["content"] and box and history == []
+
+
+def test_ask_within_one_document_and_an_unknown_one(page):
+    chat, _, _, sources, answers, *_ = list(page.ask("How many NHS staff vacancies were there?", "extractive", [], [],
+                                                     [], "manifesto"))[-1]
+    assert "93,806" in chat[-1]["content"] and "Manifesto for recovery" in sources
+    chat, *_ = list(page.ask("How many NHS staff vacancies were there?", "extractive", [], [], [], "nope"))[-1]
+    assert "no document" in chat[-1]["content"] and "rr-error" in chat[-1]["content"]
