@@ -114,7 +114,8 @@ def ingest(settings: Settings, paths: list[Path], address: str | None = None, wo
         blocks = min(len(todo), max(2 * n, -(-len(todo) // BATCH)))
         embedded = ray.data.from_items(todo, override_num_blocks=blocks).map_batches(
             Embedder, fn_constructor_kwargs={"settings": settings}, batch_size=max(1, min(BATCH, len(todo) // blocks)),
-            compute=ray.data.ActorPoolStrategy(size=n, max_tasks_in_flight_per_actor=2), num_cpus=1)
+            compute=ray.data.ActorPoolStrategy(size=n, max_tasks_in_flight_per_actor=2), num_cpus=1,
+            max_restarts=0)  # a failed worker fails the ingestion with its error, rather than a silent retry
         for row in embedded.take_all():
             vectors[row["id"]] = np.asarray(row["vector"], dtype="float32")
             nodes.add(row["node"])
