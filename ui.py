@@ -8,9 +8,11 @@ it binds 127.0.0.1 unless told otherwise and never makes a share link.
 from __future__ import annotations
 
 import argparse
+import atexit
 import importlib
 import importlib.util
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -126,6 +128,7 @@ class Page:
         self.assistant = assistant
         self.settings = assistant.settings
         self.files = Path(tempfile.mkdtemp(prefix="rag-ui-"))
+        atexit.register(shutil.rmtree, self.files, True)  # the page's downloads go when it stops
         self.feedback = feedback.FeedbackStore(self.settings)
 
     def ask(self, question: str, mode: str, chat: list, history: list[str], answers: list | None = None,
@@ -136,7 +139,7 @@ class Page:
         question = question or ""
         chat = list(chat or []) + [{"role": "user", "content": render.user_html(question)}]
         history, answers = list(history or []), list(answers or [])
-        unchanged = (gr.skip(),) * (3 + FOLLOW_UPS)
+        unchanged = (gr.skip(),) * (2 + FOLLOW_UPS)  # the download, the follow-up heading and buttons
 
         def failed(message: str, box: str):
             return (chat + [_bot(render.error_html(message))], history, box, "", answers + [None], *unchanged)
@@ -214,9 +217,11 @@ class Page:
         index = data.index if isinstance(data.index, int) else data.index[0]
         turn = index // 2  # the chat alternates question, answer
         answer = answers[turn] if answers and 0 <= turn < len(answers) else None
-        if answer is None or data.liked not in (True, False):
+        if answer is None:
             return _status("There is no answer to rate there."), None
-        return self._rate("answer", "up" if data.liked else "down", answer.question, answer, answer.mode)
+        # Gradio sends True or False for a thumb, and an empty value when the member clicks it again to take it back.
+        rating = "up" if data.liked is True else "down" if data.liked is False else "cleared"
+        return self._rate("answer", rating, answer.question, answer, answer.mode)
 
     def rate_check(self, result, rating: str):
         if result is None:
@@ -230,6 +235,8 @@ class Page:
                                      self.assistant.index.manifest.get("build"))
         except (feedback.FeedbackError, OSError) as exc:
             return render.error_html(f"Your rating could not be stored: {exc}"), None
+        if rating == "cleared":
+            return _status("Your rating was taken back."), item.id
         thumb = "helpful" if rating == "up" else "wrong"
         return _status(f"Thank you: recorded as {thumb}. You can add a comment below."), item.id
 
@@ -300,7 +307,7 @@ def build_app(assistant: Assistant):
     with gr.Blocks(title=TITLE, analytics_enabled=False) as app:
         gr.Markdown(f"# {TITLE}\nQuestions and figure checks over the NHS Confederation's *Manifesto for recovery* "
                     "(September 2021). Every answer cites the report's own passages.")
-        last_rating = gr.State(None)
+        answer_rating, check_rating = gr.State(None), gr.State(None)  # each tab's comment goes to its own thumb
         with gr.Tabs():
             with gr.Tab("Ask", id="ask"):
                 history = gr.State([])
@@ -383,14 +390,14 @@ def build_app(assistant: Assistant):
             return *page.rate_answer(answers_so_far, mode_now, data), gr.update(open=True)
 
         rate_answer.__annotations__["data"] = gr.LikeData  # how Gradio knows to pass the thumb's event data
-        chat.like(rate_answer, inputs=[answers, mode], outputs=[answer_status, last_rating, answer_feedback])
-        answer_send.click(page.comment, inputs=[last_rating, answer_comment], outputs=[answer_status, answer_comment])
+        chat.like(rate_answer, inputs=[answers, mode], outputs=[answer_status, answer_rating, answer_feedback])
+        answer_send.click(page.comment, inputs=[answer_rating, answer_comment], outputs=[answer_status, answer_comment])
         check_out = [verdict, checked, check_download]
         check_btn.click(page.check, inputs=[claim], outputs=check_out)
         claim.submit(page.check, inputs=[claim], outputs=check_out)
-        check_up.click(lambda r: page.rate_check(r, "up"), inputs=[checked], outputs=[check_status, last_rating])
-        check_down.click(lambda r: page.rate_check(r, "down"), inputs=[checked], outputs=[check_status, last_rating])
-        check_send.click(page.comment, inputs=[last_rating, check_comment], outputs=[check_status, check_comment])
+        check_up.click(lambda r: page.rate_check(r, "up"), inputs=[checked], outputs=[check_status, check_rating])
+        check_down.click(lambda r: page.rate_check(r, "down"), inputs=[checked], outputs=[check_status, check_rating])
+        check_send.click(page.comment, inputs=[check_rating, check_comment], outputs=[check_status, check_comment])
     # Quotes cost ~20 ms of one core; generated answers wait for the Assistant's own slots, so the page may run
     # several requests at once without a slow model filling them.
     concurrency = settings.ui_concurrency or 4 * (os.cpu_count() or 1)

@@ -84,7 +84,7 @@ def cmd_index(args, settings: Settings) -> int:
         onnx_embed.ensure(settings)  # an index built before the ONNX query path existed
         print(f"index is current ({settings.index_dir / index.MANIFEST}); use --force to rebuild")
         if settings.store != "faiss":  # a store elsewhere may lag the build: bring it in line
-            stats = open_store(index.load(settings, rebuild=False), settings).stats()
+            stats = open_store(index.load(settings, rebuild=False), settings, sync=True).stats()
             print(f"{settings.store} store in line with the build: {stats['chunks']} chunks ({settings.milvus_uri})")
         return 0
     manifest = index.build(settings, progress=not args.quiet, reuse=not args.force)  # --force re-embeds everything

@@ -387,12 +387,12 @@ def check_unique(docs: list[Document]) -> None:
 def remove(settings: Settings, doc_id: str) -> None:
     """Delete a stored document's files; the next build leaves its chunks out."""
     folder = documents_dir(settings)
-    meta = folder / f"{doc_id}.json"
     if doc_id in RESERVED:
         raise CorpusError(f"{doc_id!r} is the report itself and cannot be removed")
-    if not meta.exists():
-        known = ", ".join(m["doc_id"] for m in stored(settings)) or "none"
-        raise CorpusError(f"no document {doc_id!r} (added documents: {known})")
+    known = [m["doc_id"] for m in stored(settings)]
+    if doc_id not in known:  # only a stored document's own id, never a path ("../manifest")
+        raise CorpusError(f"no document {doc_id!r} (added documents: {', '.join(known) or 'none'})")
+    meta = folder / f"{doc_id}.json"
     meta.unlink()  # metadata first: a reader never finds metadata without its text
     (folder / f"{doc_id}.txt").unlink(missing_ok=True)
 

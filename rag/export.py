@@ -12,6 +12,7 @@ from rag.render import edition_name
 from rag.schema import Answer, Chunk, Citation, TextCheck, Verdict
 
 REPORT = "NHS Confederation, \"Manifesto for recovery: The health and care system after COVID-19\" (September 2021)"
+EDITIONS = ("web", "pdf")  # the report's two editions; an added document is its own "edition" (its id)
 VERDICT_WORDS = {"supported": "Supported", "contradicted": "Contradicted", "not_found": "Not found",
                  "nothing_to_check": "Nothing to check"}
 
@@ -29,11 +30,16 @@ def pdf_pages(citation: Citation, chunks: dict[str, Chunk]) -> str | None:
     return None
 
 
+def _of_report(citation: Citation) -> bool:
+    return citation.edition in EDITIONS
+
+
 def reference(citation: Citation, chunks: dict[str, Chunk]) -> str:
     pages = pdf_pages(citation, chunks)
-    where = f"{citation.section}; {edition_name(citation.edition)}" + (f"; PDF pages {pages}" if pages else "")
-    if citation.document:
-        where += f"; {citation.document}"
+    if _of_report(citation):
+        where = f"{citation.section}; {edition_name(citation.edition)}" + (f"; PDF pages {pages}" if pages else "")
+    else:  # an added document has no editions: its title names it
+        where = f"{citation.section}; {citation.document or citation.chunk_id.split(':')[0]}"
     return f"[{citation.n}] {where}\n\n{_quote(citation.quote)}"
 
 
@@ -55,7 +61,10 @@ def answer_markdown(answer: Answer, chunks: dict[str, Chunk]) -> str:
         parts += ["**References**", ""]
         for c in answer.citations:
             parts += [reference(c, chunks), ""]
-    parts.append(f"*Source: {REPORT}. Mode: {answer.mode}.*")
+    cited = answer.citations or answer.see_also
+    others = sorted({c.document or c.chunk_id.split(":")[0] for c in cited if not _of_report(c)})
+    sources = ([REPORT] if not cited or any(_of_report(c) for c in cited) else []) + [f'"{d}"' for d in others]
+    parts.append(f"*Source: {'; '.join(sources)}. Mode: {answer.mode}.*")
     return "\n".join(parts) + "\n"
 
 

@@ -22,7 +22,7 @@ from rag.schema import Feedback, to_dict
 from rag.settings import Settings
 
 KINDS = ("answer", "check")
-RATINGS = ("up", "down")
+RATINGS = ("up", "down", "cleared")  # cleared: the member took a thumb back
 MAX_COMMENT_CHARS = 2000
 FILE_NAME = "feedback.jsonl"
 _LOCK = threading.Lock()
@@ -70,14 +70,16 @@ class FeedbackStore:
         items = [_parse(raw) for raw in lines]
         return [i for i in items if i is not None], sum(1 for i in items if i is None)
 
-    def _read(self) -> list[str]:
+    def _read(self) -> list[bytes]:
+        """The file's lines as bytes, split on newlines only: a line this code cannot read is written back byte for
+        byte, and a U+2028 inside a question stays inside its line."""
         if not self.path.exists():
             return []
-        return [ln for ln in self.path.read_text(encoding="utf-8", errors="replace").splitlines() if ln.strip()]
+        return [ln for ln in self.path.read_bytes().split(b"\n") if ln.strip()]
 
-    def _write(self, lines: list[str]) -> None:
-        data = "".join(ln + "\n" for ln in lines)
-        size = len(data.encode("utf-8"))
+    def _write(self, lines: list[bytes]) -> None:
+        data = b"".join(ln + b"\n" for ln in lines)
+        size = len(data)
         if size > self.max_bytes:
             raise FeedbackError(f"the feedback file {self.path} would pass its size cap of {self.max_bytes:,} bytes "
                                 "(RAG_FEEDBACK_MAX_BYTES); move it away or raise the cap to collect more")
@@ -102,17 +104,29 @@ def _comment(text: str) -> str:
     return text
 
 
-def _line(item: Feedback) -> str:
-    return json.dumps(to_dict(item), ensure_ascii=False, sort_keys=True)
+def _line(item: Feedback) -> bytes:
+    # ASCII-only JSON: no raw line separators (U+2028, U+0085) for any reader that splits on them.
+    return json.dumps(to_dict(item), ensure_ascii=True, sort_keys=True).encode("ascii")
 
 
-def _parse(raw: str) -> Feedback | None:
+def _parse(raw: bytes) -> Feedback | None:
     try:
         row = json.loads(raw)
-        names = {f.name for f in fields(Feedback)}
-        return Feedback(**{k: v for k, v in row.items() if k in names})
-    except (ValueError, TypeError):
+    except ValueError:  # includes bytes that are not UTF-8
         return None
+    if not isinstance(row, dict) or not isinstance(row.get("result"), dict):
+        return None
+    names = {f.name for f in fields(Feedback)}
+    try:
+        return Feedback(**{k: v for k, v in row.items() if k in names})
+    except TypeError:
+        return None
+
+
+def _rated(item: Feedback) -> tuple:
+    """What a thumb is about: the same question with the same answer (or verdict) is the same thing rated."""
+    given = item.result.get("answer") if item.kind == "answer" else json.dumps(item.result, sort_keys=True)
+    return item.kind, item.question, given
 
 
 def to_gold(items: list[Feedback]) -> tuple[list[dict], list[dict]]:
@@ -120,7 +134,8 @@ def to_gold(items: list[Feedback]) -> tuple[list[dict], list[dict]]:
     and claims (evals/claims.jsonl's). A question line is answerable with nothing expected yet, so `rag eval --gold`
     runs it as it stands; a claim line needs its expected verdict filled in before `rag eval --claims` takes it."""
     questions, claims = [], []
-    for item in items:
+    latest = {_rated(item): item for item in items}  # a later thumb on the same answer replaces an earlier one
+    for item in latest.values():
         if item.rating != "down":
             continue
         given = {"comment": item.comment, "mode": item.mode, "time": item.time, "index_build": item.index_build}

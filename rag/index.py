@@ -172,7 +172,7 @@ def build(settings: Settings, progress: bool = True, reuse: bool = True,
         if settings.store != "faiss":
             # Bring the configured store in line with the new build (unchanged chunks keep their rows).
             manifest["store"] = {"name": settings.store, **open_store(
-                Index(chunks=chunks, vectors=_flat(vectors), bm25=None, manifest=manifest), settings).stats()}
+                Index(chunks=chunks, vectors=_flat(vectors), bm25=None, manifest=manifest), settings, sync=True).stats()}
         atomic_write(settings.index_dir / MANIFEST, json.dumps(manifest, indent=1))
         _remove_old_builds(settings.index_dir, keep=build_dir.name)
         steps.update(1)

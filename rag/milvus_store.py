@@ -11,6 +11,7 @@ embedded store's bm25s, so both stores rank alike (tests/test_store.py measures 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import time
@@ -51,6 +52,12 @@ def _client(settings: Settings):
         raise RuntimeError(f"cannot reach Milvus at {uri}: {exc}") from exc
 
 
+def _clip(text: str, limit: int) -> str:
+    """At most `limit` UTF-8 bytes: a Milvus server counts a VARCHAR's length in bytes, not characters."""
+    data = text.encode("utf-8")
+    return text if len(data) <= limit else data[:limit].decode("utf-8", errors="ignore")
+
+
 def _stop_words() -> list[str]:
     """bm25s's English stop words, and every one-character token: bm25s's tokenizer only keeps words of two or
     more characters, and a stop word is the one filter both Milvus Lite and a Milvus server have."""
@@ -67,17 +74,28 @@ class MilvusStore:
     def __init__(self, settings: Settings, dim: int):
         self.settings = settings
         self.client = _client(settings)
-        self.collection = settings.milvus_collection
+        # The embedding model and chunking are part of the name: after a change of model the rows (same chunk ids,
+        # other vectors) go to a collection of their own instead of mixing with the old model's vectors.
+        code = hashlib.sha256(json.dumps(settings.index_fingerprint(), sort_keys=True).encode()).hexdigest()[:8]
+        self.collection = f"{settings.milvus_collection}_{code}"
         self.dim = dim
         if not self.client.has_collection(self.collection):
             self._create()
         self.client.load_collection(self.collection)  # Milvus Lite needs this after reopening a file
 
+    @property
+    def local(self) -> bool:
+        """Milvus Lite in a file, which only this process can open (a server is shared)."""
+        return "://" not in self.settings.milvus_uri
+
     @classmethod
-    def for_index(cls, index, settings: Settings) -> MilvusStore:
-        """The store for a loaded local build, brought in line with it first."""
+    def for_index(cls, index, settings: Settings, sync: bool | None = None) -> MilvusStore:
+        """The store for a loaded local build. `sync` brings the collection in line with the build (what
+        `rag index` does); by default a Milvus Lite file is synced, and a shared server only filled when empty,
+        so a reader with an older build never deletes what another host added."""
         store = cls(settings, int(index.vectors.d))
-        store.sync(index.chunks, index.vectors)
+        if sync or (sync is None and (store.local or store.count() == 0)):
+            store.sync(index.chunks, index.vectors)
         return store
 
     def _create(self) -> None:
@@ -134,12 +152,12 @@ class MilvusStore:
                 "seconds": round(time.perf_counter() - t0, 2)}
 
     def add(self, chunks: list[Chunk], vectors: np.ndarray) -> None:
-        rows = [{"id": c.id, "doc_id": c.doc_id, "edition": c.edition, "section": c.section[:2048],
-                 "text": c.embedding_text()[:MAX_TEXT], "dense": np.asarray(v, dtype="float32").tolist(),
+        rows = [{"id": c.id, "doc_id": c.doc_id, "edition": c.edition, "section": _clip(c.section, 2048),
+                 "text": _clip(c.embedding_text(), MAX_TEXT), "dense": np.asarray(v, dtype="float32").tolist(),
                  "chunk": json.loads(json.dumps(c.__dict__))}
                 for c, v in zip(chunks, vectors)]
         if rows:
-            self.client.insert(self.collection, rows)
+            self.client.upsert(self.collection, rows)  # two writers syncing at once must not duplicate a row
 
     def delete(self, doc_id: str) -> int:
         before = self.count()

@@ -125,10 +125,10 @@ class FaissStore:
         self.bm25.index(bm25_tokens([c.embedding_text() for c in self.chunks]), show_progress=False)
 
 
-def open_store(index, settings: Settings) -> Store:
-    """The store `RAG_STORE` names, over the loaded local build."""
+def open_store(index, settings: Settings, sync: bool | None = None) -> Store:
+    """The store `RAG_STORE` names, over the loaded local build; `sync=True` when writing (rag index)."""
     if settings.store == "faiss":
         return FaissStore.from_index(index, settings)
     if settings.store == "milvus":
-        return MilvusStore.for_index(index, settings)
+        return MilvusStore.for_index(index, settings, sync)
     raise ValueError(f"RAG_STORE must be one of {', '.join(STORES)}, not {settings.store!r}")

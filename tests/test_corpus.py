@@ -220,3 +220,17 @@ def test_two_files_with_one_doc_id_are_refused(tmp_path):
     with pytest.raises(corpus.CorpusError, match="both be document 'notes'"):
         corpus.save_files(settings, [tmp_path / "a" / "notes.md", tmp_path / "b" / "notes.txt"])
     assert not (tmp_path / "idx").exists()
+
+
+def test_remove_takes_only_a_stored_documents_id_never_a_path(tmp_path):
+    from rag.settings import Settings
+
+    settings = Settings.from_env(index_dir=tmp_path / "index")
+    (tmp_path / "index" / "documents").mkdir(parents=True)
+    precious = tmp_path / "precious.json"
+    precious.write_text("{}")
+    (tmp_path / "index" / "manifest.json").write_text("{}")
+    for doc_id in ("../manifest", "../../precious", str(tmp_path / "precious"), "manifesto"):
+        with pytest.raises(corpus.CorpusError):
+            corpus.remove(settings, doc_id)
+    assert precious.exists() and (tmp_path / "index" / "manifest.json").exists()

@@ -52,3 +52,14 @@ def test_rag_ask_markdown_and_follow_ups_on_the_command_line():
     assert md.returncode == 0 and "**References**" in md.stdout.decode() and "PDF pages" in md.stdout.decode()
     text = run_rag("ask", "How many NHS staff vacancies were there?").stdout.decode()
     assert "\nfollow-up: " in text
+
+
+def test_an_added_documents_citation_names_it_not_the_report():
+    from rag.schema import Answer, Citation
+
+    cited = Citation(1, "board-minutes:board-minutes:ab12", "board-minutes", "Board minutes › Finance", "Spend rose.",
+                     document="Board minutes")
+    text = export.answer_markdown(Answer(id=None, question="q", answer="Spend rose. [1]", abstained=False,
+                                         citations=[cited]), {})
+    assert "[1] Board minutes › Finance; Board minutes" in text and "edition" not in text
+    assert '*Source: "Board minutes".' in text and "Manifesto" not in text

@@ -108,3 +108,30 @@ def test_rag_feedback_lists_and_writes_gold(store, tmp_path):
     assert load_gold(gold)[0].question == "How many GP practices are there?"
     empty = run_rag("feedback", env={"RAG_FEEDBACK_DIR": str(tmp_path / "none")})
     assert empty.returncode == 0 and "no feedback yet" in empty.stdout.decode()
+
+
+def test_a_line_separator_in_a_question_stays_inside_its_line(store):
+    first = store.add("answer", "down", "What about\u2028waiting lists?\u0085Now", ANSWER)
+    store.add("answer", "up", "second", ANSWER)
+    items, bad = store.load()
+    assert bad == 0 and [i.question for i in items] == ["What about\u2028waiting lists?\u0085Now", "second"]
+    assert store.comment(first.id, "ok").comment == "ok"
+
+
+def test_odd_lines_are_skipped_and_kept_byte_for_byte(store):
+    store.dir.mkdir(parents=True)
+    odd = b'[1, 2]\nnull\n{"result": null, "id": "x"}\n{"q": "caf\xe9"}\n'
+    store.path.write_bytes(odd)
+    item = store.add("answer", "down", "q", ANSWER)
+    items, bad = store.load()
+    assert [i.id for i in items] == [item.id] and bad == 4
+    assert store.path.read_bytes().startswith(odd)
+    assert feedback.to_gold(items)[0][0]["question"] == "q"
+
+
+def test_a_later_thumb_on_the_same_answer_replaces_the_earlier(store):
+    store.add("answer", "down", "How many NHS staff vacancies were there?", ANSWER)
+    store.add("answer", "up", "How many NHS staff vacancies were there?", ANSWER)
+    store.add("answer", "down", "Another question?", ANSWER)
+    store.add("answer", "cleared", "Another question?", ANSWER)
+    assert feedback.to_gold(store.load()[0]) == ([], [])

@@ -116,3 +116,19 @@ def test_a_milvus_lite_file_open_elsewhere_is_one_clear_error(milvus):
 def test_an_unknown_store_is_one_clear_error():
     done = run_rag("ask", QUESTION, env={"RAG_STORE": "elastic"})
     assert done.returncode == 1 and "RAG_STORE must be one of faiss, milvus" in done.stderr.decode()
+
+
+def test_a_new_embedding_model_gets_a_collection_of_its_own_and_readers_can_leave_it_alone(assistant, tmp_path):
+    settings = replace(assistant.settings, store="milvus", milvus_uri=str(tmp_path / "fp.db"))
+    vectors = assistant.index.vectors.reconstruct_n(0, 5)
+    store = MilvusStore(settings, vectors.shape[1])
+    other = MilvusStore(replace(settings, embed_model="another-model"), vectors.shape[1])
+    assert store.collection != other.collection and store.collection.startswith("chunks_")
+    store.sync(assistant.index.chunks[:5], vectors)
+    assert other.count() == 0 and store.count() == 5
+    # A reader that does not sync (a shared server's) leaves the collection as it found it.
+    from types import SimpleNamespace
+
+    reader = MilvusStore.for_index(SimpleNamespace(vectors=assistant.index.vectors, chunks=assistant.index.chunks[:2]),
+                                   settings, sync=False)
+    assert reader.count() == 5
