@@ -395,6 +395,8 @@ def remove(settings: Settings, doc_id: str) -> None:
     meta = folder / f"{doc_id}.json"
     meta.unlink()  # metadata first: a reader never finds metadata without its text
     (folder / f"{doc_id}.txt").unlink(missing_ok=True)
+    if not any(folder.iterdir()):
+        folder.rmdir()  # the last added document gone: the index is the report's alone again
 
 
 def save_files(settings: Settings, files: list[Path]) -> list[Document]:
