@@ -87,7 +87,13 @@ def cmd_index(args, settings: Settings) -> int:
             stats = open_store(index.load(settings, rebuild=False), settings, sync=True).stats()
             print(f"{settings.store} store in line with the build: {stats['chunks']} chunks ({settings.milvus_uri})")
         return 0
-    manifest = index.build(settings, progress=not args.quiet, reuse=not args.force)  # --force re-embeds everything
+    if args.engine == "ray":  # every chunk re-embedded on Ray (RAG_RAY_ADDRESS, or a local Ray)
+        from rag import ray_ingest
+
+        manifest, nodes = ray_ingest.rebuild(settings)
+        print(f"ray: {manifest['counts']['chunks']} chunks embedded on {len(nodes)} node(s)")
+    else:
+        manifest = index.build(settings, progress=not args.quiet, reuse=not args.force)  # --force re-embeds all
     print(
         f"built {manifest['counts']['chunks']} chunks from {len(manifest['sources'])} sources "
         f"in {manifest['build_seconds']} s -> {settings.index_dir}"
@@ -394,6 +400,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("index", help="build the index (or `rag index add FILE` to add documents)")
     p.add_argument("--force", action="store_true", help="rebuild even when the index is current")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--engine", choices=["local", "ray"], default="local",
+                   help="embed in this process (local) or every chunk on Ray (RAG_RAY_ADDRESS, or a local Ray)")
     p.set_defaults(func=cmd_index, action="build")
     actions = p.add_subparsers(dest="action")
     actions.add_parser("build", help="build the index (the default)")

@@ -243,6 +243,11 @@ def _twins(chunks: list[Chunk], vectors: np.ndarray) -> dict[str, list[str]]:
     return twins
 
 
+def all_chunks(settings: Settings) -> list[Chunk]:
+    """Every chunk a build of these sources and stored documents would hold (for embedding elsewhere, on Ray)."""
+    return _parse_and_chunk(settings)[0]
+
+
 def current_chunks(settings: Settings) -> list[Chunk]:
     """The chunks of the current build when its files are intact (its sources may have changed), else none."""
     if staleness_of_files(settings) is not None:

@@ -68,6 +68,14 @@ class Embedder:
         return {"id": batch["id"], "vector": list(vectors), "node": [self.node] * len(vectors)}
 
 
+def _ray():
+    try:
+        import ray
+    except ImportError:
+        raise RuntimeError("--engine ray needs the scale extra: pip install -e '.[scale]'") from None
+    return ray
+
+
 def connect(address: str | None) -> None:
     import ray
 
@@ -81,11 +89,7 @@ def connect(address: str | None) -> None:
 
 def ingest(settings: Settings, paths: list[Path], address: str | None = None, workers: int | None = None) -> Ingested:
     """Read, chunk and embed `paths` on Ray; nothing is stored (see `add`)."""
-    try:
-        import ray
-    except ImportError:
-        raise RuntimeError("--engine ray needs the scale extra: pip install -e '.[scale]'") from None
-
+    ray = _ray()
     t0 = time.perf_counter()
     files = corpus.expand(paths)
     for f in files:  # fail on a missing or unsupported file before starting any work
@@ -94,9 +98,7 @@ def ingest(settings: Settings, paths: list[Path], address: str | None = None, wo
     connect(address or settings.ray_address or None)
     logging.getLogger("ray.data").setLevel(logging.WARNING)  # one line per stage otherwise, on stderr
     known = _known_ids(settings)
-    ctx = ray.data.DataContext.get_current()
-    ctx.enable_progress_bars = False
-    ctx.wait_for_min_actors_s = 600  # every embedding worker loaded before work starts: shares stay even
+    ray.data.DataContext.get_current().enable_progress_bars = False
     docs = ray.data.from_items([{"path": str(f)} for f in files], override_num_blocks=len(files))
     docs = docs.map(_read_and_chunk, fn_kwargs={"settings": settings}).materialize()
     rows = docs.take_all()
@@ -105,23 +107,46 @@ def ingest(settings: Settings, paths: list[Path], address: str | None = None, wo
     corpus.check_unique(documents)
     todo = [{"id": i, "text": t} for r in rows for i, t in zip(r["chunk_ids"], r["chunk_texts"]) if i not in known]
     total = sum(len(r["chunk_ids"]) for r in rows)
+    vectors, nodes = embed_rows(settings, todo, workers)
+    metas = {r["doc_id"]: r["meta"] for r in rows}
+    return Ingested(documents, metas, vectors, total, total - len(todo), nodes, round(time.perf_counter() - t0, 2))
+
+
+def embed_rows(settings: Settings, todo: list[dict], workers: int | None = None) -> tuple[dict[str, np.ndarray],
+                                                                                          list[str]]:
+    """Embed {"id", "text"} rows on the connected Ray cluster; the vectors by id, and the nodes that did it."""
+    import ray
+
     vectors: dict[str, np.ndarray] = {}
     nodes: set[str] = set()
-    if todo:
-        n = workers or max(1, int(ray.cluster_resources().get("CPU", 1)))
-        # Blocks of at most a batch, and at least two per worker: a worker ready first would take a coarse block
-        # whole, and a small folder would then be embedded on one node.
-        blocks = min(len(todo), max(2 * n, -(-len(todo) // BATCH)))
-        embedded = ray.data.from_items(todo, override_num_blocks=blocks).map_batches(
-            Embedder, fn_constructor_kwargs={"settings": settings}, batch_size=max(1, min(BATCH, len(todo) // blocks)),
-            compute=ray.data.ActorPoolStrategy(size=n, max_tasks_in_flight_per_actor=2), num_cpus=1,
-            max_restarts=0)  # a failed worker fails the ingestion with its error, rather than a silent retry
-        for row in embedded.take_all():
-            vectors[row["id"]] = np.asarray(row["vector"], dtype="float32")
-            nodes.add(row["node"])
-    metas = {r["doc_id"]: r["meta"] for r in rows}
-    return Ingested(documents, metas, vectors, total, total - len(todo), sorted(nodes),
-                    round(time.perf_counter() - t0, 2))
+    if not todo:
+        return vectors, []
+    ctx = ray.data.DataContext.get_current()
+    ctx.enable_progress_bars = False
+    ctx.wait_for_min_actors_s = 600  # every embedding worker loaded before work starts: shares stay even
+    n = workers or max(1, int(ray.cluster_resources().get("CPU", 1)))
+    # Blocks of at most a batch, and at least two per worker: a worker ready first would take a coarse block
+    # whole, and a small folder would then be embedded on one node.
+    blocks = min(len(todo), max(2 * n, -(-len(todo) // BATCH)))
+    embedded = ray.data.from_items(todo, override_num_blocks=blocks).map_batches(
+        Embedder, fn_constructor_kwargs={"settings": settings}, batch_size=max(1, min(BATCH, len(todo) // blocks)),
+        compute=ray.data.ActorPoolStrategy(size=n, max_tasks_in_flight_per_actor=2), num_cpus=1,
+        max_restarts=0)  # a failed worker fails the ingestion with its error, rather than a silent retry
+    for row in embedded.take_all():
+        vectors[row["id"]] = np.asarray(row["vector"], dtype="float32")
+        nodes.add(row["node"])
+    return vectors, sorted(nodes)
+
+
+def rebuild(settings: Settings, address: str | None = None, workers: int | None = None) -> tuple[dict, list[str]]:
+    """`rag index --force --engine ray`: every chunk (the report's and every stored document's) re-embedded on Ray,
+    then the index built with those vectors. Returns the manifest and the nodes that embedded."""
+    _ray()
+    connect(address or settings.ray_address or None)
+    logging.getLogger("ray.data").setLevel(logging.WARNING)
+    chunks = index.all_chunks(settings)
+    vectors, nodes = embed_rows(settings, [{"id": c.id, "text": c.embedding_text()} for c in chunks], workers)
+    return index.build(settings, progress=False, reuse=False, vectors=vectors), nodes
 
 
 def add(settings: Settings, paths: list[Path], address: str | None = None) -> tuple[Ingested, dict]:

@@ -97,6 +97,13 @@ def test_rag_index_add_engine_ray_on_the_cluster_then_docs_ask_and_remove(cluste
     # Adding the same folder again embeds nothing: unchanged chunks keep their vectors.
     again = run_rag("index", "add", "--engine", "ray", str(folder), env=env, timeout=600).stdout.decode()
     assert "0 embedded" in again
+    # A full re-embed on the cluster: every chunk, the report's and the documents', spread over both nodes.
+    rebuilt = run_rag("index", "--force", "--engine", "ray", env=env, timeout=900)
+    assert rebuilt.returncode == 0, rebuilt.stderr.decode()[-3000:]
+    total = sum(d["chunks"] for d in listed)
+    assert f"ray: {total} chunks embedded on 2 node(s)" in rebuilt.stdout.decode()
+    assert "13,000" in json.loads(run_rag("ask", "--json", "--doc", "ambulance-handovers",
+                                          "How many times did crews wait more than an hour?", env=env).stdout)["answer"]
     removed = run_rag("docs", "remove", "digital-records", env=env)
     assert removed.returncode == 0 and "removed document 'digital-records'" in removed.stdout.decode()
     assert "digital-records" not in run_rag("docs", env=env).stdout.decode()
