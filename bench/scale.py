@@ -221,7 +221,7 @@ def ray_rates(copies: int, runs: int = 2) -> dict:
         for cpus in layout[1:]:
             cluster.add_node(num_cpus=cpus)
         cluster.wait_for_nodes()
-        ray_ingest.connect(cluster.address)
+        ray_ingest.connect(settings, cluster.address)
         nodes: set[str] = set()
 
         def on_ray(address: str = cluster.address, used: set = nodes) -> int:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
 from functools import cached_property
 
@@ -79,9 +80,7 @@ class Assistant:
         return self._library[1]
 
     def _list_documents(self) -> list[DocumentInfo]:
-        counts: dict[str, int] = {}
-        for c in self.index.chunks:
-            counts[c.doc_id] = counts.get(c.doc_id, 0) + 1
+        counts = Counter(c.doc_id for c in self.index.chunks)
         out = [DocumentInfo(corpus.REPORT_ID, corpus.REPORT_TITLE, "report", counts.get(corpus.REPORT_ID, 0),
                             self.index.manifest.get("built_at"), "data/")]
         out += [DocumentInfo(m["doc_id"], m["title"], m["kind"], counts.get(m["doc_id"], 0), m.get("added"),
@@ -107,8 +106,7 @@ class Assistant:
             text = clean_question(question, self.settings)
             self._check_doc(doc)
         except QuestionError as exc:
-            return Answer(id=qid, question=str(question)[:200], answer="", abstained=True, error=str(exc),
-                          mode=mode or self.settings.mode)
+            return Answer.failed(question, str(exc), mode or self.settings.mode, qid)
         query = self.contextual_query(text, history or [])
         query_vector = self.retriever.embed_query(query)
         passages = self.retriever.search(query, query_vector=query_vector, doc=doc)
@@ -152,7 +150,7 @@ class Assistant:
         try:
             self._check_doc(doc)
         except QuestionError as exc:
-            yield Answer(id=None, question=str(question)[:200], answer="", abstained=True, error=str(exc), mode=mode)
+            yield Answer.failed(question, str(exc), mode)
             return
         if not self._generating.acquire(timeout=self.settings.generate_wait):
             yield self._busy(self.ask(question, "extractive", history=history, doc=doc), mode)

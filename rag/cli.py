@@ -19,7 +19,7 @@ from rag.answer import QuestionError
 from rag.files import atomic_write
 from rag.schema import TextCheck, Verdict, to_dict
 from rag.settings import Settings
-from rag.store import open_store
+from rag.store import sync_store
 
 MAX_LINE_BYTES = 100_000
 
@@ -83,9 +83,9 @@ def cmd_index(args, settings: Settings) -> int:
     if reason is None and not args.force:
         onnx_embed.ensure(settings)  # an index built before the ONNX query path existed
         print(f"index is current ({settings.index_dir / index.MANIFEST}); use --force to rebuild")
-        if settings.store != "faiss":  # a store elsewhere may lag the build: bring it in line
-            stats = open_store(index.load(settings, rebuild=False), settings, sync=True).stats()
-            print(f"{settings.store} store in line with the build: {stats['chunks']} chunks ({settings.milvus_uri})")
+        if settings.store != "faiss":  # a store outside the build may lag it: bring it in line
+            built = index.load(settings, rebuild=False)
+            _print_store(settings, sync_store(settings, built.chunks, built.vectors.reconstruct_n(0, len(built.chunks))))
         return 0
     if args.engine == "ray":  # every chunk re-embedded on Ray (RAG_RAY_ADDRESS, or a local Ray)
         from rag import ray_ingest
@@ -98,9 +98,13 @@ def cmd_index(args, settings: Settings) -> int:
         f"built {manifest['counts']['chunks']} chunks from {len(manifest['sources'])} sources "
         f"in {manifest['build_seconds']} s -> {settings.index_dir}"
     )
-    if "store" in manifest:
-        print(f"{settings.store} store synced: {manifest['store']['chunks']} chunks ({settings.milvus_uri})")
+    _print_store(settings, manifest.get("store"))
     return 0
+
+
+def _print_store(settings: Settings, stats: dict | None) -> None:
+    if stats is not None:
+        print(f"{settings.store} store in line with the build: {stats['chunks']} chunks ({settings.milvus_uri})")
 
 
 def add_documents(settings: Settings, files: list[str]) -> int:
@@ -112,11 +116,19 @@ def add_documents(settings: Settings, files: list[str]) -> int:
         manifest = index.build(settings, progress=False)
     except corpus.CorpusError as exc:
         return _error(str(exc))
-    for d in docs:
-        n = sum(1 for _ in d.sections)
-        print(f"added {d.source} as document {d.doc_id!r} ({d.kind}, {n} section{'s' * (n != 1)})")
-    print(f"index now has {manifest['counts']['chunks']} chunks in {manifest['build_seconds']} s -> {settings.index_dir}")
+    _print_added([(d, len(d.sections)) for d in docs])
+    _print_grown(settings, manifest)
     return 0
+
+
+def _print_added(docs: list[tuple[corpus.Document, int]]) -> None:
+    """One line per added document, with its number of sections."""
+    for d, n in docs:
+        print(f"added {d.source} as document {d.doc_id!r} ({d.kind}, {n} section{'s' * (n != 1)})")
+
+
+def _print_grown(settings: Settings, manifest: dict) -> None:
+    print(f"index now has {manifest['counts']['chunks']} chunks in {manifest['build_seconds']} s -> {settings.index_dir}")
 
 
 def add_documents_on_ray(settings: Settings, files: list[str]) -> int:
@@ -129,12 +141,10 @@ def add_documents_on_ray(settings: Settings, files: list[str]) -> int:
         done, manifest = ray_ingest.add(settings, [Path(f) for f in files])
     except corpus.CorpusError as exc:
         return _error(str(exc))
-    for d in done.documents:
-        n = len(done.metadata[d.doc_id]["sections"])
-        print(f"added {d.source} as document {d.doc_id!r} ({d.kind}, {n} section{'s' * (n != 1)})")
+    _print_added([(d, len(done.metadata[d.doc_id]["sections"])) for d in done.documents])
     print(f"ray: {done.chunks} chunks, {len(done.vectors)} embedded on {len(done.nodes)} node(s), "
           f"{done.reused} kept their vectors, in {done.seconds} s")
-    print(f"index now has {manifest['counts']['chunks']} chunks in {manifest['build_seconds']} s -> {settings.index_dir}")
+    _print_grown(settings, manifest)
     return 0
 
 

@@ -8,9 +8,7 @@ old one dropped. Lines this code cannot read are kept as they are.
 
 from __future__ import annotations
 
-import fcntl
 import json
-import threading
 import uuid
 from contextlib import contextmanager
 from dataclasses import fields
@@ -25,7 +23,6 @@ KINDS = ("answer", "check")
 RATINGS = ("up", "down", "cleared")  # cleared: the member took a thumb back
 MAX_COMMENT_CHARS = 2000
 FILE_NAME = "feedback.jsonl"
-_LOCK = threading.Lock()
 
 
 class FeedbackError(ValueError):
@@ -87,14 +84,13 @@ class FeedbackStore:
 
     @contextmanager
     def _locked(self):
-        """The file's lines, read under a lock that the page's threads and other processes (the CLI) share."""
+        """The file's lines, read under a lock that the page's threads and other processes (the CLI) share: the
+        same file lock `rag index` builds under (each call its own lock object, so threads wait for each other)."""
+        from filelock import FileLock
+
         self.dir.mkdir(parents=True, exist_ok=True)
-        with _LOCK, open(self.dir / ".lock", "w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            try:
-                yield self._read()
-            finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
+        with FileLock(str(self.dir / ".lock"), timeout=60):
+            yield self._read()
 
 
 def _comment(text: str) -> str:

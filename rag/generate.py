@@ -227,7 +227,7 @@ def stream_answer(assistant, question: object, mode: str, history: list[str] | N
     try:
         text = clean_question(question, assistant.settings)
     except QuestionError as exc:
-        yield Answer(id=None, question=str(question)[:200], answer="", abstained=True, error=str(exc), mode=mode)
+        yield Answer.failed(question, str(exc), mode)
         return
     passages = assistant.retriever.search(assistant.contextual_query(text, history or []), doc=doc)
     t1 = time.perf_counter()

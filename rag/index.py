@@ -30,7 +30,7 @@ from rag.files import atomic_write
 from rag.model_files import count_tokens, max_seq_length
 from rag.schema import Chunk, Section
 from rag.settings import Settings
-from rag.store import bm25_tokens, open_store
+from rag.store import bm25_index, sync_store
 
 MANIFEST = "manifest.json"
 FORMAT_VERSION = 2  # 2: sentences.jsonl + sentences.npy for the answer stage
@@ -169,10 +169,9 @@ def build(settings: Settings, progress: bool = True, reuse: bool = True,
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "build_seconds": round(time.perf_counter() - t0, 2),
         }
-        if settings.store != "faiss":
-            # Bring the configured store in line with the new build (unchanged chunks keep their rows).
-            manifest["store"] = {"name": settings.store, **open_store(
-                Index(chunks=chunks, vectors=_flat(vectors), bm25=None, manifest=manifest), settings, sync=True).stats()}
+        stats = sync_store(settings, chunks, vectors)  # a store outside the build: unchanged chunks keep their rows
+        if stats is not None:
+            manifest["store"] = {"name": settings.store, **stats}
         atomic_write(settings.index_dir / MANIFEST, json.dumps(manifest, indent=1))
         _remove_old_builds(settings.index_dir, keep=build_dir.name)
         steps.update(1)
@@ -290,14 +289,6 @@ def staleness_of_files(settings: Settings) -> str | None:
     return None
 
 
-def _flat(vectors: np.ndarray):
-    import faiss
-
-    index = faiss.IndexFlatIP(vectors.shape[1])
-    index.add(vectors)
-    return index
-
-
 def _save_faiss(path: Path, vectors: np.ndarray) -> None:
     import faiss
 
@@ -312,11 +303,7 @@ def _save_faiss(path: Path, vectors: np.ndarray) -> None:
 
 
 def _save_bm25(path: Path, chunks: list[Chunk]) -> None:
-    import bm25s
-
-    retriever = bm25s.BM25()
-    retriever.index(bm25_tokens([c.embedding_text() for c in chunks]), show_progress=False)
-    retriever.save(str(path), allow_pickle=False)
+    bm25_index(chunks).save(str(path), allow_pickle=False)
 
 
 def _write_jsonl(path: Path, rows: list[dict]) -> None:

@@ -23,6 +23,7 @@ from rag.settings import Settings
 
 BATCH = 1000
 MAX_TEXT = 65_535
+MAX_SECTION = 2048
 # The embedded store's bm25s defaults (method "lucene", k1 1.5, b 0.75); Milvus Lite defaults to the same.
 BM25_PARAMS = {"bm25_k1": 1.5, "bm25_b": 0.75}
 
@@ -37,7 +38,7 @@ def _client(settings: Settings):
     # Milvus Lite has no server clock; pymilvus warns of it on every id scan. Real errors are still raised.
     logging.getLogger("pymilvus").setLevel(logging.ERROR)
     uri = settings.milvus_uri
-    local = "://" not in uri
+    local = _is_local(uri)
     if local:
         from pathlib import Path
 
@@ -50,6 +51,11 @@ def _client(settings: Settings):
                                "lets one process at a time use a file; stop the other (the page, say) or point "
                                "RAG_MILVUS_URI at a Milvus server") from exc
         raise RuntimeError(f"cannot reach Milvus at {uri}: {exc}") from exc
+
+
+def _is_local(uri: str) -> bool:
+    """A file path: Milvus Lite, which only one process at a time can open (a URL is a shared server)."""
+    return "://" not in uri
 
 
 def _clip(text: str, limit: int) -> str:
@@ -83,18 +89,13 @@ class MilvusStore:
             self._create()
         self.client.load_collection(self.collection)  # Milvus Lite needs this after reopening a file
 
-    @property
-    def local(self) -> bool:
-        """Milvus Lite in a file, which only this process can open (a server is shared)."""
-        return "://" not in self.settings.milvus_uri
-
     @classmethod
     def for_index(cls, index, settings: Settings, sync: bool | None = None) -> MilvusStore:
         """The store for a loaded local build. `sync` brings the collection in line with the build (what
         `rag index` does); by default a Milvus Lite file is synced, and a shared server only filled when empty,
         so a reader with an older build never deletes what another host added."""
         store = cls(settings, int(index.vectors.d))
-        if sync or (sync is None and (store.local or store.count() == 0)):
+        if sync or (sync is None and (_is_local(settings.milvus_uri) or store.count() == 0)):
             store.sync(index.chunks, index.vectors)
         return store
 
@@ -105,7 +106,7 @@ class MilvusStore:
         schema.add_field("id", DataType.VARCHAR, is_primary=True, max_length=256)
         schema.add_field("doc_id", DataType.VARCHAR, max_length=128)
         schema.add_field("edition", DataType.VARCHAR, max_length=128)
-        schema.add_field("section", DataType.VARCHAR, max_length=2048)
+        schema.add_field("section", DataType.VARCHAR, max_length=MAX_SECTION)
         schema.add_field("text", DataType.VARCHAR, max_length=MAX_TEXT, enable_analyzer=True,
                          analyzer_params={"tokenizer": "standard",
                                           "filter": ["lowercase", {"type": "stop", "stop_words": _stop_words()}]})
@@ -152,7 +153,7 @@ class MilvusStore:
                 "seconds": round(time.perf_counter() - t0, 2)}
 
     def add(self, chunks: list[Chunk], vectors: np.ndarray) -> None:
-        rows = [{"id": c.id, "doc_id": c.doc_id, "edition": c.edition, "section": _clip(c.section, 2048),
+        rows = [{"id": c.id, "doc_id": c.doc_id, "edition": c.edition, "section": _clip(c.section, MAX_SECTION),
                  "text": _clip(c.embedding_text(), MAX_TEXT), "dense": np.asarray(v, dtype="float32").tolist(),
                  "chunk": json.loads(json.dumps(c.__dict__))}
                 for c, v in zip(chunks, vectors)]

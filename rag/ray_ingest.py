@@ -68,37 +68,34 @@ class Embedder:
         return {"id": batch["id"], "vector": list(vectors), "node": [self.node] * len(vectors)}
 
 
-def _ray():
+def connect(settings: Settings, address: str | None = None):
+    """Ray, joined to `address` or RAG_RAY_ADDRESS, or started on this machine's cores; quiet (no progress bars,
+    no line per stage on stderr). Returns the ray module."""
     try:
         import ray
     except ImportError:
         raise RuntimeError("--engine ray needs the scale extra: pip install -e '.[scale]'") from None
+    address = address or settings.ray_address or None
+    if not ray.is_initialized():
+        if address:
+            ray.init(address=address, log_to_driver=False, logging_level="ERROR")
+        else:
+            ray.init(num_cpus=os.cpu_count() or 1, include_dashboard=False, log_to_driver=False,
+                     logging_level="ERROR")
+    logging.getLogger("ray.data").setLevel(logging.WARNING)
+    ray.data.DataContext.get_current().enable_progress_bars = False
     return ray
-
-
-def connect(address: str | None) -> None:
-    import ray
-
-    if ray.is_initialized():
-        return
-    if address:
-        ray.init(address=address, log_to_driver=False, logging_level="ERROR")
-    else:
-        ray.init(num_cpus=os.cpu_count() or 1, include_dashboard=False, log_to_driver=False, logging_level="ERROR")
 
 
 def ingest(settings: Settings, paths: list[Path], address: str | None = None, workers: int | None = None) -> Ingested:
     """Read, chunk and embed `paths` on Ray; nothing is stored (see `add`)."""
-    ray = _ray()
     t0 = time.perf_counter()
     files = corpus.expand(paths)
     for f in files:  # fail on a missing or unsupported file before starting any work
         if not f.is_file() or f.suffix.lower() not in corpus.FORMATS:
             corpus.read_document(f)
-    connect(address or settings.ray_address or None)
-    logging.getLogger("ray.data").setLevel(logging.WARNING)  # one line per stage otherwise, on stderr
+    ray = connect(settings, address)
     known = _known_ids(settings)
-    ray.data.DataContext.get_current().enable_progress_bars = False
     docs = ray.data.from_items([{"path": str(f)} for f in files], override_num_blocks=len(files))
     docs = docs.map(_read_and_chunk, fn_kwargs={"settings": settings}).materialize()
     rows = docs.take_all()
@@ -121,9 +118,8 @@ def embed_rows(settings: Settings, todo: list[dict], workers: int | None = None)
     nodes: set[str] = set()
     if not todo:
         return vectors, []
-    ctx = ray.data.DataContext.get_current()
-    ctx.enable_progress_bars = False
-    ctx.wait_for_min_actors_s = 600  # every embedding worker loaded before work starts: shares stay even
+    # Every embedding worker loaded before work starts: shares stay even.
+    ray.data.DataContext.get_current().wait_for_min_actors_s = 600
     n = workers or max(1, int(ray.cluster_resources().get("CPU", 1)))
     # Blocks of at most a batch, and at least two per worker: a worker ready first would take a coarse block
     # whole, and a small folder would then be embedded on one node.
@@ -141,9 +137,7 @@ def embed_rows(settings: Settings, todo: list[dict], workers: int | None = None)
 def rebuild(settings: Settings, address: str | None = None, workers: int | None = None) -> tuple[dict, list[str]]:
     """`rag index --force --engine ray`: every chunk (the report's and every stored document's) re-embedded on Ray,
     then the index built with those vectors. Returns the manifest and the nodes that embedded."""
-    _ray()
-    connect(address or settings.ray_address or None)
-    logging.getLogger("ray.data").setLevel(logging.WARNING)
+    connect(settings, address)
     chunks = index.all_chunks(settings)
     vectors, nodes = embed_rows(settings, [{"id": c.id, "text": c.embedding_text()} for c in chunks], workers)
     return index.build(settings, progress=False, reuse=False, vectors=vectors), nodes

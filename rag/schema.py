@@ -175,6 +175,11 @@ class Answer:
     # Up to three questions on the cited sections' neighbours, each checked to be answered (rag.follow_up).
     follow_ups: list[str] = field(default_factory=list)
 
+    @classmethod
+    def failed(cls, question: object, error: str, mode: str, qid: str | None = None) -> Answer:
+        """The answer to input that cannot be asked (empty, too long, binary, an unknown document)."""
+        return cls(id=qid, question=str(question)[:200], answer="", abstained=True, error=error, mode=mode)
+
 
 @dataclass
 class FigureMatch:

@@ -12,6 +12,7 @@ the answer stage reads, the edition twins. A store only ranks chunk ids.
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Protocol
 
 import numpy as np
@@ -40,6 +41,15 @@ def bm25_tokens(texts: list[str]):
     import bm25s
 
     return bm25s.tokenize(texts, stopwords="en", show_progress=False)
+
+
+def bm25_index(chunks: list[Chunk]):
+    """The embedded store's BM25 index over the chunks' text (built by `rag index`, and again after an add)."""
+    import bm25s
+
+    retriever = bm25s.BM25()
+    retriever.index(bm25_tokens([c.embedding_text() for c in chunks]), show_progress=False)
+    return retriever
 
 
 def rrf(lists: list[list[tuple[int, float]]], weights: list[float], k: int) -> dict[int, float]:
@@ -97,7 +107,7 @@ class FaissStore:
         grown.add(np.asarray(vectors, dtype="float32"))
         self.vectors = grown
         self.chunks += chunks
-        self._reindex_bm25()
+        self.bm25 = bm25_index(self.chunks)
 
     def delete(self, doc_id: str) -> int:
         keep = [i for i, c in enumerate(self.chunks) if c.doc_id != doc_id]
@@ -109,26 +119,31 @@ class FaissStore:
             self.vectors = faiss.IndexFlatIP(kept.shape[1])
             self.vectors.add(kept)
             self.chunks = [self.chunks[i] for i in keep]
-            self._reindex_bm25()
+            self.bm25 = bm25_index(self.chunks)
         return removed
 
     def stats(self) -> dict:
-        docs: dict[str, int] = {}
-        for c in self.chunks:
-            docs[c.doc_id] = docs.get(c.doc_id, 0) + 1
+        docs = dict(Counter(c.doc_id for c in self.chunks))
         return {"store": self.name, "chunks": len(self.chunks), "vectors": int(self.vectors.ntotal), "documents": docs}
 
-    def _reindex_bm25(self) -> None:
-        import bm25s
+def _named(settings: Settings) -> str:
+    if settings.store not in STORES:
+        raise ValueError(f"RAG_STORE must be one of {', '.join(STORES)}, not {settings.store!r}")
+    return settings.store
 
-        self.bm25 = bm25s.BM25()
-        self.bm25.index(bm25_tokens([c.embedding_text() for c in self.chunks]), show_progress=False)
 
-
-def open_store(index, settings: Settings, sync: bool | None = None) -> Store:
-    """The store `RAG_STORE` names, over the loaded local build; `sync=True` when writing (rag index)."""
-    if settings.store == "faiss":
+def open_store(index, settings: Settings) -> Store:
+    """The store `RAG_STORE` names, over the loaded local build, for reading."""
+    if _named(settings) == "faiss":
         return FaissStore.from_index(index, settings)
-    if settings.store == "milvus":
-        return MilvusStore.for_index(index, settings, sync)
-    raise ValueError(f"RAG_STORE must be one of {', '.join(STORES)}, not {settings.store!r}")
+    return MilvusStore.for_index(index, settings)
+
+
+def sync_store(settings: Settings, chunks: list[Chunk], vectors: np.ndarray) -> dict | None:
+    """`rag index`'s write to a store outside the build (Milvus): made to hold exactly these chunks. Its stats, or
+    None for the embedded store, whose files the build itself writes."""
+    if _named(settings) == "faiss":
+        return None
+    store = MilvusStore(settings, vectors.shape[1])
+    store.sync(chunks, vectors)
+    return store.stats()
