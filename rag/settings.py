@@ -43,7 +43,9 @@ class Settings:
     dense_weight: float = 1.0
     bm25_weight: float = 1.0
     # Calibrated on the dev split of evals/gold.jsonl (see evals/README.md).
-    abstain_threshold: float = 0.30
+    # Moved from 0.30 to 0.20 on the grown dev split (147 questions): at 0.30 it declined six answerable dev
+    # questions and no unanswerable one; the answerability model does the declining (docs/eval.md).
+    abstain_threshold: float = 0.20
     # The sentence model fitted on the dev split (python -m rag.fit_answer); JSON, read without scikit-learn.
     answer_model: Path = ROOT / "index" / "answer_model.json"
     # Least IDF-weighted share of a question's words the answering passage must hold.

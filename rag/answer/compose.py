@@ -138,7 +138,7 @@ def compose(question: str, plan: QuestionPlan, passages: list[Passage], ctx: Con
             return answer
     if plan.kind in ("figure", "comparison"):
         return _figure(question, plan, fitting or _figure_pool(plan, cands), ctx, qid)
-    return _narrative(question, plan, cands, ctx, qid)
+    return _narrative(question, plan, passages, cands, ctx, qid)
 
 
 def pre_abstains(question: str, plan: QuestionPlan, passages: list[Passage], ctx: Context) -> list[str] | None:
@@ -249,7 +249,15 @@ def _sides(plan: QuestionPlan, cands: list[Candidate], ctx: Context) -> list[Can
 
 # --- narratives ----------------------------------------------------------------------------------------
 
-def _narrative(question, plan, cands, ctx, qid) -> Answer:
+def _narrative(question, plan, passages, cands, ctx, qid) -> Answer:
+    introduced = _introduced_list(plan, cands, ctx)
+    if introduced is not None:
+        # The content of a sentence that introduces a list ("... point to four key areas:") is the list.
+        _, lead, items = introduced
+        by_row = {c.row: c for c in cands}
+        intro = by_row.get(lead) or _candidate(plan, lead, _passage_for(ctx.index.sentences.rows[lead], ctx, passages), 99, ctx)
+        picks = [intro] + _items(plan, items, cands, passages, ctx)
+        return _quote(question, plan, picks, ctx, qid, variants=False, as_list=True, lead=1)
     content = _content(cands)
     best = content[0]
     floor = _floor(best, ctx)
@@ -323,20 +331,32 @@ def _list(question, plan, passages, cands, ctx, qid) -> Answer | None:
             items = [[r for r in table.by_section[(doc, edition, s)] if table.rows[r].para == 0] for s in subs]
             options.append((score + 0.25, order, items))
             named = True
+    # A sentence near the best that introduces a bulleted list ("It comprises 100 leaders ..., including:")
+    # points at that list, wherever its section ranks.
+    introduced = _introduced_list(plan, cands, ctx)
+    if introduced is not None:
+        options.append((introduced[0] + 0.25, -1, introduced[2]))
+        named = True
     # The report lists in bullets when the best sentence is a bullet or the question names a list's section;
     # otherwise it names the items in its prose.
     if not options or not named and (top is None or top.kind != "bullet" or not top_listed):
         return _enumeration(question, plan, content, ctx, qid) if content else None
     score, _, items = max(options, key=lambda o: (o[0], -o[1]))
+    picks = _items(plan, items, cands, passages, ctx)
+    return _quote(question, plan, picks, ctx, qid, variants=False, as_list=True)
+
+
+def _items(plan, items: list[list[int]], cands: list[Candidate], passages: list[Passage], ctx: Context) -> list[Candidate]:
+    """A candidate for each list item: its first sentence, or its second when the first is a bare label."""
+    table = ctx.index.sentences
     by_row = {c.row: c for c in cands}
     picks = []
     for rows in items[:LIST_MAX]:
         row = rows[0]
         if len(table.rows[row].text.split()) < 6 and len(rows) > 1:
             row = rows[1]  # a bare label ("Areas of support:") says nothing without the sentence after it
-        cand = by_row.get(row) or _candidate(plan, row, _passage_for(table.rows[row], ctx, passages), 99, ctx)
-        picks.append(cand)
-    return _quote(question, plan, picks, ctx, qid, variants=False, as_list=True)
+        picks.append(by_row.get(row) or _candidate(plan, row, _passage_for(table.rows[row], ctx, passages), 99, ctx))
+    return picks
 
 
 _ENUMERATES = re.compile(r"(?:[^,;]+[,;]){2,}[^,;]*\b(?:and|or)\b|:\s*\w+[^.]*[,;]")
@@ -350,6 +370,45 @@ def _enumeration(question, plan, content: list[Candidate], ctx: Context, qid) ->
     enumerating = [c for c in near if _ENUMERATES.search(c.sentence.text)]
     picks = _distinct(enumerating + [best] + near)
     return _quote(question, plan, _in_report_order(picks, best), ctx, qid, variants=False, as_list=True)
+
+
+def _introduced_list(plan: QuestionPlan, cands: list[Candidate], ctx: Context) -> tuple[float, int, list[list[int]]] | None:
+    """When the best sentence, or one near it, sits in a paragraph that introduces a bulleted list: its score,
+    the introducing sentence's row ("It comprises 100 leaders ..., including:") and the list's items."""
+    if not cands:
+        return None
+    floor = _floor(cands[0], ctx)
+    for c in cands[:5]:
+        if c.score < floor:
+            return None
+        run = _run_after(c.row, plan, ctx.index.sentences)
+        if run is not None:
+            return (c.score, *run)
+    return None
+
+
+def _run_after(row: int, plan: QuestionPlan, table) -> tuple[int, list[list[int]]] | None:
+    """The row ending the paragraph of `row` and the bulleted items after it, when that paragraph introduces
+    them with a colon; read in the preferred edition when it has the same words. None otherwise."""
+    s = table.rows[row]
+    key = (doc_of(s.chunk_id), s.edition, s.section)
+    paragraph = [r for r in table.by_section[key] if table.rows[r].para == s.para]
+    lead = paragraph[-1]
+    preferred = _preferred_edition(key, plan, table)
+    if preferred != key:
+        same = [r for r in table.by_section[preferred] if table.rows[r].text == table.rows[lead].text]
+        if same:
+            lead, key = same[0], preferred
+    if not table.rows[lead].text.rstrip().endswith(":"):
+        return None
+    rows, para = table.by_section[key], table.rows[lead].para
+    items: list[list[int]] = []
+    for p in range(para + 1, para + 1 + LIST_MAX):
+        item = [r for r in rows if table.rows[r].para == p]
+        if not item or table.rows[item[0]].kind != "bullet":
+            break
+        items.append(item)
+    return (lead, items) if len(items) >= 2 else None
 
 
 def _preferred_edition(key: tuple[str, str, str], plan: QuestionPlan, table) -> tuple[str, str, str]:
@@ -478,18 +537,20 @@ def _document(question, plan, ctx, qid) -> Answer | None:
 
 # --- quoting -------------------------------------------------------------------------------------------
 
-def _quote(question, plan, picks: list[Candidate], ctx: Context, qid, variants: bool, as_list: bool = False) -> Answer:
+def _quote(question, plan, picks: list[Candidate], ctx: Context, qid, variants: bool, as_list: bool = False,
+           lead: int = 0) -> Answer:
+    """The picks quoted in order, each with its citation; `as_list` bullets every pick after the first `lead`."""
     sources = ctx.index.sources
     citations: list[Citation] = []
     parts: list[str] = []
-    for c in picks:
+    for i, c in enumerate(picks):
         text = c.sentence.text
         existing = next((x for x in citations if x.chunk_id == c.passage.chunk.id and x.quote == text), None)
         if existing is None:
             existing = citation_for(c.passage, len(citations) + 1, text, sources)
             citations.append(existing)
         line = f"{text} [{existing.n}]"
-        parts.append(f"- {line}" if as_list else line)
+        parts.append(f"- {line}" if as_list and i >= lead else line)
         if variants:
             parts += edition_variants(text, c.passage, citations, sources)
     answer = Answer(id=qid, question=question, answer=("\n" if as_list else " ").join(parts), abstained=False,
