@@ -133,3 +133,20 @@ def test_a_figure_for_another_period_or_subject_is_not_given(assistant):
     # A count of a thing no sentence counts ("midwives") is declined with the reason.
     ans = assistant.ask("How many midwives does the NHS employ?")
     assert ans.abstained and any("midwives" in n for n in ans.notes)
+
+
+def test_a_figure_for_another_length_of_wait_is_not_given(assistant):
+    # The report counts those waiting more than a year (290,000), never those waiting more than 18 months.
+    ans = assistant.ask("How many people have waited more than 18 months to start treatment?")
+    assert ans.abstained and any("18 months" in n for n in ans.notes), (ans.answer, ans.notes)
+    ans = assistant.ask("How many people have waited more than a year to start treatment?")
+    assert not ans.abstained and stated(ans, "290,000"), ans.answer
+
+
+def test_a_sentence_that_introduces_a_list_is_answered_with_the_list(assistant):
+    ans = assistant.ask("Who sits on the Health Leaders Panel?")
+    lines = ans.answer.splitlines()
+    assert lines[0].startswith("It comprises 100 leaders") and lines[0].endswith("[1]")
+    assert len(lines) == 5 and all(line.startswith("- ") and line.endswith("]") for line in lines[1:])
+    assert "integrated care systems" in ans.answer and "clinical commissioning groups" in ans.answer
+    assert len(ans.citations) == 5

@@ -76,3 +76,8 @@ def test_two_figures_asked_at_once_are_a_comparison(question):
 
 def test_a_choice_between_two_names_both_sides():
     assert analyse("Which do more leaders worry about: staff shortages or funding?").sides == ["staff shortages", "funding"]
+
+
+def test_a_length_of_time_is_a_qualifier():
+    plan = analyse("How many people had been waiting more than 18 months for surgery?")
+    assert [(q.kind, q.text) for q in plan.qualifiers] == [("duration", "more than 18 months")]

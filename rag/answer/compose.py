@@ -29,6 +29,7 @@ from rag.answer.features import (
     Candidate,
     SentenceModel,
     answerability_features,
+    duration_fits,
     new_figure,
     period_fits,
     sentence_features,
@@ -188,7 +189,8 @@ def _fits_subject_and_period(plan: QuestionPlan, c: Candidate, ctx: Context) -> 
             return False
     elif not new_figure(plan.unit, c.sentence.text, ctx.question):
         return False
-    return all(period_fits(p, text) for p in _periods(plan))
+    return (all(period_fits(p, text) for p in _periods(plan))
+            and all(duration_fits(q.text, text) for q in plan.qualifiers if q.kind == "duration"))
 
 
 def fitting_figures(plan: QuestionPlan, cands: list[Candidate], ctx: Context) -> list[Candidate]:
@@ -201,6 +203,7 @@ def missing_note(plan: QuestionPlan) -> str:
     """Why a figure question is declined when no sentence fits its subject and period (a note for the user)."""
     periods = _periods(plan)
     if plan.counted:
+        periods += [q.text for q in plan.qualifiers if q.kind == "duration" and q.text not in plan.counted]
         return f"No passage near this question states a number of {plan.counted}" + (f" for {', '.join(periods)}." if periods else ".")
     if periods:
         return f"The passages near this question give no figure for {', '.join(periods)}."

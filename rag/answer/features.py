@@ -172,6 +172,25 @@ def period_fits(asked: str, context: str) -> bool:
     return not years or not stated_years or any(y in stated_years for y in years)
 
 
+_NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+                 "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "eighteen": 18}
+
+
+def _lengths(text: str) -> set[tuple[int, str]]:
+    """Lengths of time a text states, as (number, unit): "more than a year" and "12 months" are (1, year), (12, month)."""
+    out = set()
+    for n, unit in re.findall(r"\b(\d+|[a-z]+)[\s-]+(year|month|week|day|hour)s?\b", text.lower()):
+        value = int(n) if n.isdigit() else _NUMBER_WORDS.get(n)
+        if value is not None:
+            out.add((value, unit))
+    return out
+
+
+def duration_fits(asked: str, context: str) -> bool:
+    """Whether a sentence states the length of time a question asks about ("waiting more than two years")."""
+    return bool(_lengths(asked) & _lengths(context)) if _lengths(asked) else True
+
+
 def _unit_fits(unit: str, fig) -> bool:
     if unit == "date":
         return fig.unit in ("date", "year", "financial year")

@@ -78,6 +78,10 @@ _TIME = re.compile(
     r"(?:the )?(?:first|second|last) (?:half|quarter)|(?:pre|before)[- ](?:covid|pandemic)|over the next \w+ (?:years|months))\b",
     re.I,
 )
+# How long something lasted or waited ("waiting more than two years"): a count for another length is not it.
+_DURATION = re.compile(r"\b(?:more than|over|longer than|at least|under|less than|within|up to)\s+"
+                       r"(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|eighteen|\d+)\s+"
+                       r"(?:years?|months?|weeks?|days?|hours?)\b", re.I)
 _EDITION = re.compile(r"\b(?:in |of )?the (pdf|web|printed|online|print) (?:edition|version|copy)\b", re.I)
 _GROUP = re.compile(
     r"\b(?:among|amongst)\s+((?:the\s+)?(?:[\w-]+\s+){0,3}?(?:leaders|trusts|respondents|staff|patients|chief executives|"
@@ -165,6 +169,7 @@ def qualifiers(q: str) -> list[Qualifier]:
         text = m.group(0).strip()
         if re.search(r"\d|next|this|last|summer|winter|spring|autumn|half|quarter|covid|pandemic|over the next", text, re.I) or re.search(_MONTHS, text, re.I):
             out.append(Qualifier("time", text))
+    out += [Qualifier("duration", m.group(0)) for m in _DURATION.finditer(q)]
     m = _EDITION.search(q)
     if m:
         out.append(Qualifier("edition", "pdf" if m.group(1).lower() in ("pdf", "printed", "print") else "web"))
