@@ -150,3 +150,9 @@ def test_a_sentence_that_introduces_a_list_is_answered_with_the_list(assistant):
     assert len(lines) == 5 and all(line.startswith("- ") and line.endswith("]") for line in lines[1:])
     assert "integrated care systems" in ans.answer and "clinical commissioning groups" in ans.answer
     assert len(ans.citations) == 5
+
+
+def test_a_figure_for_a_named_subject_the_report_gives_no_figure_for_is_declined(assistant):
+    # The case study names the pilot and the assistants it funded, never a sum of money.
+    ans = assistant.ask("How much money did the Peterborough Mental Health Exemplar get?")
+    assert ans.abstained and ans.see_also, ans.answer

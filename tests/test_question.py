@@ -81,3 +81,14 @@ def test_a_choice_between_two_names_both_sides():
 def test_a_length_of_time_is_a_qualifier():
     plan = analyse("How many people had been waiting more than 18 months for surgery?")
     assert [(q.kind, q.text) for q in plan.qualifiers] == [("duration", "more than 18 months")]
+
+
+def test_named_subjects_leave_out_the_report_and_its_background():
+    from rag.answer.question import named_subjects, names_in
+
+    assert named_subjects("How much funding did the Peterborough Mental Health Exemplar pilot receive?") == [
+        "Peterborough Mental Health Exemplar"]
+    assert named_subjects("In the PDF edition, how many NHS Confederation members were there in July 2021?") == []
+    assert names_in("ONS", "figures from the Office for National Statistics (2020)")
+    assert names_in("Test Trace", "the bill for NHS Test and Trace")
+    assert not names_in("Peterborough", "the £500 million made available to mental health services")

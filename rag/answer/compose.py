@@ -36,7 +36,7 @@ from rag.answer.features import (
     share,
     states_count,
 )
-from rag.answer.question import PEOPLE, terms
+from rag.answer.question import PEOPLE, named_subjects, names_in, terms
 from rag.index import Index
 from rag.schema import Answer, Citation, Passage, QuestionPlan, Sentence
 from rag.sentence_table import doc_of
@@ -126,7 +126,7 @@ def compose(question: str, plan: QuestionPlan, passages: list[Passage], ctx: Con
     fitting = fitting_figures(plan, cands, ctx) if plan.kind == "figure" else []
     if plan.kind == "figure" and not fitting:
         answer = abstain(question, passages, settings, sources, qid)
-        answer.notes.append(missing_note(plan))
+        answer.notes.append(missing_note(plan, _figure_pool(plan, cands), ctx))
         return answer
     score = decision_score(plan, cands, passages, ctx)
     if score is None or score < ctx.model.abstain_below:
@@ -184,6 +184,8 @@ def _fits_subject_and_period(plan: QuestionPlan, c: Candidate, ctx: Context) -> 
         have = set(terms(text))
         if sum(w in have for w in wanted) < need * len(wanted):
             return False
+    if not all(names_in(name, f"{c.sentence.section} {text}") for name in named_subjects(ctx.question)):
+        return False
     if plan.unit == "count":
         if not states_count(c.sentence.text, ctx.question):
             return False
@@ -199,8 +201,12 @@ def fitting_figures(plan: QuestionPlan, cands: list[Candidate], ctx: Context) ->
     return [c for c in _figure_pool(plan, cands) if _fits_subject_and_period(plan, c, ctx)]
 
 
-def missing_note(plan: QuestionPlan) -> str:
+def missing_note(plan: QuestionPlan, pool: list[Candidate], ctx: Context) -> str:
     """Why a figure question is declined when no sentence fits its subject and period (a note for the user)."""
+    unnamed = [n for n in named_subjects(ctx.question)
+               if not any(names_in(n, f"{c.sentence.section} {c.previous} {c.sentence.text}") for c in pool)]
+    if unnamed:
+        return f"No passage near this question that states a figure names {' or '.join(unnamed)}."
     periods = _periods(plan)
     if plan.counted:
         periods += [q.text for q in plan.qualifiers if q.kind == "duration" and q.text not in plan.counted]

@@ -144,14 +144,23 @@ def states_count(text: str, given: str = "") -> bool:
     return False
 
 
+# "How much funding/money/…" asks for a sum of money; "a budget covering how many years" does not.
+_MONEY = re.compile(r"\bhow much (?:[\w'’-]+ ){0,6}?(?:funding|money|cost|costs|budget|spend|spending|investment|pounds|receive|received|get|got)\b", re.I)
+
+
 def new_figure(unit: str | None, text: str, question: str) -> bool:
     """A figure of the asked kind that the question does not already give (a date only when one is asked)."""
     given = figures.find_figures(question)
     for f in figures.find_figures(text):
         if figures.is_trivial(f) or figures.appears_in(f, given):
             continue
-        if (f.unit in ("date", "year", "financial year")) == (unit == "date"):
+        if unit == "GBP" and _MONEY.search(question):
+            if f.unit == "GBP":
+                return True  # "how much funding": a sum of money, not "eight assistants funded"
+        elif (f.unit in ("date", "year", "financial year")) == (unit == "date"):
             return True
+    if unit == "GBP" and _MONEY.search(question):
+        return False
     if unit == "date":
         return bool(_MONTH_WORD.search(text))
     return any(w.lower() not in question.lower() for w in _NUMBER_WORD.findall(text))

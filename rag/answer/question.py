@@ -214,7 +214,8 @@ _SHARE_OF = re.compile(r"\b(?:share|proportion|percentage|fraction|per ?cent)\s+
 
 def _counted(q: str) -> str | None:
     """What a "how many" question counts, when it is a thing the answer's sentence must name."""
-    part = re.search(r"\bhow many (?:of them |of these )?(?:were|are|was|is) (?:for )?(.+?)[?.!]*$", q, re.I)
+    part = re.search(r"\bhow many (?:of them |of these )?(?:(?:does|do|did) (?:the report|it|they) (?:say|state|estimate) )?"
+                     r"(?:were|are|was|is) (?:for )?(.+?)[?.!]*$", q, re.I)
     if part and terms(part.group(1)):
         return part.group(1)  # "Of the 93,806 vacancies, how many were nursing posts?"
     m = _COUNTED.search(q) or _SHARE_OF.search(q)
@@ -229,6 +230,31 @@ def _counted(q: str) -> str | None:
     if not words or any(w in _SURVEYED for w in words):
         return None
     return counted
+
+
+# Names the whole report is about, or that only place it, which a sentence need not repeat.
+_BACKGROUND_NAMES = {"nhs", "confederation", "covid", "covid-19", "england", "english", "uk", "i", "pdf"}
+_NAME = re.compile(r"(?<![.?!:] )(?<!^)\b[A-Z][\w'’&-]*(?:\s+(?:and\s+|of\s+|for\s+)?[A-Z][\w'’&-]*)*")
+
+
+def named_subjects(q: str) -> list[str]:
+    """Capitalised names a figure question is about ("the Peterborough Mental Health Exemplar", "NHS Test and
+    Trace"), past its first word: a figure for something else is not the figure asked for."""
+    names = []
+    for m in _NAME.finditer(q.strip()):
+        words = [w for w in re.split(r"\s+", re.sub(r"['’]s\b", "", m.group(0))) if w.lower() not in _BACKGROUND_NAMES
+                 and w.lower() not in ("and", "of", "for") and not re.fullmatch(figures.MONTHS, w.lower())]
+        if words:
+            names.append(" ".join(words))
+    return names
+
+
+def names_in(name: str, text: str) -> bool:
+    """Whether `text` names `name`, an acronym ("ONS") also by its spelled-out words ("Office for National Statistics")."""
+    have = set(terms(text))
+    initials = {"".join(w[0] for w in m.split() if w[0].isupper())
+                for m in re.findall(r"[A-Z][\w'’-]*(?:\s+(?:and\s+|of\s+|for\s+)?[A-Z][\w'’-]*)+", text)}
+    return all(stem(w.lower()) in have or (w.isupper() and w in initials) for w in name.split())
 
 
 def _chapter(q: str) -> str | None:
