@@ -134,6 +134,12 @@ def compose(question: str, plan: QuestionPlan, passages: list[Passage], ctx: Con
         if plan.kind in ("figure", "comparison") and not _figure_pool(plan, cands):
             answer.notes.append("No passage that speaks to this question states a figure of the kind asked for.")
         return answer
+    unnamed = [n for n in named_subjects(question)
+               if not any(names_in(n, f"{c.passage.chunk.section} {c.passage.chunk.text}") for c in _content(cands)[:1])]
+    if plan.kind in ("list", "narrative") and unnamed:
+        answer = abstain(question, passages, settings, sources, qid)
+        answer.notes.append(f"The passages nearest this question do not name {' or '.join(unnamed)}.")
+        return answer
     if plan.kind == "list":
         answer = _list(question, plan, passages, cands, ctx, qid)
         if answer is not None:

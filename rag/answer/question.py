@@ -242,7 +242,7 @@ def named_subjects(q: str) -> list[str]:
     Trace"), past its first word: a figure for something else is not the figure asked for."""
     names = []
     for m in _NAME.finditer(q.strip()):
-        words = [w for w in re.split(r"\s+", re.sub(r"['’]s\b", "", m.group(0))) if w.lower() not in _BACKGROUND_NAMES
+        words = [w for w in re.sub(r"['’]s$", "", m.group(0)).split() if re.sub(r"['’]s$", "", w.lower()) not in _BACKGROUND_NAMES
                  and w.lower() not in ("and", "of", "for") and not re.fullmatch(figures.MONTHS, w.lower())]
         if words:
             names.append(" ".join(words))
