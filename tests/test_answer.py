@@ -156,3 +156,10 @@ def test_a_figure_for_a_named_subject_the_report_gives_no_figure_for_is_declined
     # The case study names the pilot and the assistants it funded, never a sum of money.
     ans = assistant.ask("How much money did the Peterborough Mental Health Exemplar get?")
     assert ans.abstained and ans.see_also, ans.answer
+
+
+def test_survey_findings_on_one_subject_are_that_subsections_list(assistant):
+    ans = assistant.ask("What were the survey findings about demand?")
+    lines = ans.answer.splitlines()
+    assert ans.plan.kind == "list" and len(lines) >= 3
+    assert {c.section for c in ans.citations} == {"Survey findings › Demand for care"}, ans.citations

@@ -339,14 +339,20 @@ def _list(question, plan, passages, cands, ctx, qid) -> Answer | None:
         items = _bullet_items(table.by_section[key], table.rows)
         # A section is named when the question uses every word of its title ("the key points").
         fit = float(_title_fit(question, section) == 1.0)
+        if len(items) < 2 and fit:
+            # A named part whose lists sit in its sub-sections ("what did the survey find on staffing"):
+            # the sub-section nearest the question.
+            items = _nearest_sub_list(doc, edition, section, ctx)
         if len(items) >= 2:
             options.append((score + 0.25 * fit, order, items))
             named = named or bool(fit)
             top_listed = top_listed or is_top
         parent = section.split(" › ")[0]
         subs = [s for s in table.sections(doc, edition) if s.startswith(parent + " › ")]
-        # A part's sub-sections are its items only when the question names the part ("the ten-point plan").
-        if len(subs) >= 3 and parent != section and _title_fit(question, parent) == 1.0:
+        # A part's sub-sections are its items only when the question names the part ("the ten-point plan")
+        # and asks about nothing narrower ("the survey findings about demand" is one sub-section's list).
+        narrower = set(plan.terms) - set(terms_all(parent)) - _LIST_WORDS
+        if len(subs) >= 3 and parent != section and _title_fit(question, parent) == 1.0 and not narrower:
             items = [[r for r in table.by_section[(doc, edition, s)] if table.rows[r].para == 0] for s in subs]
             options.append((score + 0.25, order, items))
             named = True
@@ -404,6 +410,23 @@ def _introduced_list(plan: QuestionPlan, cands: list[Candidate], ctx: Context) -
         if run is not None:
             return (c.score, *run)
     return None
+
+
+_LIST_WORDS = set(terms_all("list all each every one item items what which the report plan"))
+
+
+def _nearest_sub_list(doc: str, edition: str, section: str, ctx: Context) -> list[list[int]]:
+    """The bulleted items of the sub-section of `section` with the sentence nearest the question."""
+    table = ctx.index.sentences
+    best, items = -1.0, []
+    for sub in table.sections(doc, edition):
+        if sub.startswith(section + " › "):
+            rows = table.by_section[(doc, edition, sub)]
+            sub_items = _bullet_items(rows, table.rows)
+            near = float((table.vectors[rows] @ ctx.qv).max())
+            if len(sub_items) >= 2 and near > best:
+                best, items = near, sub_items
+    return items
 
 
 def _run_after(row: int, plan: QuestionPlan, table) -> tuple[int, list[list[int]]] | None:
