@@ -190,4 +190,5 @@ class MilvusStore:
         for row in result[0]:
             vector = np.asarray(row["entity"]["dense"], dtype="float32")
             hits.append(Hit(row["id"], float(row["distance"]), float(vector @ qv)))
-        return hits
+        # Fused scores tie when two chunks swap ranks across the lists; the default store orders them by id.
+        return sorted(hits, key=lambda h: (-h.score, h.chunk_id))

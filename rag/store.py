@@ -61,6 +61,11 @@ def rrf(lists: list[list[tuple[int, float]]], weights: list[float], k: int) -> d
     return fused
 
 
+def _ranked(pairs, n: int) -> list[tuple[int, float]]:
+    """(row, score) best first, ties by row, the first n; rows under 0 (FAISS's "none") dropped."""
+    return sorted(((int(i), float(s)) for i, s in pairs if i >= 0), key=lambda t: (-t[1], t[0]))[:n]
+
+
 class FaissStore:
     """The embedded default: FAISS (inner product on unit vectors) and bm25s, in memory, from the local build."""
 
@@ -85,18 +90,22 @@ class FaissStore:
             selector = faiss.IDSelectorBatch(np.flatnonzero(allowed).astype("int64"))
             params = (faiss.SearchParametersHNSW(sel=selector, efSearch=max(n, 256))
                       if isinstance(self.vectors, faiss.IndexHNSWFlat) else faiss.SearchParameters(sel=selector))
-        scores, ids = self.vectors.search(query_vector, n, params=params)
-        dense = [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
+        # Twin passages of the two editions score exactly alike; neither FAISS nor bm25s orders ties, so each
+        # list is over-fetched, ordered by score then row (as Milvus orders its lists) and cut, and fused ties
+        # go by chunk id (as MilvusStore orders them): the same question gets the same passages on either store.
+        wide = min(2 * n, len(self.chunks))
+        scores, ids = self.vectors.search(query_vector, wide, params=params)
+        dense = _ranked(zip(ids[0], scores[0]), n)
         mask = None if allowed is None else allowed.astype("float32")
-        bm25_ids, bm25_scores = self.bm25.retrieve(bm25_tokens([question]), k=n, show_progress=False,
+        bm25_ids, bm25_scores = self.bm25.retrieve(bm25_tokens([question]), k=wide, show_progress=False,
                                                    weight_mask=mask)
-        lexical = [(int(i), float(s)) for i, s in zip(bm25_ids[0], bm25_scores[0]) if s > 0]
+        lexical = _ranked(((i, s) for i, s in zip(bm25_ids[0], bm25_scores[0]) if s > 0), n)
         fused = rrf([dense, lexical], [self.settings.dense_weight, self.settings.bm25_weight], self.settings.rrf_k)
         dense_rank = {i: r for r, (i, _) in enumerate(dense)}
         bm25_rank = {i: r for r, (i, _) in enumerate(lexical)}
         dense_score = dict(dense)
         return [Hit(self.chunks[i].id, fused[i], dense_score.get(i, 0.0), dense_rank.get(i), bm25_rank.get(i))
-                for i in sorted(fused, key=lambda i: -fused[i])]
+                for i in sorted(fused, key=lambda i: (-fused[i], self.chunks[i].id))]
 
     def add(self, chunks: list[Chunk], vectors: np.ndarray) -> None:
         """Add chunks in memory; the index on disk is written by `rag index` (rag.index.build). Copy on write: the

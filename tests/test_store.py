@@ -41,11 +41,9 @@ def test_milvus_gives_the_default_stores_top_8_passages(assistant, milvus):
         a, b = _passages(default, item.question, qv), _passages(other, item.question, qv)
         same.append(a == b)
         overlap.append(len(a & b) / max(1, len(a)))
-    # Measured 304 of 333 (0.913) and mean overlap 0.988. The default's own top 8 moves as much when only the
-    # order of tied BM25 scores changes (twin passages score the same), which bm25s leaves arbitrary: see
-    # docs/scale.md. The target is 0.95.
-    assert sum(same) / len(same) >= 0.90
-    assert statistics.mean(overlap) >= 0.98
+    # Measured 333 of 333 once both stores order tied scores alike (docs/scale.md). The target is 0.95.
+    assert sum(same) / len(same) >= 0.95
+    assert statistics.mean(overlap) >= 0.99
 
 
 def test_milvus_sync_keeps_unchanged_rows_adds_new_and_deletes_gone(assistant, tmp_path):
@@ -104,7 +102,7 @@ def test_eval_metrics_on_milvus_are_within_001_of_the_default(tmp_path):
         runs[name] = json.loads(next((tmp_path / name).glob("*/summary.json")).read_text())["metrics"]
     diffs = {k: abs(v - runs["milvus"][k]) for k, v in runs["default"].items()
              if isinstance(v, int | float) and k in runs["milvus"] and "latency" not in k and "_ms" not in k}
-    assert diffs and max(diffs.values()) <= 0.01, diffs
+    assert diffs and max(diffs.values()) <= 0.01, sorted(diffs.items(), key=lambda kv: -kv[1])[:4]
 
 
 def test_a_milvus_lite_file_open_elsewhere_is_one_clear_error(milvus):
