@@ -163,3 +163,12 @@ def test_survey_findings_on_one_subject_are_that_subsections_list(assistant):
     lines = ans.answer.splitlines()
     assert ans.plan.kind == "list" and len(lines) >= 3
     assert {c.section for c in ans.citations} == {"Survey findings › Demand for care"}, ans.citations
+
+
+def test_formats_licence_and_charity_come_from_the_back_matter(assistant):
+    ans = assistant.ask("Can I get this document in large print or another format?")
+    assert "enquiries@nhsconfed.org" in ans.answer and ans.citations
+    ans = assistant.ask("Am I allowed to reuse the report for a commercial product?")
+    assert "commercial purposes" in ans.answer
+    ans = assistant.ask("Is the NHS Confederation a charity?")
+    assert "Registered charity no. 1090329" in ans.answer

@@ -548,8 +548,12 @@ def _document(question, plan, ctx, qid) -> Answer | None:
         want.add("title")
     if re.search(r"\bedition|version|format", q):
         want.update({"title", "editions"})
-    if re.search(r"copyright|licen[cs]e|reuse|copy|distribut", q):
+    if re.search(r"\bformats?\b|accessib|large print|braille|easy read", q):
+        want.add("formats")
+    if re.search(r"copyright|licen[cs]e|reuse|copy|distribut|commercial|adapt|build (?:on|upon)|alter|permission", q):
         want.add("rights")
+    if re.search(r"charit", q):
+        want.add("charity")
     want = want or {"title", "publisher", "date"}
     found: dict[str, list[int]] = {}
     for i, s in enumerate(table.rows):
@@ -565,8 +569,12 @@ def _document(question, plan, ctx, qid) -> Answer | None:
             found.setdefault("publisher", []).append(i)
         elif s.section == "About" and "NHS Confederation is the membership organisation" in text:
             found.setdefault("publisher", []).append(i)
+        elif text.lower().startswith("if you require this publication in an alternative format"):
+            found.setdefault("formats", []).append(i)
+        elif text.lower().startswith("registered charity"):
+            found.setdefault("charity", []).append(i)
     rows: list[int] = []
-    for part in ("title", "publisher", "date", "rights"):
+    for part in ("title", "publisher", "date", "formats", "rights", "charity"):
         if part in want or (part == "title" and "editions" in want):
             rows += found.get(part, [])[: 2 if "editions" in want and part == "title" else 1]
     if "rights" in want:

@@ -19,7 +19,8 @@ _DOCUMENT = re.compile(
     r"when (?:was|did) (?:this|it|the report|the manifesto|the document) (?:published|released|written|come out|issued)|"
     r"(?:publication|release) date|date of (?:publication|the report|this report)|title of|(?:report|document|manifesto)(?:'s| is) (?:called|titled|named)|"
     r"what is (?:this|the) (?:report|document|manifesto) called|full title|(?:what|which|how many|other|both) (?:editions|versions|formats)|"
-    r"other formats?|alternative formats?|copyright|licen[cs]e|reuse|commercial(?:ly)?|adapt (?:or|and) build|is it a charity|"
+    r"(?:other|another|alternative|different|accessible) formats?|large print|braille|easy read|copyright|licen[cs]e|reuse|"
+    r"commercial(?:ly)?|adapt (?:or|and) build|(?:is it|is (?:the )?(?:nhs )?confederation) a (?:registered )?charity|charity number|"
     r"who (?:is|are) (?:the )?nhs confederation|what is the nhs confederation|which organi[sz]ation)",
     re.I,
 )
