@@ -172,3 +172,10 @@ def test_formats_licence_and_charity_come_from_the_back_matter(assistant):
     assert "commercial purposes" in ans.answer
     ans = assistant.ask("Is the NHS Confederation a charity?")
     assert "Registered charity no. 1090329" in ans.answer
+
+
+def test_an_average_the_report_never_gives_and_a_year_it_never_covers_are_declined(assistant):
+    ans = assistant.ask("What was the average wait for a hip replacement in July 2021?")
+    assert ans.abstained and any("average" in n for n in ans.notes), (ans.answer, ans.notes)
+    ans = assistant.ask("What did NHS leaders say about the ambulance handover delays of winter 2022?")
+    assert ans.abstained and any("2022" in n for n in ans.notes), (ans.answer, ans.notes)

@@ -141,6 +141,12 @@ def compose(question: str, plan: QuestionPlan, passages: list[Passage], ctx: Con
         answer = abstain(question, passages, settings, sources, qid)
         answer.notes.append(f"The passages nearest this question do not name {' or '.join(unnamed)}.")
         return answer
+    content = _content(cands)
+    unstated = [p for p in _periods(plan) if content and not period_fits(p, content[0].passage.chunk.text)]
+    if plan.kind in ("list", "narrative") and unstated:
+        answer = abstain(question, passages, settings, sources, qid)
+        answer.notes.append(f"The passages nearest this question say nothing of {' or '.join(unstated)}.")
+        return answer
     if plan.kind == "list":
         answer = _list(question, plan, passages, cands, ctx, qid)
         if answer is not None:
@@ -193,6 +199,8 @@ def _fits_subject_and_period(plan: QuestionPlan, c: Candidate, ctx: Context) -> 
             return False
     if not all(names_in(name, f"{c.sentence.section} {text}") for name in named_subjects(ctx.question)):
         return False
+    if any(w not in text.lower() for w in _STATISTIC.findall(ctx.question.lower())):
+        return False  # a median or an average is not any figure about the same thing
     if plan.unit == "count":
         if not states_count(c.sentence.text, ctx.question):
             return False
@@ -200,6 +208,9 @@ def _fits_subject_and_period(plan: QuestionPlan, c: Candidate, ctx: Context) -> 
         return False
     return (all(period_fits(p, text) for p in _periods(plan))
             and all(duration_fits(q.text, text) for q in plan.qualifiers if q.kind == "duration"))
+
+
+_STATISTIC = re.compile(r"\b(median|average)\b")  # not "mean": "could mean losing them"
 
 
 def fitting_figures(plan: QuestionPlan, cands: list[Candidate], ctx: Context) -> list[Candidate]:
@@ -214,7 +225,10 @@ def missing_note(plan: QuestionPlan, pool: list[Candidate], ctx: Context) -> str
                if not any(names_in(n, f"{c.sentence.section} {c.previous} {c.sentence.text}") for c in pool)]
     if unnamed:
         return f"No passage near this question that states a figure names {' or '.join(unnamed)}."
-    periods = _periods(plan)
+    statistics = [w for w in _STATISTIC.findall(ctx.question.lower()) if not any(w in c.sentence.text.lower() for c in pool)]
+    if statistics:
+        return f"No passage near this question gives {' or '.join(statistics)} figures."
+    periods = [re.sub(r"^(?:in|at|by|during|for)\s+", "", p, flags=re.I) for p in _periods(plan)]
     if plan.counted:
         periods += [q.text for q in plan.qualifiers if q.kind == "duration" and q.text not in plan.counted]
         return f"No passage near this question states a number of {plan.counted}" + (f" for {', '.join(periods)}." if periods else ".")

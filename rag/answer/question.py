@@ -60,7 +60,7 @@ _NOT_PLURAL = {"does", "is", "was", "has", "this", "its", "us", "years", "months
 _NUMBER = re.compile(
     r"\b(how (?:many|much|long|often|big|large|far|high|low)|what (?:share|percentage|proportion|per ?cent|fraction|number|"
     r"figure|amount|sum|rate|level|total|size|date|month|year|period|quarter)|which (?:financial |calendar )?(?:month|year|date|period|quarter)|"
-    r"when\b|by when|percentage|proportion|per cent|%|number of|cost|billion|million)",
+    r"when\b|by when|percentage|proportion|per cent|%|number of|cost|billion|million|what (?:was|is|were) the (?:median|average))",
     re.I,
 )
 _UNITS = [
