@@ -179,3 +179,8 @@ def test_an_average_the_report_never_gives_and_a_year_it_never_covers_are_declin
     assert ans.abstained and any("average" in n for n in ans.notes), (ans.answer, ans.notes)
     ans = assistant.ask("What did NHS leaders say about the ambulance handover delays of winter 2022?")
     assert ans.abstained and any("2022" in n for n in ans.notes), (ans.answer, ans.notes)
+
+
+def test_a_share_of_a_sum_for_something_the_report_does_not_split_out_is_declined(assistant):
+    ans = assistant.ask("How much of the £3 billion was set aside for GP practices?")
+    assert ans.abstained and ans.see_also, (ans.answer, ans.notes)

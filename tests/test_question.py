@@ -92,3 +92,9 @@ def test_named_subjects_leave_out_the_report_and_its_background():
     assert names_in("ONS", "figures from the Office for National Statistics (2020)")
     assert names_in("Test Trace", "the bill for NHS Test and Trace")
     assert not names_in("Peterborough", "the £500 million made available to mental health services")
+
+
+def test_how_much_of_a_sum_names_what_it_is_for():
+    assert analyse("How much of the £3 billion was set aside for GP practices?").counted == "GP practices"
+    assert analyse("How much does the King's Fund estimate a new hospital will cost?").counted == "a new hospital"
+    assert analyse("How much extra funding does the NHS need next year?").counted is None

@@ -219,6 +219,13 @@ def _counted(q: str) -> str | None:
                      r"(?:were|are|was|is) (?:for )?(.+?)[?.!]*$", q, re.I)
     if part and terms(part.group(1)):
         return part.group(1)  # "Of the 93,806 vacancies, how many were nursing posts?"
+    # "How much of the £5.4 billion is earmarked for the elective recovery fund?", "How much will X cost?"
+    part = (re.search(r"\bhow much of (?:the |this |that |it)[^?]*?\b(?:is|was|are|were|will be|has been) "
+                      r"(?:\w+ ){0,2}(?:for|to|on) (.+?)[?.!]*$", q, re.I)
+            or re.search(r"\bhow much (?:will|would|does|did|do|has|have) (?:[\w'’-]+ ){0,4}?(?:estimate|say|think|expect) "
+                         r"(?:that )?(.+?) (?:will|would) cost\b", q, re.I))
+    if part and terms(part.group(1)):
+        return part.group(1)
     m = _COUNTED.search(q) or _SHARE_OF.search(q)
     if not m:
         return None
