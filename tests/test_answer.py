@@ -184,3 +184,9 @@ def test_an_average_the_report_never_gives_and_a_year_it_never_covers_are_declin
 def test_a_share_of_a_sum_for_something_the_report_does_not_split_out_is_declined(assistant):
     ans = assistant.ask("How much of the £3 billion was set aside for GP practices?")
     assert ans.abstained and ans.see_also, (ans.answer, ans.notes)
+
+
+def test_a_section_named_in_quotes_is_where_the_answer_comes_from(assistant):
+    ans = assistant.ask("What does the 'Charting a new course' section say?")
+    assert not ans.abstained and {c.section for c in ans.citations} == {"Charting a new course"}, ans.citations
+    assert "our survey and the engagement" in ans.answer  # the sentence before the one pointing onwards

@@ -124,6 +124,8 @@ def compose(question: str, plan: QuestionPlan, passages: list[Passage], ctx: Con
         answer.notes += reasons
         return answer
     cands = candidates(plan, passages, ctx)
+    if plan.kind in ("narrative", "list"):
+        cands = _in_named_section(question, plan, cands, passages, ctx)
     fitting = fitting_figures(plan, cands, ctx) if plan.kind == "figure" else []
     if plan.kind == "figure" and not fitting:
         answer = abstain(question, passages, settings, sources, qid)
@@ -154,6 +156,28 @@ def compose(question: str, plan: QuestionPlan, passages: list[Passage], ctx: Con
     if plan.kind in ("figure", "comparison"):
         return _figure(question, plan, fitting or _figure_pool(plan, cands), ctx, qid)
     return _narrative(question, plan, passages, cands, ctx, qid)
+
+
+_QUOTED = re.compile(r"['‘\"“]([^'‘’\"“”]{4,}?)['’\"”]")
+
+
+def _in_named_section(question: str, plan: QuestionPlan, cands: list[Candidate], passages: list[Passage],
+                      ctx: Context) -> list[Candidate]:
+    """The sentences of the section a question names in quotes ("the 'Charting a new course' section"), best
+    first; all candidates when it names none."""
+    table = ctx.index.sentences
+    titles = {t.lower() for t in _QUOTED.findall(question)}
+    if not titles or not cands:
+        return cands
+    doc = doc_of(cands[0].sentence.chunk_id)
+    edition = _preferred_edition((doc, cands[0].sentence.edition, ""), plan, table)[1]
+    rows = [r for s in table.sections(doc, edition) if s.split(" › ")[-1].lower() in titles
+            for r in table.by_section[(doc, edition, s)]]
+    if not rows:
+        return cands
+    by_row = {c.row: c for c in cands}
+    named = [by_row.get(r) or _candidate(plan, r, _passage_for(table.rows[r], ctx, passages), 99, ctx) for r in rows]
+    return sorted(named, key=lambda c: -c.score)
 
 
 def pre_abstains(question: str, plan: QuestionPlan, passages: list[Passage], ctx: Context) -> list[str] | None:
@@ -296,10 +320,13 @@ def _narrative(question, plan, passages, cands, ctx, qid) -> Answer:
     picks = _distinct([best] + [c for c in content[1:] if c.score >= floor and
                                 (c.sentence.section == best.sentence.section or c.score >= NARRATIVE_ELSEWHERE * best.score)])
     if len(picks) == 1:
-        # The content often reads on in the next sentence of the same paragraph.
-        nxt = next((c for c in cands if c.row == best.row + 1 and c.sentence.para == best.sentence.para), None)
-        if nxt is not None and nxt.score >= 0.5 * best.score and not nxt.features["heading"]:
-            picks.append(nxt)
+        # The content often reads on in the next sentence of the same paragraph, or was in the one before
+        # ("... several key issues need to define the recovery. These factors are explored in ...").
+        for row in (best.row + 1, best.row - 1):
+            other = next((c for c in cands if c.row == row and c.sentence.para == best.sentence.para), None)
+            if other is not None and other.score >= 0.5 * best.score and not other.features["heading"]:
+                picks.append(other)
+                break
     return _quote(question, plan, _in_report_order(picks, best), ctx, qid, variants=False)
 
 
