@@ -98,3 +98,7 @@ def test_how_much_of_a_sum_names_what_it_is_for():
     assert analyse("How much of the £3 billion was set aside for GP practices?").counted == "GP practices"
     assert analyse("How much does the King's Fund estimate a new hospital will cost?").counted == "a new hospital"
     assert analyse("How much extra funding does the NHS need next year?").counted is None
+
+
+def test_an_aside_with_a_given_figure_does_not_make_a_list_question_a_figure_one():
+    assert analyse("Apart from the 93,806 vacancies, which other workforce problems does the report name?").kind == "list"

@@ -143,9 +143,13 @@ def _kind(q: str) -> str:
         return "comparison"
     if _TWO_ASKS.search(q):
         return "comparison"
-    plural = _PLURAL.match(q)
-    if _LIST.search(q) or _LIST_ANYWHERE.search(q) or (plural and plural.group(1).lower() not in _NOT_PLURAL):
-        if not _NUMBER.search(q) or re.search(r"\bwhat (?:are|were)\b", q, re.I):
+    # "Besides the £10 billion, which other areas ...": the question starts after the aside.
+    core = re.sub(r"^(?:besides|apart from|other than|beyond|aside from|as well as)\b[^,]*,\s*", "", q, flags=re.I)
+    plural = _PLURAL.match(core)
+    if _LIST.search(core) or _LIST_ANYWHERE.search(q) or (plural and plural.group(1).lower() not in _NOT_PLURAL):
+        # A figure the question gives ("besides the £10 billion, which other areas ...") does not ask for one.
+        asked = re.sub(r"£?\d[\d,.]*\s*(?:%|per cent|million|billion|bn|m)?", " ", q)
+        if not _NUMBER.search(asked) or re.search(r"\bwhat (?:are|were)\b", q, re.I):
             return "list"
     if _NUMBER.search(q):
         return "figure"
