@@ -144,7 +144,8 @@ def _kind(q: str) -> str:
     if _TWO_ASKS.search(q):
         return "comparison"
     # "Besides the £10 billion, which other areas ...": the question starts after the aside.
-    core = re.sub(r"^(?:besides|apart from|other than|beyond|aside from|as well as)\b[^,]*,\s*", "", q, flags=re.I)
+    core = re.sub(r"^(?:besides|apart from|other than|beyond|aside from|as well as)\b.*?,\s*(?=(?:what|which|who|how)\b)", "",
+                  q, flags=re.I)
     plural = _PLURAL.match(core)
     if _LIST.search(core) or _LIST_ANYWHERE.search(q) or (plural and plural.group(1).lower() not in _NOT_PLURAL):
         # A figure the question gives ("besides the £10 billion, which other areas ...") does not ask for one.
