@@ -122,9 +122,9 @@ class Figure:
 
 @dataclass
 class Qualifier:
-    """A phrase narrowing a question: a period, a group, a place or an edition."""
+    """A phrase narrowing a question: a period, a length of time, a group, a place or an edition."""
 
-    kind: str  # time | group | place | edition
+    kind: str  # time | duration | group | place | edition
     text: str  # as the question words it ("at the end of 2020", "mental health leaders")
 
 
