@@ -21,7 +21,8 @@ from pathlib import Path
 import numpy as np
 
 from rag import evaluate, metrics
-from rag.answer.compose import Context, _content, _figure_pool, candidates, fitting_figures, pre_abstains
+from rag.answer.candidates import Context, candidates, content_sentences
+from rag.answer.compose import figure_pool, fitting_figures, pre_abstains
 from rag.answer.features import ANSWERABILITY, FEATURES, SentenceModel, answerability_features, feature_matrix
 from rag.answer.question import analyse
 from rag.assistant import Assistant
@@ -124,7 +125,7 @@ def fit_answerability(assistant: Assistant, questions: list, model: SentenceMode
         if plan.kind == "figure" and not fitting_figures(plan, cands, ctx):
             pre.append(item.answerable)
             continue
-        pool = _figure_pool(plan, cands) if plan.kind in ("figure", "comparison") else _content(cands)
+        pool = figure_pool(plan, cands) if plan.kind in ("figure", "comparison") else content_sentences(cands)
         feats = answerability_features(plan, pool[0] if pool else None, passages, ctx.df, ctx.weight)
         rows.append([feats[f] for f in ANSWERABILITY])
         labels.append(int(item.answerable))

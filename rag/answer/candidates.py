@@ -1,0 +1,178 @@
+"""Candidate sentences and what every kind of answer shares: the context, scoring a sentence, the editions,
+the bullets of a section, choosing distinct sentences in report order, and quoting them with citations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from rag.answer.core import (
+    CorpusStats,
+    _idf,
+    citation_for,
+    edition_variants,
+    score_sentence,
+    verify_figures,
+)
+from rag.answer.features import (
+    Candidate,
+    SentenceModel,
+    sentence_features,
+)
+from rag.answer.question import terms
+from rag.index import Index
+from rag.schema import Answer, Citation, Passage, QuestionPlan, Sentence
+from rag.settings import Settings
+from rag.text import content_words, stem
+
+NARRATIVE_MAX = 4
+
+
+def terms_all(text: str) -> list[str]:
+    """Stemmed content words, keeping the words questions about the report use ("key", "points", "chapter")."""
+    return [stem(w) for w in content_words(text)]
+
+
+@dataclass
+class Context:
+    """What composing needs besides the question: the index (sentences and vectors), stats and the model."""
+
+    settings: Settings
+    index: Index
+    stats: CorpusStats | None
+    model: SentenceModel
+    query_vector: np.ndarray  # the question's unit vector, already computed by retrieval
+    question: str = ""
+
+    def weight(self, word: str) -> float:
+        """Corpus IDF of a stemmed word (1 for every word without corpus statistics)."""
+        return self.stats.weight(word) if self.stats else 1.0
+
+    def df(self, word: str) -> int:
+        return self.stats.df.get(word, 0) if self.stats else 1
+
+    @property
+    def qv(self) -> np.ndarray:
+        return self.query_vector.reshape(-1)
+
+
+def candidates(plan: QuestionPlan, passages: list[Passage], ctx: Context) -> list[Candidate]:
+    """Every sentence of the retrieved passages, featurised and scored, best first."""
+    table = ctx.index.sentences
+    edition = next((q.text for q in plan.qualifiers if q.kind == "edition"), None)
+    out: list[Candidate] = []
+    idf = _idf(passages)
+    for rank, p in enumerate(passages):
+        passage = _in_edition(p, edition)
+        for row in table.by_chunk.get(passage.chunk.id, []):
+            out.append(candidate_at(plan, row, passage, rank, ctx, idf))
+    out.sort(key=lambda c: -c.score)
+    return out
+
+
+def candidate_at(plan: QuestionPlan, row: int, passage: Passage, rank: int, ctx: Context,
+               idf: dict[str, float] | None = None) -> Candidate:
+    table = ctx.index.sentences
+    s = table.rows[row]
+    prev = table.rows[row - 1] if row > 0 else None
+    previous = prev.text if prev is not None and prev.section == s.section and prev.edition == s.edition else ""
+    lexical = score_sentence(ctx.question, s.text, rank, idf) if idf is not None else 0.0
+    feats = sentence_features(plan, s, previous, float(table.vectors[row] @ ctx.qv), rank, passage.score, ctx.weight, lexical)
+    return Candidate(s, row, passage, rank, feats, ctx.model.probability(feats), previous)
+
+
+def _in_edition(p: Passage, edition: str | None) -> Passage:
+    """The passage in the edition a question names ("in the PDF edition"), its twin when retrieval chose the other."""
+    if edition is None or p.chunk.edition == edition:
+        return p
+    twin = next((c for c in p.also if c.edition == edition), None)
+    return replace(p, chunk=twin, also=[p.chunk]) if twin is not None else p
+
+
+def content_sentences(cands: list[Candidate]) -> list[Candidate]:
+    return [c for c in cands if not c.features["heading"] and not c.features["announces"]] or cands
+
+
+def score_floor(best: Candidate, ctx: Context) -> float:
+    """The score a sentence needs to join the best one in a narrative or a list in prose."""
+    return max(ctx.model.abstain_below, 0.6 * best.score)
+
+
+def distinct(ordered: list[Candidate]) -> list[Candidate]:
+    """The first NARRATIVE_MAX of `ordered`, skipping repeats and near-repeats of a sentence already taken."""
+    picks: list[Candidate] = []
+    for c in ordered:
+        if len(picks) >= NARRATIVE_MAX:
+            break
+        if c not in picks and not any(_near_duplicate(c.sentence.text, p.sentence.text) for p in picks):
+            picks.append(c)
+    return picks
+
+
+def in_report_order(picks: list[Candidate], best: Candidate) -> list[Candidate]:
+    """The best sentence's edition first, each edition in report order."""
+    return sorted(picks, key=lambda c: (c.sentence.edition != best.sentence.edition, c.row))
+
+
+def _near_duplicate(a: str, b: str) -> bool:
+    wa, wb = set(terms(a)), set(terms(b))
+    return bool(wa and wb) and len(wa & wb) / min(len(wa), len(wb)) >= 0.8
+
+
+def preferred_edition(key: tuple[str, str, str], plan: QuestionPlan, table) -> tuple[str, str, str]:
+    """Lists and summaries read from the web edition unless the question names one: the PDF's layout
+    (pull quotes, broken lines) cost some of its list items their first words."""
+    doc, edition, section = key
+    wanted = next((q.text for q in plan.qualifiers if q.kind == "edition"), "web")
+    if wanted != edition and (doc, wanted, section) in table.by_section:
+        return doc, wanted, section
+    return key
+
+
+def bullet_items(rows: list[int], all_rows: list[Sentence]) -> list[list[int]]:
+    """Rows of each bullet paragraph of a section, in order."""
+    paras: dict[int, list[int]] = {}
+    for r in rows:
+        if all_rows[r].kind == "bullet":
+            paras.setdefault(all_rows[r].para, []).append(r)
+    return [paras[p] for p in sorted(paras)]
+
+
+def title_fit(question: str, title: str) -> float:
+    """Share of a section title's words the question uses ("the key points", "the ten-point plan")."""
+    t = set(terms_all(title)) - {"nhs"}
+    return len(t & set(terms_all(question))) / len(t) if t else 0.0
+
+
+def passage_for(s: Sentence, ctx: Context, passages: list[Passage]) -> Passage:
+    known = next((p for p in passages if p.chunk.id == s.chunk_id), None)
+    if known is not None:
+        return known
+    chunk = ctx.index.by_id[s.chunk_id]
+    twins = [ctx.index.by_id[t] for t in ctx.index.twins.get(chunk.id, []) if t in ctx.index.by_id]
+    return Passage(chunk=chunk, score=0.0, also=twins)
+
+
+def quote(question, plan, picks: list[Candidate], ctx: Context, qid, variants: bool, as_list: bool = False,
+           lead: int = 0) -> Answer:
+    """The picks quoted in order, each with its citation; `as_list` bullets every pick after the first `lead`."""
+    sources = ctx.index.sources
+    citations: list[Citation] = []
+    parts: list[str] = []
+    for i, c in enumerate(picks):
+        text = c.sentence.text
+        existing = next((x for x in citations if x.chunk_id == c.passage.chunk.id and x.quote == text), None)
+        if existing is None:
+            existing = citation_for(c.passage, len(citations) + 1, text, sources)
+            citations.append(existing)
+        line = f"{text} [{existing.n}]"
+        parts.append(f"- {line}" if as_list and i >= lead else line)
+        if variants:
+            parts += edition_variants(text, c.passage, citations, sources)
+    answer = Answer(id=qid, question=question, answer=("\n" if as_list else " ").join(parts), abstained=False,
+                    citations=citations, mode="extractive", plan=plan)
+    for c in picks:
+        answer.notes += [n for n in c.passage.notes if n not in answer.notes]
+    answer.figures = verify_figures(answer.answer, citations)
+    return answer

@@ -1,0 +1,116 @@
+"""Summaries (the key points, or a named chapter's leading sentences) and questions about the document itself
+(title, publisher, date, editions, formats, licence), quoted from the report's own front and back matter."""
+
+from __future__ import annotations
+
+import re
+
+from rag.answer.candidates import (
+    bullet_items,
+    candidate_at,
+    passage_for,
+    preferred_edition,
+    quote,
+)
+from rag.answer.core import abstain
+from rag.answer.question import terms
+from rag.schema import Answer
+from rag.sentence_table import doc_of
+
+SUMMARY_SENTENCES = 4  # a chapter summary: its leading sentences (3 or 4 chosen on dev, 4 hit more keywords)
+
+
+def summary_answer(question, plan, passages, ctx, qid) -> Answer:
+    """The key points' opening sentences; for a named chapter, the chapter's leading sentences."""
+    table = ctx.index.sentences
+    doc = doc_of(passages[0].chunk.id) if passages else "manifesto"
+    edition = preferred_edition((doc, passages[0].chunk.edition if passages else "web", "Key points"), plan, table)[1]
+    sections = table.sections(doc, edition)
+    chapter = _chapter(plan, passages, sections, ctx) if plan.chapter or plan.terms else None
+    if chapter is None:
+        rows = table.by_section.get((doc, edition, "Key points"), [])
+        items = bullet_items(rows, table.rows) or [[r] for r in rows]
+        picked = [item[0] for item in items]
+    else:
+        picked = []
+        for section in [s for s in sections if s == chapter or s.startswith(chapter + " › ")]:
+            rows = table.by_section[(doc, edition, section)]
+            firsts = [r for r in rows if table.rows[r].pos == 0 and len(table.rows[r].text.split()) >= 6]
+            picked += firsts[: SUMMARY_SENTENCES - len(picked)]
+            if len(picked) >= SUMMARY_SENTENCES or " › " in section and "challenge" in section.lower():
+                break
+    if not picked:
+        return abstain(question, passages, ctx.settings, ctx.index.sources, qid)
+    picks = [candidate_at(plan, r, passage_for(table.rows[r], ctx, passages), 99, ctx) for r in picked]
+    return quote(question, plan, picks, ctx, qid, variants=False, as_list=chapter is None)
+
+
+def _chapter(plan, passages, sections, ctx) -> str | None:
+    """The chapter a summary question names: by its words in a chapter title, else the best passage's chapter."""
+    chapters = list(dict.fromkeys(s.split(" › ")[0] for s in sections))
+    words = terms(plan.chapter or "") or plan.terms
+    if not words:
+        return None
+    scored = [(sum(ctx.weight(w) for w in words if w in set(terms(c))), c) for c in chapters]
+    score, best = max(scored, default=(0.0, None))
+    if score > 0:
+        return best
+    if plan.chapter and passages:
+        # Named in other words ("the workforce chapter"): the themed chapter retrieval ranks first,
+        # not a part that restates every chapter (key points, the ten-point plan).
+        themed = [p for p in passages if " › " in p.chunk.section and not p.chunk.section.startswith(("Ten-point", "Survey"))]
+        return (themed or passages)[0].chunk.section.split(" › ")[0]
+    return None
+
+
+_DATE_LINE = re.compile(r"^\d{1,2} (January|February|March|April|May|June|July|August|September|October|November|December) \d{4}$")
+
+
+def document_answer(question, plan, ctx, qid) -> Answer | None:
+    """Title, publisher, date, editions and terms of use, quoted from the report's own front and back matter."""
+    table = ctx.index.sentences
+    q = question.lower()
+    want = set()
+    if re.search(r"\b(who|publish|author|wrote|organi[sz]ation|behind|produced|confederation)", q):
+        want.add("publisher")
+    if re.search(r"\b(when|date|published|year)", q):
+        want.add("date")
+    if re.search(r"\b(title|called|named|name of)", q):
+        want.add("title")
+    if re.search(r"\bedition|version|format", q):
+        want.update({"title", "editions"})
+    if re.search(r"\bformats?\b|accessib|large print|braille|easy read", q):
+        want.add("formats")
+    if re.search(r"copyright|licen[cs]e|reuse|copy|distribut|commercial|adapt|build (?:on|upon)|alter|permission", q):
+        want.add("rights")
+    if re.search(r"charit", q):
+        want.add("charity")
+    want = want or {"title", "publisher", "date"}
+    found: dict[str, list[int]] = {}
+    for i, s in enumerate(table.rows):
+        if doc_of(s.chunk_id) != "manifesto":
+            continue
+        text = s.text.strip()
+        if s.section == "Front matter" and text.lower().startswith("manifesto for recovery"):
+            found.setdefault("title", []).append(i)
+        elif s.section == "Front matter" and _DATE_LINE.match(text):
+            found.setdefault("date", []).append(i)
+        elif text.startswith("©"):
+            found.setdefault("rights", []).append(i)
+            found.setdefault("publisher", []).append(i)
+        elif s.section == "About" and "NHS Confederation is the membership organisation" in text:
+            found.setdefault("publisher", []).append(i)
+        elif text.lower().startswith("if you require this publication in an alternative format"):
+            found.setdefault("formats", []).append(i)
+        elif text.lower().startswith("registered charity"):
+            found.setdefault("charity", []).append(i)
+    rows: list[int] = []
+    for part in ("title", "publisher", "date", "formats", "rights", "charity"):
+        if part in want or (part == "title" and "editions" in want):
+            rows += found.get(part, [])[: 2 if "editions" in want and part == "title" else 1]
+    if "rights" in want:
+        rows += [i + 1 for i in found.get("rights", [])[:1] if i + 1 < len(table.rows)]
+    if not rows:
+        return None
+    picks = [candidate_at(plan, r, passage_for(table.rows[r], ctx, []), 99, ctx) for r in dict.fromkeys(rows)]
+    return quote(question, plan, picks, ctx, qid, variants=False)
