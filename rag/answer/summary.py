@@ -66,25 +66,23 @@ def _chapter(plan, passages, sections, ctx) -> str | None:
 _DATE_LINE = re.compile(r"^\d{1,2} (January|February|March|April|May|June|July|August|September|October|November|December) \d{4}$")
 
 
+# What a question about the document asks for, by its words.
+_WANTS = [
+    (r"\b(who|publish|author|wrote|organi[sz]ation|behind|produced|confederation)", ("publisher",)),
+    (r"\b(when|date|published|year)", ("date",)),
+    (r"\b(title|called|named|name of)", ("title",)),
+    (r"\bedition|version|format", ("title", "editions")),
+    (r"\bformats?\b|accessib|large print|braille|easy read", ("formats",)),
+    (r"copyright|licen[cs]e|reuse|copy|distribut|commercial|adapt|build (?:on|upon)|alter|permission", ("rights",)),
+    (r"charit", ("charity",)),
+]
+
+
 def document_answer(question, plan, ctx, qid) -> Answer | None:
     """Title, publisher, date, editions and terms of use, quoted from the report's own front and back matter."""
     table = ctx.index.sentences
     q = question.lower()
-    want = set()
-    if re.search(r"\b(who|publish|author|wrote|organi[sz]ation|behind|produced|confederation)", q):
-        want.add("publisher")
-    if re.search(r"\b(when|date|published|year)", q):
-        want.add("date")
-    if re.search(r"\b(title|called|named|name of)", q):
-        want.add("title")
-    if re.search(r"\bedition|version|format", q):
-        want.update({"title", "editions"})
-    if re.search(r"\bformats?\b|accessib|large print|braille|easy read", q):
-        want.add("formats")
-    if re.search(r"copyright|licen[cs]e|reuse|copy|distribut|commercial|adapt|build (?:on|upon)|alter|permission", q):
-        want.add("rights")
-    if re.search(r"charit", q):
-        want.add("charity")
+    want = {part for rx, parts in _WANTS for part in parts if re.search(rx, q)}
     want = want or {"title", "publisher", "date"}
     found: dict[str, list[int]] = {}
     for i, s in enumerate(table.rows):
