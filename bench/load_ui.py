@@ -97,7 +97,7 @@ class PageUser:
 
     def ask(self, question: str) -> str | None:
         job = self.client.submit(question, "extractive", [], api_name="/ask")
-        chat, _box, _sources = job.result(timeout=self.timeout)
+        chat = job.result(timeout=self.timeout)[0]  # the chat first; the page's other outputs follow it
         reply = chat[-1]["content"] if chat else ""
         if isinstance(reply, dict | list):  # a gradio version that wraps message content
             reply = json.dumps(reply)

@@ -6,8 +6,6 @@ passage) and quotes the cited sentence, so a pasted answer can be traced to the 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from rag.render import edition_name
 from rag.schema import Answer, Chunk, Citation, TextCheck, Verdict
 
@@ -96,12 +94,3 @@ def check_markdown(result: Verdict | TextCheck) -> str:
         parts.append(verdict_markdown(v, n))
     parts.append(f"*Checked against {REPORT}.*")
     return "\n".join(parts) + "\n"
-
-
-def conversation_markdown(answers: list[Answer], chunks: dict[str, Chunk]) -> str:
-    """A whole conversation, each answer with its own references."""
-    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    parts = [f"# Recovery Report Assistant: conversation of {when}", ""]
-    for i, answer in enumerate(answers, 1):
-        parts += [f"## {i}. {' '.join(answer.question.split())}", "", answer_markdown(answer, chunks)]
-    return "\n".join(parts)

@@ -37,14 +37,6 @@ def test_text_check_markdown_gives_each_claim_its_verdict_and_evidence(assistant
     assert "> In the three-month period ending in June 2021" in text
 
 
-def test_conversation_markdown_keeps_every_turn_in_order(assistant):
-    first = assistant.ask("How many NHS staff vacancies were there?")
-    second = assistant.ask("What share of leaders are not confident the NHS can meet expectations on waiting times?")
-    text = export.conversation_markdown([first, second], assistant.index.by_id)
-    assert text.index("## 1. How many NHS staff") < text.index("## 2. What share of leaders")
-    assert text.count("**References**") == 2
-
-
 def test_rag_ask_markdown_and_follow_ups_on_the_command_line():
     from conftest import run_rag
 
