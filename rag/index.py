@@ -270,9 +270,12 @@ def _reuse_or_encode(settings: Settings, chunks: list[Chunk], reuse: bool,
             known = {}
     known.update(given or {})
     todo = [c for c in chunks if c.id not in known]
-    fresh = embed.encode_documents(settings, [c.embedding_text() for c in todo]) if todo else None
+    # Twin chunks of the two editions often have the same text (36 of 210): each text is embedded once.
+    texts = list(dict.fromkeys(c.embedding_text() for c in todo))
+    fresh = embed.encode_documents(settings, texts) if texts else None
     dim = fresh.shape[1] if fresh is not None else next(iter(known.values())).shape[0]
-    new = {c.id: fresh[i] for i, c in enumerate(todo)} if fresh is not None else {}
+    by_text = dict(zip(texts, fresh)) if fresh is not None else {}
+    new = {c.id: by_text[c.embedding_text()] for c in todo}
     return np.vstack([known.get(c.id, new.get(c.id)) for c in chunks]).astype("float32").reshape(len(chunks), dim)
 
 
