@@ -92,6 +92,9 @@ def test_named_subjects_leave_out_the_report_and_its_background():
     assert names_in("ONS", "figures from the Office for National Statistics (2020)")
     assert names_in("Test Trace", "the bill for NHS Test and Trace")
     assert not names_in("Peterborough", "the £500 million made available to mental health services")
+    # In Title Case or capitals every word is capitalised, and none of them is taken for a name.
+    assert named_subjects("How Many Staff Vacancies Were There In June 2021?") == []
+    assert named_subjects("HOW MANY NHS STAFF VACANCIES WERE THERE?") == []
 
 
 def test_how_much_of_a_sum_names_what_it_is_for():

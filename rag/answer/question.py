@@ -253,6 +253,9 @@ _NAME = re.compile(r"(?<![.?!:] )(?<!^)\b[A-Z][\w'’&-]*(?:\s+(?:and\s+|of\s+|f
 def named_subjects(q: str) -> list[str]:
     """Capitalised names a figure question is about ("the Peterborough Mental Health Exemplar", "NHS Test and
     Trace"), past its first word: a figure for something else is not the figure asked for."""
+    words = re.findall(r"[A-Za-z][\w'’-]*", q)
+    if sum(w[0].isupper() for w in words) > 0.8 * len(words):
+        return []  # Title Case or CAPITALS: capitals no longer mark names
     names = []
     for m in _NAME.finditer(q.strip()):
         words = [w for w in re.sub(r"['’]s$", "", m.group(0)).split() if re.sub(r"['’]s$", "", w.lower()) not in _BACKGROUND_NAMES
