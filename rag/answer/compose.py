@@ -83,9 +83,14 @@ def compose(question: str, plan: QuestionPlan, passages: list[Passage], ctx: Con
         answer.notes.append(f"The passages nearest this question do not name {' or '.join(unnamed)}.")
         return answer
     content = content_sentences(cands)
-    unstated = [p for p in _periods(plan) if content and not period_fits(p, content[0].passage.chunk.text)]
+    # A year after publication ("the strikes of winter 2022") the best passage does not speak of; years up to
+    # publication are the report's own time, which its passages rarely state ("demand in summer 2021").
+    published = _published(content[0], ctx) if content else 0
+    unstated = [p for p in _periods(plan) if published and max(map(int, re.findall(r"(?:19|20)\d\d", p))) > published
+                and not period_fits(p, content[0].passage.chunk.text)]
     if plan.kind in ("list", "narrative") and unstated:
         answer = abstain(question, passages, settings, sources, qid)
+        unstated = [re.sub(r"^(?:in|at|by|during|for|of)\s+", "", p, flags=re.I) for p in unstated]
         answer.notes.append(f"The passages nearest this question say nothing of {' or '.join(unstated)}.")
         return answer
     if plan.kind == "list":
@@ -117,6 +122,14 @@ def _in_named_section(question: str, plan: QuestionPlan, cands: list[Candidate],
     by_row = {c.row: c for c in cands}
     named = [by_row.get(r) or candidate_at(plan, r, passage_for(table.rows[r], ctx, passages), 99, ctx) for r in rows]
     return sorted(named, key=lambda c: -c.score)
+
+
+def _published(c: Candidate, ctx: Context) -> int:
+    """The year the document of a sentence was published, from its front matter's dates (0 when it has none)."""
+    table = ctx.index.sentences
+    doc = doc_of(c.sentence.chunk_id)
+    rows = [r for (d, _, section), rows in table.by_section.items() if d == doc and section == "Front matter" for r in rows]
+    return max((int(y) for r in rows for y in re.findall(r"\b((?:19|20)\d\d)\b", table.rows[r].text)), default=0)
 
 
 def pre_abstains(question: str, plan: QuestionPlan, passages: list[Passage], ctx: Context) -> list[str] | None:
