@@ -12,6 +12,7 @@ and pull in large models; these few regular expressions are the whole job.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from rag.schema import Figure
 
@@ -26,9 +27,9 @@ _SCALES = {
     "k": 1e3,
 }
 _SCALE = r"(?:trillion|billion|bn|million|thousand|m|k)\b"
-_WORDS = {
+NUMBER_WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "twenty": 20,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "eighteen": 18, "twenty": 20,
     "hundred": 100, "a": 1, "an": 1,
 }
 _WORD = r"(?:one|two|three|four|five|six|seven|eight|nine|ten)"
@@ -105,7 +106,7 @@ def _num(s: str) -> float:
 
 def _word_or_num(s: str) -> float:
     s = s.lower()
-    return float(_WORDS[s]) if s in _WORDS else _num(s)
+    return float(NUMBER_WORDS[s]) if s in NUMBER_WORDS else _num(s)
 
 
 def _hedge(text: str, start: int) -> str | None:
@@ -177,6 +178,12 @@ def _make(kind: str, m: re.Match, raw: str, a: int, b: int) -> Figure | None:
     if kind == "number":
         return Figure(raw, _num(g["a"]), "", "count", start=a, end=b)
     return None
+
+
+def publication_year(front_matter: Iterable[str]) -> int:
+    """The year a document was published: the latest date in its front matter (0 when it states none)."""
+    years = [int(f.value) // 10000 for text in front_matter for f in find_figures(text) if f.unit == "date" and f.value]
+    return max([y for y in years if y] or [0])
 
 
 def key(fig: Figure) -> tuple:

@@ -155,9 +155,7 @@ def make_report(chunks, footnotes, pages, sources) -> Report:
     by_chunk: dict[str, list[Sentence]] = {}
     for s in sents:
         by_chunk.setdefault(s.chunk.id, []).append(s)
-    years = [int(f.value) // 10000 for s in sents if s.chunk.section == "Front matter"
-             for f in figures.find_figures(s.text) if f.unit == "date" and f.value]
-    published = max([y for y in years if y] or [0])
+    published = figures.publication_year(s.text for s in sents if s.chunk.section == "Front matter")
     return Report(chunks, footnotes, pages, sents, idf, by_chunk, published)
 
 

@@ -72,7 +72,7 @@ def candidates(plan: QuestionPlan, passages: list[Passage], ctx: Context) -> lis
 
 
 def candidate_at(plan: QuestionPlan, row: int, passage: Passage, rank: int, ctx: Context,
-               idf: dict[str, float] | None = None) -> Candidate:
+                 idf: dict[str, float] | None = None) -> Candidate:
     table = ctx.index.sentences
     s = table.rows[row]
     prev = table.rows[row - 1] if row > 0 else None
@@ -80,6 +80,19 @@ def candidate_at(plan: QuestionPlan, row: int, passage: Passage, rank: int, ctx:
     lexical = score_sentence(ctx.question, s.text, rank, idf) if idf is not None else 0.0
     feats = sentence_features(plan, s, previous, float(table.vectors[row] @ ctx.qv), rank, passage.score, ctx.weight, lexical)
     return Candidate(s, row, passage, rank, feats, ctx.model.probability(feats), previous)
+
+
+UNRETRIEVED_RANK = 99  # the rank feature of a sentence the answer reaches outside the retrieved passages
+
+
+def candidates_at(plan: QuestionPlan, rows: list[int], cands: list[Candidate], passages: list[Passage],
+                  ctx: Context) -> list[Candidate]:
+    """A candidate for each row: the one already scored when retrieval brought its sentence, else one scored
+    in the passage it sits in (a list's later items, a named section, the report's front matter)."""
+    by_row = {c.row: c for c in cands}
+    table = ctx.index.sentences
+    return [by_row.get(r) or candidate_at(plan, r, passage_for(table.rows[r], ctx, passages), UNRETRIEVED_RANK, ctx)
+            for r in rows]
 
 
 def _in_edition(p: Passage, edition: str | None) -> Passage:
@@ -155,7 +168,7 @@ def passage_for(s: Sentence, ctx: Context, passages: list[Passage]) -> Passage:
 
 
 def quote(question, plan, picks: list[Candidate], ctx: Context, qid, variants: bool, as_list: bool = False,
-           lead: int = 0) -> Answer:
+          lead: int = 0) -> Answer:
     """The picks quoted in order, each with its citation; `as_list` bullets every pick after the first `lead`."""
     sources = ctx.index.sources
     citations: list[Citation] = []

@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import re
 
+from rag import figures
 from rag.answer.candidates import (
     Context,
-    candidate_at,
     candidates,
+    candidates_at,
     content_sentences,
     distinct,
     in_report_order,
-    passage_for,
     preferred_edition,
     quote,
     score_floor,
@@ -44,8 +44,6 @@ from rag.schema import Answer, Passage, QuestionPlan
 from rag.sentence_table import doc_of
 
 FIGURE_WORDS = 0.75  # chosen on dev: 0.5–1.0 tie (b038 right), 0.25 changes nothing, 2.0 loses a figure
-
-
 NARRATIVE_ELSEWHERE = 0.95  # chosen on dev (0.75–1.0 tie on keywords; citation precision 0.817 → 0.840)
 
 
@@ -76,23 +74,12 @@ def compose(question: str, plan: QuestionPlan, passages: list[Passage], ctx: Con
         if plan.kind in ("figure", "comparison") and not figure_pool(plan, cands):
             answer.notes.append("No passage that speaks to this question states a figure of the kind asked for.")
         return answer
-    unnamed = [n for n in named_subjects(question)
-               if not any(names_in(n, f"{c.passage.chunk.section} {c.passage.chunk.text}") for c in content_sentences(cands)[:1])]
-    if plan.kind in ("list", "narrative") and unnamed:
-        answer = abstain(question, passages, settings, sources, qid)
-        answer.notes.append(f"The passages nearest this question do not name {' or '.join(unnamed)}.")
-        return answer
-    content = content_sentences(cands)
-    # A year after publication ("the strikes of winter 2022") the best passage does not speak of; years up to
-    # publication are the report's own time, which its passages rarely state ("demand in summer 2021").
-    published = _published(content[0], ctx) if content else 0
-    unstated = [p for p in _periods(plan) if published and max(map(int, re.findall(r"(?:19|20)\d\d", p))) > published
-                and not period_fits(p, content[0].passage.chunk.text)]
-    if plan.kind in ("list", "narrative") and unstated:
-        answer = abstain(question, passages, settings, sources, qid)
-        unstated = [re.sub(r"^(?:in|at|by|during|for|of)\s+", "", p, flags=re.I) for p in unstated]
-        answer.notes.append(f"The passages nearest this question say nothing of {' or '.join(unstated)}.")
-        return answer
+    if plan.kind in ("list", "narrative"):
+        reason = _not_spoken_of(question, plan, content_sentences(cands)[0], ctx)
+        if reason:
+            answer = abstain(question, passages, settings, sources, qid)
+            answer.notes.append(reason)
+            return answer
     if plan.kind == "list":
         answer = list_answer(question, plan, passages, cands, ctx, qid)
         if answer is not None:
@@ -119,17 +106,37 @@ def _in_named_section(question: str, plan: QuestionPlan, cands: list[Candidate],
             for r in table.by_section[(doc, edition, s)]]
     if not rows:
         return cands
-    by_row = {c.row: c for c in cands}
-    named = [by_row.get(r) or candidate_at(plan, r, passage_for(table.rows[r], ctx, passages), 99, ctx) for r in rows]
-    return sorted(named, key=lambda c: -c.score)
+    return sorted(candidates_at(plan, rows, cands, passages, ctx), key=lambda c: -c.score)
+
+
+def _not_spoken_of(question: str, plan: QuestionPlan, best: Candidate, ctx: Context) -> str | None:
+    """Why a list or narrative question is declined, when the best sentence's passage does not name what it asks
+    about, or a year after the report's publication that it asks about (the report's own time is rarely stated:
+    "demand in summer 2021"); None when it speaks of both."""
+    around = f"{best.passage.chunk.section} {best.passage.chunk.text}"
+    unnamed = [n for n in named_subjects(question) if not names_in(n, around)]
+    if unnamed:
+        return f"The passages nearest this question do not name {' or '.join(unnamed)}."
+    periods = _periods(plan)
+    published = _published(best, ctx) if periods else 0
+    unstated = [p for p in periods if published and max(map(int, re.findall(r"(?:19|20)\d\d", p))) > published
+                and not period_fits(p, best.passage.chunk.text)]
+    if unstated:
+        return f"The passages nearest this question say nothing of {' or '.join(map(_period_words, unstated))}."
+    return None
+
+
+def _period_words(period: str) -> str:
+    """A period as a note names it: "in July 2021" -> "July 2021"."""
+    return re.sub(r"^(?:in|at|by|during|for|of)\s+", "", period, flags=re.I)
 
 
 def _published(c: Candidate, ctx: Context) -> int:
     """The year the document of a sentence was published, from its front matter's dates (0 when it has none)."""
     table = ctx.index.sentences
     doc = doc_of(c.sentence.chunk_id)
-    rows = [r for (d, _, section), rows in table.by_section.items() if d == doc and section == "Front matter" for r in rows]
-    return max((int(y) for r in rows for y in re.findall(r"\b((?:19|20)\d\d)\b", table.rows[r].text)), default=0)
+    return figures.publication_year(table.rows[r].text for (d, _, section), rows in table.by_section.items()
+                                    if d == doc and section == "Front matter" for r in rows)
 
 
 def pre_abstains(question: str, plan: QuestionPlan, passages: list[Passage], ctx: Context) -> list[str] | None:
@@ -204,7 +211,7 @@ def missing_note(plan: QuestionPlan, pool: list[Candidate], ctx: Context) -> str
     statistics = [w for w in _STATISTIC.findall(ctx.question.lower()) if not any(w in c.sentence.text.lower() for c in pool)]
     if statistics:
         return f"No passage near this question gives {' or '.join(statistics)} figures."
-    periods = [re.sub(r"^(?:in|at|by|during|for)\s+", "", p, flags=re.I) for p in _periods(plan)]
+    periods = [_period_words(p) for p in _periods(plan)]
     if plan.counted:
         periods += [q.text for q in plan.qualifiers if q.kind == "duration" and q.text not in plan.counted]
         return f"No passage near this question states a number of {plan.counted}" + (f" for {', '.join(periods)}." if periods else ".")
@@ -215,7 +222,7 @@ def missing_note(plan: QuestionPlan, pool: list[Candidate], ctx: Context) -> str
 
 def _figure(question, plan, pool: list[Candidate], ctx, qid) -> Answer:
     """`pool`: figure sentences, best first (for a figure question, those fitting its subject and period)."""
-    if plan.kind == "figure" and FIGURE_WORDS:
+    if plan.kind == "figure":
         # Among the nearly-best, the sentence holding the question's most specific words ("slightly agreed",
         # "the second most common") is the one stating that figure.
         near = [c for c in pool[:5] if c.score >= 0.5 * pool[0].score]
@@ -260,9 +267,7 @@ def _narrative(question, plan, passages, cands, ctx, qid) -> Answer:
     if introduced is not None:
         # The content of a sentence that introduces a list ("... point to four key areas:") is the list.
         _, lead, items = introduced
-        by_row = {c.row: c for c in cands}
-        intro = by_row.get(lead) or candidate_at(plan, lead, passage_for(ctx.index.sentences.rows[lead], ctx, passages), 99, ctx)
-        picks = [intro] + item_candidates(plan, items, cands, passages, ctx)
+        picks = candidates_at(plan, [lead], cands, passages, ctx) + item_candidates(plan, items, cands, passages, ctx)
         return quote(question, plan, picks, ctx, qid, variants=False, as_list=True, lead=1)
     content = content_sentences(cands)
     best = content[0]

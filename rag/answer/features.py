@@ -151,15 +151,13 @@ _MONEY = re.compile(r"\bhow much (?:[\w'’-]+ ){0,6}?(?:funding|money|cost|cost
 def new_figure(unit: str | None, text: str, question: str) -> bool:
     """A figure of the asked kind that the question does not already give (a date only when one is asked)."""
     given = figures.find_figures(question)
+    money = unit == "GBP" and bool(_MONEY.search(question))  # "how much funding": a sum, not "eight assistants funded"
     for f in figures.find_figures(text):
         if figures.is_trivial(f) or figures.appears_in(f, given):
             continue
-        if unit == "GBP" and _MONEY.search(question):
-            if f.unit == "GBP":
-                return True  # "how much funding": a sum of money, not "eight assistants funded"
-        elif (f.unit in ("date", "year", "financial year")) == (unit == "date"):
+        if f.unit == "GBP" if money else (f.unit in ("date", "year", "financial year")) == (unit == "date"):
             return True
-    if unit == "GBP" and _MONEY.search(question):
+    if money:
         return False
     if unit == "date":
         return bool(_MONTH_WORD.search(text))
@@ -181,15 +179,11 @@ def period_fits(asked: str, context: str) -> bool:
     return not years or not stated_years or any(y in stated_years for y in years)
 
 
-_NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-                 "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "eighteen": 18}
-
-
 def _lengths(text: str) -> set[tuple[int, str]]:
     """Lengths of time a text states, as (number, unit): "more than a year" and "12 months" are (1, year), (12, month)."""
     out = set()
     for n, unit in re.findall(r"\b(\d+|[a-z]+)[\s-]+(year|month|week|day|hour)s?\b", text.lower()):
-        value = int(n) if n.isdigit() else _NUMBER_WORDS.get(n)
+        value = int(n) if n.isdigit() else figures.NUMBER_WORDS.get(n)
         if value is not None:
             out.add((value, unit))
     return out

@@ -8,11 +8,10 @@ import re
 from rag.answer.candidates import (
     Context,
     bullet_items,
-    candidate_at,
+    candidates_at,
     content_sentences,
     distinct,
     in_report_order,
-    passage_for,
     preferred_edition,
     quote,
     score_floor,
@@ -75,7 +74,7 @@ def list_answer(question, plan, passages, cands, ctx, qid) -> Answer | None:
     # otherwise it names the items in its prose.
     if not options or not named and (top is None or top.kind != "bullet" or not top_listed):
         return _enumeration(question, plan, content, ctx, qid) if content else None
-    score, _, items = max(options, key=lambda o: (o[0], -o[1]))
+    _, _, items = max(options, key=lambda o: (o[0], -o[1]))
     picks = item_candidates(plan, items, cands, passages, ctx)
     return quote(question, plan, picks, ctx, qid, variants=False, as_list=True)
 
@@ -83,14 +82,10 @@ def list_answer(question, plan, passages, cands, ctx, qid) -> Answer | None:
 def item_candidates(plan, items: list[list[int]], cands: list[Candidate], passages: list[Passage], ctx: Context) -> list[Candidate]:
     """A candidate for each list item: its first sentence, or its second when the first is a bare label."""
     table = ctx.index.sentences
-    by_row = {c.row: c for c in cands}
-    picks = []
-    for rows in items[:LIST_MAX]:
-        row = rows[0]
-        if len(table.rows[row].text.split()) < 6 and len(rows) > 1:
-            row = rows[1]  # a bare label ("Areas of support:") says nothing without the sentence after it
-        picks.append(by_row.get(row) or candidate_at(plan, row, passage_for(table.rows[row], ctx, passages), 99, ctx))
-    return picks
+    # A bare label ("Areas of support:") says nothing without the sentence after it.
+    firsts = [rows[1] if len(table.rows[rows[0]].text.split()) < 6 and len(rows) > 1 else rows[0]
+              for rows in items[:LIST_MAX]]
+    return candidates_at(plan, firsts, cands, passages, ctx)
 
 
 _ENUMERATES = re.compile(r"(?:[^,;]+[,;]){2,}[^,;]*\b(?:and|or)\b|:\s*\w+[^.]*[,;]")

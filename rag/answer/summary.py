@@ -7,8 +7,7 @@ import re
 
 from rag.answer.candidates import (
     bullet_items,
-    candidate_at,
-    passage_for,
+    candidates_at,
     preferred_edition,
     quote,
 )
@@ -41,7 +40,7 @@ def summary_answer(question, plan, passages, ctx, qid) -> Answer:
                 break
     if not picked:
         return abstain(question, passages, ctx.settings, ctx.index.sources, qid)
-    picks = [candidate_at(plan, r, passage_for(table.rows[r], ctx, passages), 99, ctx) for r in picked]
+    picks = candidates_at(plan, picked, [], passages, ctx)
     return quote(question, plan, picks, ctx, qid, variants=False, as_list=chapter is None)
 
 
@@ -110,5 +109,5 @@ def document_answer(question, plan, ctx, qid) -> Answer | None:
         rows += [i + 1 for i in found.get("rights", [])[:1] if i + 1 < len(table.rows)]
     if not rows:
         return None
-    picks = [candidate_at(plan, r, passage_for(table.rows[r], ctx, []), 99, ctx) for r in dict.fromkeys(rows)]
+    picks = candidates_at(plan, list(dict.fromkeys(rows)), [], [], ctx)
     return quote(question, plan, picks, ctx, qid, variants=False)
