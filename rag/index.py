@@ -212,9 +212,7 @@ def _sentence_vectors(settings: Settings, rows: list, reuse: bool) -> np.ndarray
             known = {r.text: old.vectors[i] for i, r in enumerate(old.rows)}
         except (OSError, ValueError, KeyError, TypeError):
             known = {}
-    todo = list(dict.fromkeys(r.text for r in rows if r.text not in known))
-    if todo:
-        known.update(zip(todo, embed.encode_documents(settings, todo)))
+    known.update(_encode_once(settings, [r.text for r in rows if r.text not in known]))
     dim = len(next(iter(known.values()))) if known else 0
     return np.vstack([known[r.text] for r in rows]).astype("float32") if rows else np.zeros((0, dim), "float32")
 
@@ -270,13 +268,17 @@ def _reuse_or_encode(settings: Settings, chunks: list[Chunk], reuse: bool,
             known = {}
     known.update(given or {})
     todo = [c for c in chunks if c.id not in known]
-    # Twin chunks of the two editions often have the same text (36 of 210): each text is embedded once.
-    texts = list(dict.fromkeys(c.embedding_text() for c in todo))
-    fresh = embed.encode_documents(settings, texts) if texts else None
-    dim = fresh.shape[1] if fresh is not None else next(iter(known.values())).shape[0]
-    by_text = dict(zip(texts, fresh)) if fresh is not None else {}
-    new = {c.id: by_text[c.embedding_text()] for c in todo}
-    return np.vstack([known.get(c.id, new.get(c.id)) for c in chunks]).astype("float32").reshape(len(chunks), dim)
+    by_text = _encode_once(settings, [c.embedding_text() for c in todo])
+    known.update({c.id: by_text[c.embedding_text()] for c in todo})
+    dim = next(iter(known.values())).shape[0]
+    return np.vstack([known[c.id] for c in chunks]).astype("float32").reshape(len(chunks), dim)
+
+
+def _encode_once(settings: Settings, texts: list[str]) -> dict[str, np.ndarray]:
+    """A vector for each distinct text: the two editions often say exactly the same (174 chunk texts for 210
+    chunks, 501 sentences for 831), and each is embedded once."""
+    unique = list(dict.fromkeys(texts))
+    return dict(zip(unique, embed.encode_documents(settings, unique))) if unique else {}
 
 
 def staleness_of_files(settings: Settings) -> str | None:

@@ -237,7 +237,7 @@ class Feedback:
     id: str
     time: str  # UTC, ISO 8601
     kind: str  # answer | check
-    rating: str  # up | down
+    rating: str  # up | down | cleared (a thumb taken back)
     question: str  # the question asked, or the claim or text checked
     result: dict  # the Answer, Verdict or TextCheck as its JSON
     mode: str | None = None
