@@ -184,6 +184,15 @@ def test_an_average_the_report_never_gives_and_a_year_it_never_covers_are_declin
         assert not assistant.ask(question).abstained, question
 
 
+def test_a_person_the_report_never_names_and_a_cost_it_never_gives_are_declined(assistant):
+    ans = assistant.ask("Who leads the NHS Confederation's Health Leaders Panel?")
+    assert ans.abstained and any("no person" in n for n in ans.notes), (ans.answer, ans.notes)
+    ans = assistant.ask("What has the NHS Test and Trace programme cost?")
+    assert ans.abstained and ans.see_also, (ans.answer, ans.notes)
+    # A person it does name is an answer.
+    assert not assistant.ask("Who is the professor whose study looked at Greater Manchester?").abstained
+
+
 def test_a_share_of_a_sum_for_something_the_report_does_not_split_out_is_declined(assistant):
     ans = assistant.ask("How much of the £3 billion was set aside for GP practices?")
     assert ans.abstained and ans.see_also, (ans.answer, ans.notes)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.answer.question import analyse
+from rag.answer.question import analyse, asks_for_person
 from rag.text import stem
 
 
@@ -26,6 +26,15 @@ from rag.text import stem
         ("How does the funding the NHS says it needs next year compare with what the government will give?", "comparison"),
         ("What does the report say about social care funding?", "narrative"),
         ("Why do leaders want a lighter regulatory culture?", "narrative"),
+        # Contractions, a date for "when", a preposition before "which", breakdowns and places for plural things.
+        ("What's the name of this report?", "document"),
+        ("On what date did the manifesto come out?", "document"),
+        ("For which services do leaders expect demand to climb?", "list"),
+        ("Can you break down the extra funding requirement?", "list"),
+        ("Where are the new diagnostic hubs meant to go?", "list"),
+        ("What are the panel's concerns about the bill?", "list"),
+        ("What help do trusts say they need with capital?", "list"),
+        ("Where is the NHS Confederation based?", "narrative"),
     ],
 )
 def test_kind(question, kind):
@@ -101,6 +110,19 @@ def test_how_much_of_a_sum_names_what_it_is_for():
     assert analyse("How much of the £3 billion was set aside for GP practices?").counted == "GP practices"
     assert analyse("How much does the King's Fund estimate a new hospital will cost?").counted == "a new hospital"
     assert analyse("How much extra funding does the NHS need next year?").counted is None
+
+
+def test_what_a_part_or_a_cost_is_of_must_be_named():
+    assert analyse("How many of those vacancies were in mental health trusts?").counted == "in mental health trusts"
+    assert analyse("What has the vaccine programme cost so far?").counted == "the vaccine programme"
+
+
+def test_a_question_for_a_person_is_told_from_one_for_a_group():
+    assert asks_for_person("Who chairs the Health Leaders Panel?")
+    assert asks_for_person("Who's the chief executive of the Confederation?")
+    assert asks_for_person("Which minister is responsible for the bill?")
+    assert not asks_for_person("Who has the Confederation been convening since 2020?")
+    assert not asks_for_person("Who are the members of the panel?")
 
 
 def test_an_aside_with_a_given_figure_does_not_make_a_list_question_a_figure_one():

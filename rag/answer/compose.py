@@ -38,7 +38,7 @@ from rag.answer.features import (
     states_count,
 )
 from rag.answer.lists import introduced_list, item_candidates, list_answer
-from rag.answer.question import PEOPLE, named_subjects, names_in, terms
+from rag.answer.question import PEOPLE, PERSON_NAMED, asks_for_person, named_subjects, names_in, terms
 from rag.answer.summary import document_answer, summary_answer
 from rag.schema import Answer, Passage, QuestionPlan
 from rag.sentence_table import doc_of
@@ -114,6 +114,8 @@ def _not_spoken_of(question: str, plan: QuestionPlan, best: Candidate, ctx: Cont
     about, or a year after the report's publication that it asks about (the report's own time is rarely stated:
     "demand in summer 2021"); None when it speaks of both."""
     around = f"{best.passage.chunk.section} {best.passage.chunk.text}"
+    if asks_for_person(question) and not PERSON_NAMED.search(around):
+        return "The passages nearest this question name no person."
     unnamed = [n for n in named_subjects(question) if not names_in(n, around)]
     if unnamed:
         return f"The passages nearest this question do not name {' or '.join(unnamed)}."

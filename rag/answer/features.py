@@ -145,7 +145,8 @@ def states_count(text: str, given: str = "") -> bool:
 
 
 # "How much funding/money/…" asks for a sum of money; "a budget covering how many years" does not.
-_MONEY = re.compile(r"\bhow much (?:[\w'’-]+ ){0,6}?(?:funding|money|cost|costs|budget|spend|spending|investment|pounds|receive|received|get|got)\b", re.I)
+_MONEY = re.compile(r"\bhow much (?:[\w'’-]+ ){0,6}?(?:funding|money|cost|costs|budget|spend|spending|investment|pounds|receive|received|get|got)\b|"
+                    r"\bwhat (?:[\w'’-]+ ){0,6}?(?:cost|costs|costed)\b|\b(?:the|its) (?:cost|price) of\b", re.I)
 
 
 def new_figure(unit: str | None, text: str, question: str) -> bool:

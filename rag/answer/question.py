@@ -15,10 +15,10 @@ from rag.text import content_words, stem
 
 _DOCUMENT = re.compile(
     r"\b(who (?:wrote|writes|published|publishes|produced|authored|is behind|put out|issued)|publisher|author(?:s|ed)?\b|"
-    r"when (?:was|did) (?:it|this|the) (?:report|document|manifesto|publication)?\s*(?:published|released|written|come out|came out|issued)|"
-    r"when (?:was|did) (?:this|it|the report|the manifesto|the document) (?:published|released|written|come out|issued)|"
+    r"(?:when|(?:on )?(?:what|which) (?:date|day)) (?:was|did) (?:it|this|the) (?:report|document|manifesto|publication)?\s*"
+    r"(?:published|released|written|come out|came out|issued)|"
     r"(?:publication|release) date|date of (?:publication|the report|this report)|title of|(?:report|document|manifesto)(?:'s| is) (?:called|titled|named)|"
-    r"what is (?:this|the) (?:report|document|manifesto) called|full title|(?:what|which|how many|other|both) (?:editions|versions|formats)|"
+    r"what is (?:this|the) (?:report|document|manifesto) called|(?:the )?name of (?:this|the) (?:report|document|manifesto|publication)|full title|(?:what|which|how many|other|both) (?:editions|versions|formats)|"
     r"(?:other|another|alternative|different|accessible) formats?|large print|braille|easy read|copyright|licen[cs]e|reuse|"
     r"commercial(?:ly)?|adapt (?:or|and) build|(?:is it|is (?:the )?(?:nhs )?confederation) a (?:registered )?charity|charity number|"
     r"who (?:is|are) (?:the )?nhs confederation|what is the nhs confederation|which organi[sz]ation)",
@@ -41,20 +41,23 @@ _COMPARISON = re.compile(
     re.I,
 )
 _LIST = re.compile(
-    r"^(?:(?:so|and|ok),?\s+)?(?:(?:what|which) (?:are|were) (?:the |its |their )?(?:[\w-]+ ){0,3}"
-    r"(?:points|areas|items|steps|asks|recommendations|measures|priorities|changes|things|actions|ways|examples|groups|"
+    r"^(?:(?:so|and|ok),?\s+)?(?:(?:what|which) (?:are|were) (?:the |its |their )?(?:[\w'’-]+ ){0,3}"
+    r"(?:points|results|concerns|obstacles|barriers|benefits|lessons|risks|factors|schemes|sources|options|areas|items|steps|asks|recommendations|measures|priorities|changes|things|actions|ways|examples|groups|"
     r"kinds|types|parts|components|reasons|challenges|calls|demands|elements|themes|chapters|sections|findings|proposals|"
     r"pathways|approaches|initiatives|requests|needs)\b|"
     r"(?:list|name|enumerate|give me) (?:all |the |every |each )?|which (?:areas|groups|services|organisations|leaders|kinds|types|things|changes)\b|"
-    r"what (?:does|do) (?:the report|it|nhs leaders|leaders|the nhs confederation|the confederation|the government) "
+    r"what (?:[\w-]+ )?(?:does|do) (?:[\w'’-]+ ){1,4}?(?:say (?:they|it) |think (?:they|it) )?"
     r"(?:want|ask|call|need|recommend|urge|propose|say is needed)\b|what (?:is|are) (?:needed|required)\b)",
     re.I,
 )
 _LIST_ANYWHERE = re.compile(
     r"\b(ten points|ten-point plan|\d+ points|six areas|bullet|each of the|all the (?:points|areas|asks))\b", re.I)
-_LIST_VERB = re.compile(r"^list\b|[.?!,:]\s*list\b|\blist (?:them|all|the|every|each|its|their)\b|\bas a list\b|\beach one\b|\bitemi[sz]e", re.I)
+_LIST_VERB = re.compile(r"^list\b|\bbreak (?:it |this |that |them )?down\b|\bbreakdown of\b|\bmade up of\b|\bwhat makes up\b|"
+                        r"\bconsists? of\b|\bcompris(?:e|es|ed) of\b|[.?!,:]\s*list\b|\blist (?:them|all|the|every|each|its|their)\b|\bas a list\b|\beach one\b|\bitemi[sz]e", re.I)
 # "What practical steps …", "Which two initiatives …": a wh-word straight before a plural noun asks for several things.
-_PLURAL = re.compile(r"^(?:(?:so|and),?\s+)?(?:in )?(?:what|which)\s+(?:(?:kinds?|types?|sorts?) of\s+)?(?:[\w-]+\s+){0,2}?([a-z-]+s)\b", re.I)
+_PLURAL = re.compile(r"^(?:(?:so|and),?\s+)?(?:(?:in|between|among|for|on|to|from|of|with|by) )?(?:what|which)\s+(?:(?:kinds?|types?|sorts?) of\s+)?(?:[\w-]+\s+){0,2}?([a-z-]+s)\b", re.I)
+# "Where were the pop-up clinics set up?": places for several things.
+_WHERE_PLURAL = re.compile(r"^where (?:were|are|have|had|did|do)\s+(?:the\s+)?(?:[\w-]+\s+){0,3}?([a-z-]{3,}s)\b", re.I)
 _NOT_PLURAL = {"does", "is", "was", "has", "this", "its", "us", "years", "months", "percentages", "figures", "numbers", "leaders",
                "trusts", "respondents", "members", "people", "patients", "staff", "says", "means"}
 _NUMBER = re.compile(
@@ -109,9 +112,22 @@ _ASK_WORDS = {
 }
 
 
+_CONTRACTIONS = [(re.compile(r"\b(what|who|where|when|how|why|which|it|that|there|here)['’]s\b", re.I), r"\1 is"),
+                 (re.compile(r"\b(wo)n['’]t\b", re.I), r"will not"), (re.compile(r"\bcan['’]t\b", re.I), "cannot"),
+                 (re.compile(r"n['’]t\b", re.I), " not"), (re.compile(r"['’]re\b", re.I), " are"),
+                 (re.compile(r"['’]ve\b", re.I), " have"), (re.compile(r"['’]ll\b", re.I), " will")]
+
+
+def expand_contractions(q: str) -> str:
+    """"What's this report called?" as "What is this report called?": the rules are written for whole words."""
+    for rx, full in _CONTRACTIONS:
+        q = rx.sub(full, q)
+    return q
+
+
 def analyse(question: str) -> QuestionPlan:
     """The plan for answering `question`: kind, focus, unit, qualifiers, compared sides, named chapter."""
-    q = question.strip()
+    q = expand_contractions(question.strip())
     kind = _kind(q)
     focus = _focus(q)
     unit = next((u for rx, u in _UNITS if rx.search(q)), None) if kind in ("figure", "comparison") else None
@@ -146,7 +162,7 @@ def _kind(q: str) -> str:
     # "Besides the £10 billion, which other areas ...": the question starts after the aside.
     core = re.sub(r"^(?:besides|apart from|other than|beyond|aside from|as well as)\b.*?,\s*(?=(?:what|which|who|how)\b)", "",
                   q, flags=re.I)
-    plural = _PLURAL.match(core)
+    plural = _PLURAL.match(core) or _WHERE_PLURAL.match(core)
     if _LIST.search(core) or _LIST_ANYWHERE.search(q) or (plural and plural.group(1).lower() not in _NOT_PLURAL):
         # A figure the question gives ("besides the £10 billion, which other areas ...") does not ask for one.
         asked = re.sub(r"£?\d[\d,.]*\s*(?:%|per cent|million|billion|bn|m)?", " ", q)
@@ -220,7 +236,8 @@ _SHARE_OF = re.compile(r"\b(?:share|proportion|percentage|fraction|per ?cent)\s+
 
 def _counted(q: str) -> str | None:
     """What a "how many" question counts, when it is a thing the answer's sentence must name."""
-    part = re.search(r"\bhow many (?:of them |of these )?(?:(?:does|do|did) (?:the report|it|they) (?:say|state|estimate) )?"
+    part = re.search(r"\bhow many (?:of (?:them|(?:the|these|those) [\w'’,-]+(?: [\w'’-]+){0,3}?|these|those) )?"
+                     r"(?:(?:does|do|did) (?:the report|it|they) (?:say|state|estimate) )?"
                      r"(?:were|are|was|is) (?:for )?(.+?)[?.!]*$", q, re.I)
     if part and terms(part.group(1)):
         return part.group(1)  # "Of the 93,806 vacancies, how many were nursing posts?"
@@ -228,7 +245,8 @@ def _counted(q: str) -> str | None:
     part = (re.search(r"\bhow much of (?:the |this |that |it)[^?]*?\b(?:is|was|are|were|will be|has been) "
                       r"(?:\w+ ){0,2}(?:for|to|on) (.+?)[?.!]*$", q, re.I)
             or re.search(r"\bhow much (?:will|would|does|did|do|has|have) (?:[\w'’-]+ ){0,4}?(?:estimate|say|think|expect) "
-                         r"(?:that )?(.+?) (?:will|would) cost\b", q, re.I))
+                         r"(?:that )?(.+?) (?:will|would) cost\b", q, re.I)
+            or re.search(r"\b(?:how much|what) (?:will|would|does|did|do|has|have) (.+?) (?:cost|costs|costed)\b", q, re.I))
     if part and terms(part.group(1)):
         return part.group(1)
     m = _COUNTED.search(q) or _SHARE_OF.search(q)
@@ -248,6 +266,19 @@ def _counted(q: str) -> str | None:
 # Names the whole report is about, or that only place it, which a sentence need not repeat.
 _BACKGROUND_NAMES = {"nhs", "confederation", "covid", "covid-19", "england", "english", "uk", "i", "pdf"}
 _NAME = re.compile(r"(?<![.?!:] )(?<!^)\b[A-Z][\w'’&-]*(?:\s+(?:and\s+|of\s+|for\s+)?[A-Z][\w'’&-]*)*")
+
+
+# "Who chairs the panel?", "Which minister was Health Secretary?": a person, whom a sentence names by name.
+_PERSON_ASKED = re.compile(
+    r"^(?:who (?:is|was) (?:the |its )?(?:[\w-]+ ){0,2}?(?:chair|chairman|chairwoman|head|leader|chief executive|director|"
+    r"minister|secretary|president|founder)\b|who (?:chairs|chaired|leads|led|heads|headed|runs|ran|founded)\b|"
+    r"which (?:minister|person|politician|individual|mp)\b|what is the name of the (?:chair|head|leader|chief|minister|secretary))",
+    re.I)
+PERSON_NAMED = re.compile(r"\b(?:Professor|Prof\.?|Dr\.?|Sir|Dame|Lord|Lady|Baroness|Mr\.?|Mrs\.?|Ms\.?|Rt Hon) [A-Z][a-z]+")
+
+
+def asks_for_person(q: str) -> bool:
+    return bool(_PERSON_ASKED.search(expand_contractions(q.strip())))
 
 
 def named_subjects(q: str) -> list[str]:
