@@ -202,3 +202,18 @@ def test_a_section_named_in_quotes_is_where_the_answer_comes_from(assistant):
     ans = assistant.ask("What does the 'Charting a new course' section say?")
     assert not ans.abstained and {c.section for c in ans.citations} == {"Charting a new course"}, ans.citations
     assert "our survey and the engagement" in ans.answer  # the sentence before the one pointing onwards
+
+
+def test_what_the_report_asks_for_on_a_subject_is_that_chapters_needs_list(assistant):
+    ans = assistant.ask("What does the report call on ministers to do about integrated care?")
+    assert ans.plan.kind == "list" and not ans.abstained, ans.answer
+    sections = {c.section for c in ans.citations}
+    assert sections == {"Accelerating moves to integrated care and system working › What do NHS leaders need?"}, sections
+    assert len(ans.answer.splitlines()) >= 5 and "Digital integration" in ans.answer
+
+
+def test_each_item_of_a_short_list_reads_on_to_its_second_sentence(assistant):
+    ans = assistant.ask("What does the report recommend on regulation?")
+    lines = ans.answer.splitlines()
+    assert len(lines) == 2 and all(line.startswith("- ") and line.count("[") == 2 for line in lines), ans.answer
+    assert "pre-COVID-19 model of inspections" in ans.answer

@@ -35,6 +35,8 @@ from rag.text import stem
         ("What are the panel's concerns about the bill?", "list"),
         ("What help do trusts say they need with capital?", "list"),
         ("Where is the NHS Confederation based?", "narrative"),
+        ("What is the report about?", "summary"),
+        ("What is the report calling on ministers to do about social care?", "narrative"),
     ],
 )
 def test_kind(question, kind):

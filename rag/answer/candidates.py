@@ -168,8 +168,9 @@ def passage_for(s: Sentence, ctx: Context, passages: list[Passage]) -> Passage:
 
 
 def quote(question, plan, picks: list[Candidate], ctx: Context, qid, variants: bool, as_list: bool = False,
-          lead: int = 0) -> Answer:
-    """The picks quoted in order, each with its citation; `as_list` bullets every pick after the first `lead`."""
+          lead: int = 0, continued: frozenset[int] = frozenset()) -> Answer:
+    """The picks quoted in order, each with its citation; `as_list` bullets every pick after the first `lead`,
+    except those `continued` (by index), which read on in the bullet before them."""
     sources = ctx.index.sources
     citations: list[Citation] = []
     parts: list[str] = []
@@ -180,7 +181,10 @@ def quote(question, plan, picks: list[Candidate], ctx: Context, qid, variants: b
             existing = citation_for(c.passage, len(citations) + 1, text, sources)
             citations.append(existing)
         line = f"{text} [{existing.n}]"
-        parts.append(f"- {line}" if as_list and i >= lead else line)
+        if i in continued and parts:
+            parts[-1] += f" {line}"
+        else:
+            parts.append(f"- {line}" if as_list and i >= lead else line)
         if variants:
             parts += edition_variants(text, c.passage, citations, sources)
     answer = Answer(id=qid, question=question, answer=("\n" if as_list else " ").join(parts), abstained=False,

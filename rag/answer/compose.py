@@ -269,8 +269,9 @@ def _narrative(question, plan, passages, cands, ctx, qid) -> Answer:
     if introduced is not None:
         # The content of a sentence that introduces a list ("... point to four key areas:") is the list.
         _, lead, items = introduced
-        picks = candidates_at(plan, [lead], cands, passages, ctx) + item_candidates(plan, items, cands, passages, ctx)
-        return quote(question, plan, picks, ctx, qid, variants=False, as_list=True, lead=1)
+        picks, continued = item_candidates(plan, items, cands, passages, ctx)
+        return quote(question, plan, candidates_at(plan, [lead], cands, passages, ctx) + picks, ctx, qid, variants=False,
+                     as_list=True, lead=1, continued=frozenset(i + 1 for i in continued))
     content = content_sentences(cands)
     best = content[0]
     floor = score_floor(best, ctx)

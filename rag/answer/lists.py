@@ -19,6 +19,7 @@ from rag.answer.candidates import (
     title_fit,
 )
 from rag.answer.features import Candidate
+from rag.ingest import CHAPTER_PARTS
 from rag.schema import Answer, Passage, QuestionPlan
 from rag.sentence_table import doc_of
 
@@ -70,22 +71,37 @@ def list_answer(question, plan, passages, cands, ctx, qid) -> Answer | None:
     if introduced is not None:
         options.append((introduced[0] + 0.25, -1, introduced[2]))
         named = True
+    # What the report asks for on a subject is the "What do NHS leaders need?" list of that subject's chapter.
+    asks = asks_list(question, plan, cands, ctx)
+    if asks is not None and not any(o[0] > asks[0] + 0.25 for o in options):
+        options.append((asks[0] + 0.25, -2, asks[1]))
+        named = True
     # The report lists in bullets when the best sentence is a bullet or the question names a list's section;
     # otherwise it names the items in its prose.
     if not options or not named and (top is None or top.kind != "bullet" or not top_listed):
         return _enumeration(question, plan, content, ctx, qid) if content else None
     _, _, items = max(options, key=lambda o: (o[0], -o[1]))
-    picks = item_candidates(plan, items, cands, passages, ctx)
-    return quote(question, plan, picks, ctx, qid, variants=False, as_list=True)
+    picks, continued = item_candidates(plan, items, cands, passages, ctx)
+    return quote(question, plan, picks, ctx, qid, variants=False, as_list=True, continued=continued)
 
 
-def item_candidates(plan, items: list[list[int]], cands: list[Candidate], passages: list[Passage], ctx: Context) -> list[Candidate]:
-    """A candidate for each list item: its first sentence, or its second when the first is a bare label."""
+SHORT_LIST = 3  # items; each of a list this short reads on to its second sentence
+
+
+def item_candidates(plan, items: list[list[int]], cands: list[Candidate], passages: list[Passage],
+                    ctx: Context) -> tuple[list[Candidate], frozenset[int]]:
+    """Candidates for the list items, and which of them read on in the item before: each item's first sentence
+    (its second when the first is a bare label), and in a short list the sentence after it as well."""
     table = ctx.index.sentences
-    # A bare label ("Areas of support:") says nothing without the sentence after it.
-    firsts = [rows[1] if len(table.rows[rows[0]].text.split()) < 6 and len(rows) > 1 else rows[0]
-              for rows in items[:LIST_MAX]]
-    return candidates_at(plan, firsts, cands, passages, ctx)
+    rows: list[int] = []
+    continued: set[int] = set()
+    for item in items[:LIST_MAX]:
+        # A bare label ("Areas of support:") says nothing without the sentence after it.
+        start = 1 if len(table.rows[item[0]].text.split()) < 6 and len(item) > 1 else 0
+        take = item[start:start + (2 if len(items) <= SHORT_LIST else 1)]
+        continued.update(range(len(rows) + 1, len(rows) + len(take)))
+        rows += take
+    return candidates_at(plan, rows, cands, passages, ctx), frozenset(continued)
 
 
 _ENUMERATES = re.compile(r"(?:[^,;]+[,;]){2,}[^,;]*\b(?:and|or)\b|:\s*\w+[^.]*[,;]")
@@ -114,6 +130,29 @@ def introduced_list(plan: QuestionPlan, cands: list[Candidate], ctx: Context) ->
         if run is not None:
             return (c.score, *run)
     return None
+
+
+_ASKS = re.compile(r"\b(?:asks?|asking|call(?:s|ed|ing)? for|recommend(?:s|ed|ations?)?|urg(?:e|es|ed|ing)|"
+                   r"propos(?:e|es|ed|als?)|wants? (?:[\w'’-]+ ){0,4}?to do|need(?:s)? from)\b", re.I)
+_NEEDS = CHAPTER_PARTS[2]
+
+
+def asks_list(question: str, plan: QuestionPlan, cands: list[Candidate], ctx: Context) -> tuple[float, list[list[int]]] | None:
+    """The bullets under "What do NHS leaders need?" in the chapter of the best sentence that has one, with that
+    sentence's score, when the question asks what the report asks for; None otherwise."""
+    if not _ASKS.search(question) or re.search(r"\bplan\b", question, re.I):
+        return None
+    table = ctx.index.sentences
+    best: tuple[float, float, list[list[int]]] | None = None
+    for c in cands:
+        chapter = c.sentence.section.split(" › ")[0]
+        key = preferred_edition((doc_of(c.sentence.chunk_id), c.sentence.edition, f"{chapter} › {_NEEDS}"), plan, table)
+        items = bullet_items(table.by_section.get(key, []), table.rows)
+        # A chapter the question names ("on integrated care") before the one its best sentence happens to sit in.
+        rank = c.score + 0.5 * title_fit(question, chapter)
+        if len(items) >= 2 and (best is None or rank > best[0]):
+            best = (rank, c.score, items)
+    return (best[1], best[2]) if best else None
 
 
 _LIST_WORDS = set(terms_all("list all each every one item items what which the report plan"))

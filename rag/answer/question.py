@@ -26,7 +26,7 @@ _DOCUMENT = re.compile(
 )
 _SUMMARY = re.compile(
     r"\b(summar(?:y|ies|ise|ize|ising|izing)|gist|overview|in brief|in short|briefly|nutshell|tl;?dr|main (?:messages?|points|findings|themes|arguments?)|"
-    r"key (?:messages?|takeaways?|themes)|what (?:is|'s) (?:this|the) (?:report|manifesto|document|chapter|section)\b[\w\s]* about|"
+    r"key (?:messages?|takeaways?|themes)|what (?:is|'s) (?:this|the) (?:report|manifesto|document|chapter|section)\b[\w\s]* about(?=[?.!\s]*$)|"
     r"what does (?:this|the) (?:report|manifesto|document) (?:argue|say overall|conclude))\b",
     re.I,
 )
