@@ -217,3 +217,10 @@ def test_each_item_of_a_short_list_reads_on_to_its_second_sentence(assistant):
     lines = ans.answer.splitlines()
     assert len(lines) == 2 and all(line.startswith("- ") and line.count("[") == 2 for line in lines), ans.answer
     assert "pre-COVID-19 model of inspections" in ans.answer
+
+
+def test_a_sub_section_named_with_half_its_parts_title_is_the_list(assistant):
+    # "results" is not "findings", but "survey" and "workforce" name Survey findings › Workforce.
+    ans = assistant.ask("Give me the survey results on the workforce.")
+    assert {c.section for c in ans.citations} == {"Survey findings › Workforce"}, ans.answer
+    assert len(ans.answer.splitlines()) == 5

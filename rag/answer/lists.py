@@ -36,24 +36,23 @@ def list_answer(question, plan, passages, cands, ctx, qid) -> Answer | None:
     for c in cands:
         key = (doc_of(c.sentence.chunk_id), c.sentence.edition, c.sentence.section)
         best_score[key] = max(best_score.get(key, 0.0), c.score)
-    options: list[tuple[float, int, list[list[int]]]] = []
+    options: list[tuple[bool, float, int, list[list[int]]]] = []  # (named, score, order, items)
     named = False
     top = content[0].sentence if content else None
     top_key = (doc_of(top.chunk_id), top.edition, top.section) if top else None
     top_listed = False
-    for order, (key, score) in enumerate(sorted(best_score.items(), key=lambda kv: -kv[1])[:6]):
+    for order, (key, score) in enumerate(sorted(best_score.items(), key=lambda kv: -kv[1])[:10]):
         is_top = key == top_key
         doc, edition, section = preferred_edition(key, plan, table)
         key = (doc, edition, section)
         items = bullet_items(table.by_section[key], table.rows)
-        # A section is named when the question uses every word of its title ("the key points").
-        fit = float(title_fit(question, section) == 1.0)
+        fit = float(names_section(question, section))
         if len(items) < 2 and fit:
             # A named part whose lists sit in its sub-sections ("what did the survey find on staffing"):
             # the sub-section nearest the question.
             items = _nearest_sub_list(doc, edition, section, ctx)
         if len(items) >= 2:
-            options.append((score + 0.25 * fit, order, items))
+            options.append((bool(fit), score + 0.25 * fit, order, items))
             named = named or bool(fit)
             top_listed = top_listed or is_top
         parent = section.split(" › ")[0]
@@ -63,26 +62,35 @@ def list_answer(question, plan, passages, cands, ctx, qid) -> Answer | None:
         narrower = set(plan.terms) - set(terms_all(parent)) - _LIST_WORDS
         if len(subs) >= 3 and parent != section and title_fit(question, parent) == 1.0 and not narrower:
             items = [[r for r in table.by_section[(doc, edition, s)] if table.rows[r].para == 0] for s in subs]
-            options.append((score + 0.25, order, items))
+            options.append((True, score + 0.25, order, items))
             named = True
     # A sentence near the best that introduces a bulleted list ("It comprises 100 leaders ..., including:")
     # points at that list, wherever its section ranks.
     introduced = introduced_list(plan, cands, ctx)
     if introduced is not None:
-        options.append((introduced[0] + 0.25, -1, introduced[2]))
+        options.append((True, introduced[0] + 0.25, -1, introduced[2]))
         named = True
     # What the report asks for on a subject is the "What do NHS leaders need?" list of that subject's chapter.
     asks = asks_list(question, plan, cands, ctx)
-    if asks is not None and not any(o[0] > asks[0] + 0.25 for o in options):
-        options.append((asks[0] + 0.25, -2, asks[1]))
+    if asks is not None and not any(o[1] > asks[0] + 0.25 for o in options):
+        options.append((True, asks[0] + 0.25, -2, asks[1]))
         named = True
     # The report lists in bullets when the best sentence is a bullet or the question names a list's section;
     # otherwise it names the items in its prose.
     if not options or not named and (top is None or top.kind != "bullet" or not top_listed):
         return _enumeration(question, plan, content, ctx, qid) if content else None
-    _, _, items = max(options, key=lambda o: (o[0], -o[1]))
+    # A list the question names or points at comes before one that only scores well.
+    *_, items = max(options, key=lambda o: (o[0], o[1], -o[2]))
     picks, continued = item_candidates(plan, items, cands, passages, ctx)
     return quote(question, plan, picks, ctx, qid, variants=False, as_list=True, continued=continued)
+
+
+def names_section(question: str, section: str) -> bool:
+    """Whether the question names a section: every word of its title ("the key points"), or of its sub-section's
+    title with half of its part's ("the workforce results of the survey": Survey findings › Workforce)."""
+    parts = section.split(" › ")
+    return title_fit(question, section) == 1.0 or (
+        len(parts) > 1 and title_fit(question, parts[-1]) == 1.0 and title_fit(question, parts[0]) >= 0.5)
 
 
 SHORT_LIST = 3  # items; each of a list this short reads on to its second sentence
