@@ -224,3 +224,11 @@ def test_a_sub_section_named_with_half_its_parts_title_is_the_list(assistant):
     ans = assistant.ask("Give me the survey results on the workforce.")
     assert {c.section for c in ans.citations} == {"Survey findings › Workforce"}, ans.answer
     assert len(ans.answer.splitlines()) == 5
+
+
+def test_a_list_given_one_item_per_sentence_is_that_paragraph(assistant):
+    ans = assistant.ask("In which areas do leaders expect demand to rise the most?")
+    lines = ans.answer.splitlines()
+    assert ans.plan.kind == "list" and len(lines) == 4, ans.answer
+    for service in ("CAMHS", "elective care", "social care", "crisis response"):
+        assert service in ans.answer

@@ -93,6 +93,7 @@ def names_section(question: str, section: str) -> bool:
         len(parts) > 1 and title_fit(question, parts[-1]) == 1.0 and title_fit(question, parts[0]) >= 0.5)
 
 
+PARAGRAPH_FLOOR = 0.5  # of the best sentence's score, for a sentence to count as one of its paragraph's items
 SHORT_LIST = 3  # items; each of a list this short reads on to its second sentence
 
 
@@ -118,9 +119,19 @@ _ENUMERATES = re.compile(r"(?:[^,;]+[,;]){2,}[^,;]*\b(?:and|or)\b|:\s*\w+[^.]*[,
 def _enumeration(question, plan, content: list[Candidate], ctx: Context, qid) -> Answer:
     """Items the report names in its prose: the best sentences, those that enumerate ("a, b and c") first."""
     best = content[0]
+    # When no sentence near the top names the items together, a paragraph that gives one per sentence ("The
+    # service areas where ... The acute service area where ... In the community sector, ..."): three or more of
+    # its sentences near the top.
+    by_paragraph: dict[tuple[str, str, str, int], list[Candidate]] = {}
+    for c in content[:12]:
+        if c.score >= PARAGRAPH_FLOOR * best.score:
+            by_paragraph.setdefault((c.sentence.chunk_id, c.sentence.edition, c.sentence.section, c.sentence.para), []).append(c)
+    paragraph = max(by_paragraph.values(), key=lambda cs: sum(c.score for c in cs))
     floor = score_floor(best, ctx)
     near = [c for c in content[:6] if c.score >= floor]
     enumerating = [c for c in near if _ENUMERATES.search(c.sentence.text)]
+    if len(paragraph) >= 3 and not enumerating:
+        return quote(question, plan, sorted(paragraph, key=lambda c: c.row), ctx, qid, variants=False, as_list=True)
     picks = distinct(enumerating + [best] + near)
     return quote(question, plan, in_report_order(picks, best), ctx, qid, variants=False, as_list=True)
 
