@@ -232,3 +232,9 @@ def test_a_list_given_one_item_per_sentence_is_that_paragraph(assistant):
     assert ans.plan.kind == "list" and len(lines) == 4, ans.answer
     for service in ("CAMHS", "elective care", "social care", "crisis response"):
         assert service in ans.answer
+
+
+def test_a_numbered_point_of_the_plan_is_answered_from_that_point(assistant):
+    ans = assistant.ask("What is in the fourth point of the ten-point plan?")
+    assert not ans.abstained and ans.citations, ans.answer
+    assert {c.section for c in ans.citations} == {"Ten-point plan › 4. Financial certainty for the long term"}, ans.citations

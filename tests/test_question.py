@@ -36,6 +36,8 @@ from rag.text import stem
         ("What help do trusts say they need with capital?", "list"),
         ("Where is the NHS Confederation based?", "narrative"),
         ("What is the report about?", "summary"),
+        ("What is the size of the mental health funding gap?", "figure"),
+        ("Confident versus not confident: what are the two percentages?", "comparison"),
         ("What is the report calling on ministers to do about social care?", "narrative"),
     ],
 )
@@ -117,6 +119,10 @@ def test_how_much_of_a_sum_names_what_it_is_for():
 def test_what_a_part_or_a_cost_is_of_must_be_named():
     assert analyse("How many of those vacancies were in mental health trusts?").counted == "in mental health trusts"
     assert analyse("What has the vaccine programme cost so far?").counted == "the vaccine programme"
+
+
+def test_people_counted_by_what_they_did():
+    assert analyse("How many patients phoned the 111 line?").counted == "patients phoned the 111 line"
 
 
 def test_a_question_for_a_person_is_told_from_one_for_a_group():

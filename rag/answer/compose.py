@@ -61,15 +61,17 @@ def compose(question: str, plan: QuestionPlan, passages: list[Passage], ctx: Con
         answer.notes += reasons
         return answer
     cands = candidates(plan, passages, ctx)
+    named = False
     if plan.kind in ("narrative", "list"):
-        cands = _in_named_section(question, plan, cands, passages, ctx)
+        cands, named = _in_named_section(question, plan, cands, passages, ctx)
     fitting = fitting_figures(plan, cands, ctx) if plan.kind == "figure" else []
     if plan.kind == "figure" and not fitting:
         answer = abstain(question, passages, settings, sources, qid)
         answer.notes.append(missing_note(plan, figure_pool(plan, cands), ctx))
         return answer
     score = decision_score(plan, cands, passages, ctx)
-    if score is None or score < ctx.model.abstain_below:
+    # A section the question names ("the 'Charting a new course' section", "point one of the plan") is answered.
+    if not named and (score is None or score < ctx.model.abstain_below):
         answer = abstain(question, passages, settings, sources, qid)
         if plan.kind in ("figure", "comparison") and not figure_pool(plan, cands):
             answer.notes.append("No passage that speaks to this question states a figure of the kind asked for.")
@@ -89,24 +91,31 @@ def compose(question: str, plan: QuestionPlan, passages: list[Passage], ctx: Con
     return _narrative(question, plan, passages, cands, ctx, qid)
 
 
+# "point one of the plan", "number 7", "the third point": a numbered section ("Ten-point plan › 3. ...").
+_NUMBERED = re.compile(r"\b(?:point|number|item|no\.?)\s+(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)\b", re.I)
+_ORDINALS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"]
+_ORDINAL = re.compile(rf"\b({'|'.join(_ORDINALS)}) (?:point|item|recommendation)\b", re.I)
 _QUOTED = re.compile(r"['‘\"“]([^'‘’\"“”]{4,}?)['’\"”]")
 
 
 def _in_named_section(question: str, plan: QuestionPlan, cands: list[Candidate], passages: list[Passage],
-                      ctx: Context) -> list[Candidate]:
-    """The sentences of the section a question names in quotes ("the 'Charting a new course' section"), best
-    first; all candidates when it names none."""
+                      ctx: Context) -> tuple[list[Candidate], bool]:
+    """The sentences of the section a question names in quotes ("the 'Charting a new course' section") or by its
+    number ("point one of the plan"), best first, and True; all candidates and False when it names none."""
     table = ctx.index.sentences
     titles = {t.lower() for t in _QUOTED.findall(question)}
-    if not titles or not cands:
-        return cands
+    numbers = {str(figures.NUMBER_WORDS.get(w.lower(), w)) for w in _NUMBERED.findall(question)}
+    numbers |= {str(_ORDINALS.index(w.lower()) + 1) for w in _ORDINAL.findall(question)}
+    if not (titles or numbers) or not cands:
+        return cands, False
     doc = doc_of(cands[0].sentence.chunk_id)
     edition = preferred_edition((doc, cands[0].sentence.edition, ""), plan, table)[1]
-    rows = [r for s in table.sections(doc, edition) if s.split(" › ")[-1].lower() in titles
+    rows = [r for s in table.sections(doc, edition)
+            if s.split(" › ")[-1].lower() in titles or s.split(" › ")[-1].split(". ")[0] in numbers
             for r in table.by_section[(doc, edition, s)]]
     if not rows:
-        return cands
-    return sorted(candidates_at(plan, rows, cands, passages, ctx), key=lambda c: -c.score)
+        return cands, False
+    return sorted(candidates_at(plan, rows, cands, passages, ctx), key=lambda c: -c.score), True
 
 
 def _not_spoken_of(question: str, plan: QuestionPlan, best: Candidate, ctx: Context) -> str | None:

@@ -63,11 +63,12 @@ _NOT_PLURAL = {"does", "is", "was", "has", "this", "its", "us", "years", "months
 _NUMBER = re.compile(
     r"\b(how (?:many|much|long|often|big|large|far|high|low)|what (?:share|percentage|proportion|per ?cent|fraction|number|"
     r"figure|amount|sum|rate|level|total|size|date|month|year|period|quarter)|which (?:financial |calendar )?(?:month|year|date|period|quarter)|"
-    r"when\b|by when|percentage|proportion|per cent|%|number of|cost|billion|million|what (?:was|is|were) the (?:median|average))",
+    r"when\b|by when|percentage|proportion|per cent|%|number of|cost|billion|million|what (?:was|is|were) the (?:median|average)|"
+    r"(?:what|how) (?:is|was|are|were) the (?:size|length|value|total|scale) of|(?:two|both) (?:shares|figures|numbers|percentages|proportions))",
     re.I,
 )
 _UNITS = [
-    (re.compile(r"\b(share|percentage|proportion|per ?cent|%|what fraction|how many (?:of )?(?:the )?(?:leaders|respondents|panel|members|trusts))\b", re.I), "%"),
+    (re.compile(r"\b(shares?|percentages?|proportions?|per ?cent|%|what fraction|how many (?:of )?(?:the )?(?:leaders|respondents|panel|members|trusts))\b", re.I), "%"),
     (re.compile(r"\b(how much|funding|money|cost|£|billion|budget|investment|pounds|spend)\b", re.I), "GBP"),
     (re.compile(r"\b(when|by when|which month|what month|which year|what year|what date|which quarter|what period|which period)\b", re.I), "date"),
     (re.compile(r"\b(rate|per 100,000|mortality)\b", re.I), "rate"),
@@ -230,6 +231,8 @@ _NOUN_PHRASE_END = (r"((?:[\w'’-]+\s+){0,3}?[\w'’-]+?)\s+(?:were|are|was|is|
                     r"support|back|want|agree|believe|received?)\b")
 _COUNTED = re.compile(r"\bhow many\s+(?:of\s+(?:the\s+)?[\w'’,-]+(?:\s+[\w'’-]+){0,4}?\s+(?:were|are|was|is)\s+(?:for\s+)?)?"
                       + _NOUN_PHRASE_END, re.I)
+# "How many staff called the helplines?": people, and what they did.
+_PEOPLE_DID = re.compile(r"\bhow many (people|patients|staff)\b", re.I)
 # "What proportion of GPs support ...": the group a share is of, when it is not the report's own panel.
 _SHARE_OF = re.compile(r"\b(?:share|proportion|percentage|fraction|per ?cent)\s+of\s+(?:the\s+|all\s+)?" + _NOUN_PHRASE_END, re.I)
 
@@ -249,7 +252,7 @@ def _counted(q: str) -> str | None:
             or re.search(r"\b(?:how much|what) (?:will|would|does|did|do|has|have) (.+?) (?:cost|costs|costed)\b", q, re.I))
     if part and terms(part.group(1)):
         return part.group(1)
-    m = _COUNTED.search(q) or _SHARE_OF.search(q)
+    m = _COUNTED.search(q) or _SHARE_OF.search(q) or _PEOPLE_DID.search(q)
     if not m:
         return None
     counted = m.group(1)
