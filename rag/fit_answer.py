@@ -6,8 +6,9 @@ A candidate sentence is a positive when it states one of the question's expected
 figures (figure and comparison questions) or one of its keywords (narratives).
 The regularisation strength and class weighting are chosen by grouped
 cross-validation on dev (folds never split a question), by how often the top
-sentence is a positive. The answerability threshold is the highest that keeps
-the false abstentions it adds on dev answerable questions (out of fold) at or under 2%. Needs scikit-learn
+sentence is a positive. The answerability threshold is the one that declines the
+most dev unanswerable questions out of fold while the false abstentions it adds stay
+at or under 2% (of equals, the one that declines the fewest answerable questions). Needs scikit-learn
 (the dev extra); answering does not.
 """
 
@@ -107,7 +108,8 @@ def choose(labelled: list) -> tuple[dict, dict]:
 
 def fit_answerability(assistant: Assistant, questions: list, model: SentenceModel) -> tuple[dict, float, dict]:
     """Answerable vs not on dev: a logistic regression over ANSWERABILITY, C by cross-validated log loss, and
-    the highest threshold whose out-of-fold added false abstentions stay within MAX_FALSE_ABSTENTION."""
+    the threshold that declines the most unanswerable questions out of fold while the false abstentions it adds
+    stay within MAX_FALSE_ABSTENTION (of equals, the one declining fewest answerable questions)."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import StratifiedKFold, cross_val_predict
     from sklearn.pipeline import make_pipeline
@@ -142,15 +144,17 @@ def fit_answerability(assistant: Assistant, questions: list, model: SentenceMode
     answerable_total = int(y.sum()) + sum(pre)  # answerable questions declined before scoring count as false abstentions
     unanswerable_total = int(len(y) - y.sum()) + sum(not a for a in pre)
     pre_false, pre_hits = sum(pre), sum(not a for a in pre)
-    t_best, stats = 0.0, {}
+    t_best, stats, kept = 0.0, {}, (-1, 0)
     for t in sorted(set(np.round(oof, 4)) | {0.0}):
         # The budget is for what this model adds: the rules before it (a name or figure the report never
         # mentions, no passage near the question) decline some answerable questions on their own.
         added = int(((oof < t) & (y == 1)).sum())
         false = pre_false + added
         hits = pre_hits + int(((oof < t) & (y == 0)).sum())
-        if added / max(1, answerable_total) <= MAX_FALSE_ABSTENTION:
-            t_best = float(t)
+        # The most unanswerable questions declined within the budget, and of equals the fewest answerable ones:
+        # a higher threshold that declines no more unanswerable questions only costs answers.
+        if added / max(1, answerable_total) <= MAX_FALSE_ABSTENTION and (hits, -false) > kept:
+            t_best, kept = float(t), (hits, -false)
             stats = {"abstention_recall_dev_oof": round(hits / max(1, unanswerable_total), 4),
                      "false_abstention_rate_dev_oof": round(false / max(1, answerable_total), 4)}
     scaler = StandardScaler().fit(X)

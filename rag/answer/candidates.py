@@ -107,9 +107,14 @@ def content_sentences(cands: list[Candidate]) -> list[Candidate]:
     return [c for c in cands if not c.features["heading"] and not c.features["announces"]] or cands
 
 
+# The sentence probability a sentence needs to join the best one. It was the answerability threshold, which is
+# a different model's probability; this is that threshold's value when the two were one (0.4956), rounded.
+JOIN_FLOOR = 0.5
+
+
 def score_floor(best: Candidate, ctx: Context) -> float:
     """The score a sentence needs to join the best one in a narrative or a list in prose."""
-    return max(ctx.model.abstain_below, 0.6 * best.score)
+    return max(JOIN_FLOOR, 0.6 * best.score)
 
 
 def distinct(ordered: list[Candidate]) -> list[Candidate]:

@@ -36,7 +36,7 @@ FEATURES = [
     "qualifier_match",  # share of the question's periods and groups found in the sentence or its context
     "qualifier_conflict",  # the question names a period and the sentence gives only other dates
     "heading",  # short and unpunctuated: a title, not a statement
-    "announces",  # ends with a colon or says "the following": the content comes after it
+    "announces",  # ends with a colon, says "the following" or points to the next section: the content is elsewhere
     "rank",  # 1 / (1 + the passage's retrieval rank)
     "first_in_paragraph",
     "bullet",
@@ -54,7 +54,9 @@ _COUNT = re.compile(rf"(?<![\w-])(?:{_COUNT_WORDS}|\d[\d,.]*(?:\s+(?:million|bil
                     r"(?:days?|weeks?|months?|years?|hours?|minutes?|per cent|percent|%))", re.I)
 # Capitalised only: "may" and "march" are also verbs.
 _MONTH_WORD = re.compile(rf"\b({'|'.join(m.title() for m in figures.MONTHS.split('|'))})\b")
-_ANNOUNCES = re.compile(r"(:\s*$|\b(the following|as follows|include|includes|including|comprises)\s*:?\s*$)", re.I)
+_ANNOUNCES = re.compile(r"(:\s*$|\b(the following|as follows|include|includes|including|comprises)\s*:?\s*$|"
+                        r"\b(?:is|are) (?:explored|discussed|examined|described|set out|covered)\b.*\bin (?:the )?(?:next|following|later) "
+                        r"(?:section|chapter|part)s?\b)", re.I)
 MODEL_FILE = "answer_model.json"
 
 
