@@ -152,7 +152,7 @@ def introduced_list(plan: QuestionPlan, cands: list[Candidate], ctx: Context) ->
 
 
 _ASKS = re.compile(r"\b(?:asks?|asking|call(?:s|ed|ing)? for|recommend(?:s|ed|ations?)?|urg(?:e|es|ed|ing)|"
-                   r"propos(?:e|es|ed|als?)|wants? (?:[\w'’-]+ ){0,4}?to do|need(?:s)? from)\b", re.I)
+                   r"propos(?:e|es|ed|als?)|wants? (?:[\w'’-]+ ){0,4}?to do|(?:wants?|needs?) from)\b", re.I)
 _NEEDS = CHAPTER_PARTS[2]
 
 
