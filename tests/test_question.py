@@ -56,6 +56,9 @@ def test_units():
     assert analyse("What share of leaders are not confident about waiting times?").unit == "%"
     assert analyse("How much extra funding does the NHS need next year?").unit == "GBP"
     assert analyse("When did the government announce the £5.4 billion?").unit == "date"
+    # A year asked for about money is a year.
+    assert analyse("Capital funding was promised in which financial year?").unit == "date"
+    assert analyse("How much funding came, and in which month?").unit == "GBP"
 
 
 def test_qualifiers_of_time_group_and_edition():

@@ -74,6 +74,7 @@ _UNITS = [
     (re.compile(r"\b(rate|per 100,000|mortality)\b", re.I), "rate"),
     (re.compile(r"\bhow many\b", re.I), "count"),
 ]
+_WHICH_DATE = re.compile(r"\b(?:what|which) (?:financial |calendar )?(?:month|year|date|day)\b", re.I)
 _CHANGE = re.compile(r"\b(by how much|how much (?:higher|lower|bigger|larger|greater|faster|worse|better|longer|smaller))\b", re.I)
 _MONTHS = figures.MONTHS
 _TIME = re.compile(
@@ -134,8 +135,9 @@ def analyse(question: str) -> QuestionPlan:
     unit = next((u for rx, u in _UNITS if rx.search(q)), None) if kind in ("figure", "comparison") else None
     if unit == "GBP" and _CHANGE.search(q) and not re.search(r"£|money|funding|billion|cost|budget|spend", q, re.I):
         unit = None  # "how much higher were death rates": a change, which the report may give as a share or a count
-    if unit and re.match(r"\s*(?:when|by when|on what date|in (?:which|what) (?:month|year))\b", q, re.I):
-        unit = "date"
+    if unit and (re.match(r"\s*(?:when|by when)\b", q, re.I) or re.search(_WHICH_DATE, q)
+                 and not re.search(r"\bhow (?:many|much)\b|\bwhat (?:share|percentage|proportion)\b", q, re.I)):
+        unit = "date"  # "For which financial year were leaders waiting for funding ...": a year, not money
     return QuestionPlan(
         kind=kind,
         focus=focus,
