@@ -238,3 +238,13 @@ def test_a_numbered_point_of_the_plan_is_answered_from_that_point(assistant):
     ans = assistant.ask("What is in the fourth point of the ten-point plan?")
     assert not ans.abstained and ans.citations, ans.answer
     assert {c.section for c in ans.citations} == {"Ten-point plan › 4. Financial certainty for the long term"}, ans.citations
+
+
+def test_a_figure_of_another_kind_or_for_other_things_is_not_the_answer(assistant):
+    # A share needs a share, not a count of staff; a count of systems is not "two innovative schemes".
+    for question in ("What share of the panel is based in Scotland?", "How many integrated care systems does England have?",
+                     "How many people are living with long COVID?", "How much of the £500 million goes to eating disorder services?"):
+        ans = assistant.ask(question)
+        assert ans.abstained and ans.see_also, (question, ans.answer)
+    # A count of leaders is still a count.
+    assert "3,000" in assistant.ask("How many leaders took part in the Reset events?").answer

@@ -38,7 +38,7 @@ from rag.answer.features import (
     states_count,
 )
 from rag.answer.lists import introduced_list, item_candidates, list_answer
-from rag.answer.question import PEOPLE, PERSON_NAMED, asks_for_person, named_subjects, names_in, terms
+from rag.answer.question import BACKGROUND_TERMS, PEOPLE, PERSON_NAMED, asks_for_person, named_subjects, names_in, terms
 from rag.answer.summary import document_answer, summary_answer
 from rag.schema import Answer, Passage, QuestionPlan
 from rag.sentence_table import doc_of
@@ -186,7 +186,7 @@ def _fits_subject_and_period(plan: QuestionPlan, c: Candidate, ctx: Context) -> 
     if plan.counted:
         # A thing counted ("nursing vacancies") is named in full; people counted by what they do
         # ("people waiting for treatment") need half of those words.
-        wanted = [w for w in terms(plan.counted) if w not in PEOPLE]
+        wanted = [w for w in terms(plan.counted) if w not in PEOPLE and w not in BACKGROUND_TERMS]
         need = 0.5 if set(terms(plan.counted)) & PEOPLE else 1.0
         have = set(terms(text))
         if sum(w in have for w in wanted) < need * len(wanted):
@@ -196,7 +196,8 @@ def _fits_subject_and_period(plan: QuestionPlan, c: Candidate, ctx: Context) -> 
     if any(w not in text.lower() for w in _STATISTIC.findall(ctx.question.lower())):
         return False  # a median or an average is not any figure about the same thing
     if plan.unit == "count":
-        if not states_count(c.sentence.text, ctx.question):
+        things = set(terms(plan.counted or "")) - PEOPLE
+        if not states_count(c.sentence.text, ctx.question, things if things and not set(terms(plan.counted or "")) & PEOPLE else None):
             return False
     elif not new_figure(plan.unit, c.sentence.text, ctx.question):
         return False

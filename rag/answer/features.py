@@ -50,7 +50,7 @@ _COUNT_WORDS = (r"two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fif
                 r"dozens?|thousands?|millions?")
 _NUMBER_WORD = re.compile(rf"\b({_COUNT_WORDS}|half|third|quarter|double|doubled|twice|treble)\b", re.I)
 # A count, not a length of time ("every two weeks", "after 18 months") or a fraction ("a quarter higher").
-_COUNT = re.compile(rf"(?<![\w-])(?:{_COUNT_WORDS}|\d[\d,.]*(?:\s+(?:million|billion|thousand))?)\b(?![\s-]+(?:-?to-?\s*\w+\s+)?"
+_COUNT = re.compile(rf"(?<![\w-])(?:{_COUNT_WORDS}|\d[\d,.]*(?:\s+(?:million|billion|thousand))?)\b(?!%)(?![\s-]+(?:-?to-?\s*\w+\s+)?"
                     r"(?:days?|weeks?|months?|years?|hours?|minutes?|per cent|percent|%))", re.I)
 # Capitalised only: "may" and "march" are also verbs.
 _MONTH_WORD = re.compile(rf"\b({'|'.join(m.title() for m in figures.MONTHS.split('|'))})\b")
@@ -130,11 +130,15 @@ def sentence_features(
     }
 
 
-def states_count(text: str, given: str = "") -> bool:
+def states_count(text: str, given: str = "", counted: set[str] | None = None) -> bool:
     """A count of things, in numerals ("93,806", "5.6 million") or words ("eight"), other than a count the
-    question itself gives ("of the 93,806 vacancies, how many ..."); lengths of time and dates are not counts."""
+    question itself gives ("of the 93,806 vacancies, how many ..."); lengths of time and dates are not counts.
+    With `counted` (stemmed words of what is counted), not a count followed by other things ("two innovative
+    schemes" is no count of systems)."""
     given_figures = figures.find_figures(given)
     for m in _COUNT.finditer(text):
+        if counted and _counts_other(text[m.end():], counted):
+            continue
         found = figures.find_figures(m.group(0))
         if found and (found[0].unit != "" or figures.is_trivial(found[0]) or figures.appears_in(found[0], given_figures)):
             continue
@@ -146,21 +150,35 @@ def states_count(text: str, given: str = "") -> bool:
     return False
 
 
+def _counts_other(after: str, counted: set[str]) -> bool:
+    """Whether the two words after a number name things other than those counted (a plural noun not among them)."""
+    following = re.findall(r"[A-Za-z][\w'’-]*", after[:40])[:2]
+    if any(stem(w.lower()) in counted for w in following):
+        return False
+    return any(len(w) > 3 and w.lower().endswith("s") and not w.lower().endswith("ss") for w in following)
+
+
 # "How much funding/money/…" asks for a sum of money; "a budget covering how many years" does not.
 _MONEY = re.compile(r"\bhow much (?:[\w'’-]+ ){0,6}?(?:funding|money|cost|costs|budget|spend|spending|investment|pounds|receive|received|get|got)\b|"
-                    r"\bwhat (?:[\w'’-]+ ){0,6}?(?:cost|costs|costed)\b|\b(?:the|its) (?:cost|price) of\b", re.I)
+                    r"\bwhat (?:[\w'’-]+ ){0,6}?(?:cost|costs|costed)\b|\b(?:the|its) (?:cost|price) of\b|\bhow much of (?:the |this |that )?£", re.I)
+
+
+_SHARE = re.compile(r"\b(?:shares?|proportions?|percentages?|per ?cent|fraction)\b", re.I)
 
 
 def new_figure(unit: str | None, text: str, question: str) -> bool:
     """A figure of the asked kind that the question does not already give (a date only when one is asked)."""
     given = figures.find_figures(question)
     money = unit == "GBP" and bool(_MONEY.search(question))  # "how much funding": a sum, not "eight assistants funded"
+    share = unit == "%" and bool(_SHARE.search(question))  # not "how many leaders": "3,000 leaders" is a count
     for f in figures.find_figures(text):
         if figures.is_trivial(f) or figures.appears_in(f, given):
             continue
+        if share and f.unit != "%":
+            continue  # "what share": a share ("59%", "half", "seven in ten"), not a count or a sum
         if f.unit == "GBP" if money else (f.unit in ("date", "year", "financial year")) == (unit == "date"):
             return True
-    if money:
+    if money or share:
         return False
     if unit == "date":
         return bool(_MONTH_WORD.search(text))

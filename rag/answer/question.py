@@ -21,7 +21,7 @@ _DOCUMENT = re.compile(
     r"what is (?:this|the) (?:report|document|manifesto) called|(?:the )?name of (?:this|the) (?:report|document|manifesto|publication)|full title|(?:what|which|how many|other|both) (?:editions|versions|formats)|"
     r"(?:other|another|alternative|different|accessible) formats?|large print|braille|easy read|copyright|licen[cs]e|reuse|"
     r"commercial(?:ly)?|adapt (?:or|and) build|(?:is it|is (?:the )?(?:nhs )?confederation) a (?:registered )?charity|charity number|"
-    r"who (?:is|are) (?:the )?nhs confederation|what is the nhs confederation|which organi[sz]ation)",
+    r"who (?:is|are) (?:the )?nhs confederation|what is the nhs confederation(?=[?.!\s]*$)|which organi[sz]ation)",
     re.I,
 )
 _SUMMARY = re.compile(
@@ -247,7 +247,7 @@ def _counted(q: str) -> str | None:
     if part and terms(part.group(1)):
         return part.group(1)  # "Of the 93,806 vacancies, how many were nursing posts?"
     # "How much of the £5.4 billion is earmarked for the elective recovery fund?", "How much will X cost?"
-    part = (re.search(r"\bhow much of (?:the |this |that |it)[^?]*?\b(?:is|was|are|were|will be|has been) "
+    part = (re.search(r"\bhow much of (?:the |this |that |it)[^?]*?\b(?:is|was|are|were|will be|has been|goes|go|went|will go) "
                       r"(?:\w+ ){0,2}(?:for|to|on) (.+?)[?.!]*$", q, re.I)
             or re.search(r"\bhow much (?:will|would|does|did|do|has|have) (?:[\w'’-]+ ){0,4}?(?:estimate|say|think|expect) "
                          r"(?:that )?(.+?) (?:will|would) cost\b", q, re.I)
@@ -270,6 +270,8 @@ def _counted(q: str) -> str | None:
 
 # Names the whole report is about, or that only place it, which a sentence need not repeat.
 _BACKGROUND_NAMES = {"nhs", "confederation", "covid", "covid-19", "england", "english", "uk", "i", "pdf"}
+# Their stems: a count of "people with long COVID" must say "long", not only "COVID".
+BACKGROUND_TERMS = {stem(w) for w in _BACKGROUND_NAMES}
 _NAME = re.compile(r"(?<![.?!:] )(?<!^)\b[A-Z][\w'’&-]*(?:\s+(?:and\s+|of\s+|for\s+)?[A-Z][\w'’&-]*)*")
 
 
