@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.answer.question import analyse, asks_for_person
+from rag.answer.question import analyse, asks_for_person, names_in
 from rag.text import stem
 
 
@@ -38,6 +38,7 @@ from rag.text import stem
         ("What is the report about?", "summary"),
         ("What is the size of the mental health funding gap?", "figure"),
         ("Confident versus not confident: what are the two percentages?", "comparison"),
+        ("On funding, what share were confident, what share were not?", "comparison"),
         ("What is the report calling on ministers to do about social care?", "narrative"),
     ],
 )
@@ -59,6 +60,8 @@ def test_units():
     # A year asked for about money is a year.
     assert analyse("Capital funding was promised in which financial year?").unit == "date"
     assert analyse("How much funding came, and in which month?").unit == "GBP"
+    # "How many months": a length of time in months, not a count.
+    assert analyse("For how many months had staff been under pressure?").unit == "month"
 
 
 def test_qualifiers_of_time_group_and_edition():
@@ -100,7 +103,7 @@ def test_a_length_of_time_is_a_qualifier():
 
 
 def test_named_subjects_leave_out_the_report_and_its_background():
-    from rag.answer.question import named_subjects, names_in
+    from rag.answer.question import named_subjects
 
     assert named_subjects("How much funding did the Peterborough Mental Health Exemplar pilot receive?") == [
         "Peterborough Mental Health Exemplar"]
@@ -111,6 +114,11 @@ def test_named_subjects_leave_out_the_report_and_its_background():
     # In Title Case or capitals every word is capitalised, and none of them is taken for a name.
     assert named_subjects("How Many Staff Vacancies Were There In June 2021?") == []
     assert named_subjects("HOW MANY NHS STAFF VACANCIES WERE THERE?") == []
+
+
+def test_an_acronym_is_named_by_its_words_even_in_lower_case():
+    assert names_in("FTE", "total full-time equivalent staff vacancies stood at 93,806")
+    assert not names_in("FTE", "total staff vacancies stood at 93,806")
 
 
 def test_how_much_of_a_sum_names_what_it_is_for():

@@ -29,6 +29,7 @@ from rag.answer.candidates import (
 )
 from rag.answer.core import _same_figures, abstain
 from rag.answer.features import (
+    LENGTH_UNITS,
     Candidate,
     answerability_features,
     duration_fits,
@@ -36,6 +37,7 @@ from rag.answer.features import (
     period_fits,
     share,
     states_count,
+    states_length,
 )
 from rag.answer.lists import introduced_list, item_candidates, list_answer
 from rag.answer.question import BACKGROUND_TERMS, PEOPLE, PERSON_NAMED, asks_for_person, named_subjects, names_in, terms
@@ -195,7 +197,10 @@ def _fits_subject_and_period(plan: QuestionPlan, c: Candidate, ctx: Context) -> 
         return False
     if any(w not in text.lower() for w in _STATISTIC.findall(ctx.question.lower())):
         return False  # a median or an average is not any figure about the same thing
-    if plan.unit == "count":
+    if plan.unit in LENGTH_UNITS:
+        if not states_length(c.sentence.text, plan.unit):
+            return False
+    elif plan.unit == "count":
         things = set(terms(plan.counted or "")) - PEOPLE
         if not states_count(c.sentence.text, ctx.question, things if things and not set(terms(plan.counted or "")) & PEOPLE else None):
             return False

@@ -89,7 +89,8 @@ def sentence_features(
     months = bool(_MONTH_WORD.search(sentence.text))
     wants = plan.kind in ("figure", "comparison")
     unit_ok = bool(plan.unit) and (any(_unit_fits(plan.unit, f) for f in figs)
-                                   or (plan.unit == "count" and counts_in_words) or (plan.unit == "date" and months))
+                                   or (plan.unit == "count" and counts_in_words) or (plan.unit == "date" and months)
+                                   or (plan.unit in LENGTH_UNITS and states_length(sentence.text, plan.unit)))
     stated = bool(figs) or counts_in_words or months
     # BM25 with the usual k1=1.2, b=0.75 and an average sentence of 25 words.
     tf_words = [stem(w) for w in re.findall(r"[a-z0-9']+", sentence.text.lower())]
@@ -208,6 +209,14 @@ def _lengths(text: str) -> set[tuple[int, str]]:
         if value is not None:
             out.add((value, unit))
     return out
+
+
+LENGTH_UNITS = ("year", "month", "week", "day", "hour")
+
+
+def states_length(text: str, unit: str) -> bool:
+    """Whether a text states a length of time in `unit` ("18 months", "the next three years")."""
+    return any(u == unit for _, u in _lengths(text))
 
 
 def duration_fits(asked: str, context: str) -> bool:

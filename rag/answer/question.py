@@ -33,7 +33,7 @@ _SUMMARY = re.compile(
 # Two figures asked for at once ("how many were confident and how many were not"), or a choice between two
 # ("which do more leaders expect: X or Y?").
 _TWO_ASKS = re.compile(
-    r"\b(?:how (?:many|much|long)|what (?:share|proportion|percentage))\b.+\band (?:how (?:many|much|long)|what)\b|"
+    r"\b(?:how (?:many|much|long)|what (?:share|proportion|percentage))\b.+(?:\band|,) (?:how (?:many|much|long)|what)\b|"
     r"\bwhich (?:do|does|did|is|was|are|were) (?:more|most|fewer|higher|bigger|larger)\b.+\bor\b", re.I)
 _COMPARISON = re.compile(
     r"\b(compare[sd]?|comparison|comparing|versus|vs\.?|difference between|gap between|differ(?:s|ence)? from|"
@@ -135,7 +135,10 @@ def analyse(question: str) -> QuestionPlan:
     unit = next((u for rx, u in _UNITS if rx.search(q)), None) if kind in ("figure", "comparison") else None
     if unit == "GBP" and _CHANGE.search(q) and not re.search(r"£|money|funding|billion|cost|budget|spend", q, re.I):
         unit = None  # "how much higher were death rates": a change, which the report may give as a share or a count
-    if unit and (re.match(r"\s*(?:when|by when)\b", q, re.I) or re.search(_WHICH_DATE, q)
+    length = re.search(r"\bhow many (year|month|week|day|hour)s\b", q, re.I)
+    if kind == "figure" and length:
+        unit = length.group(1).lower()  # "how many months of pressure": a length of time, which is not a count
+    elif unit and (re.match(r"\s*(?:when|by when)\b", q, re.I) or re.search(_WHICH_DATE, q)
                  and not re.search(r"\bhow (?:many|much)\b|\bwhat (?:share|percentage|proportion)\b", q, re.I)):
         unit = "date"  # "For which financial year were leaders waiting for funding ...": a year, not money
     return QuestionPlan(
@@ -308,7 +311,14 @@ def names_in(name: str, text: str) -> bool:
     have = set(terms(text))
     initials = {"".join(w[0] for w in m.split() if w[0].isupper())
                 for m in re.findall(r"[A-Z][\w'’-]*(?:\s+(?:and\s+|of\s+|for\s+)?[A-Z][\w'’-]*)+", text)}
-    return all(stem(w.lower()) in have or (w.isupper() and w in initials) for w in name.split())
+    return all(stem(w.lower()) in have or (w.isupper() and (w in initials or _spelled_out(w, text))) for w in name.split())
+
+
+def _spelled_out(acronym: str, text: str) -> bool:
+    """Whether consecutive words of `text` (hyphens split them) begin with the acronym's letters: "FTE" in
+    "full-time equivalent staff"."""
+    initials = "".join(w[0].lower() for w in re.findall(r"[A-Za-z]+", text) if w.lower() not in ("and", "of", "for", "the"))
+    return len(acronym) >= 3 and acronym.lower() in initials
 
 
 def _chapter(q: str) -> str | None:
