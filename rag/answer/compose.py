@@ -185,11 +185,13 @@ def _fits_subject_and_period(plan: QuestionPlan, c: Candidate, ctx: Context) -> 
     """Whether a sentence states a figure of the asked kind, for the asked subject and period, beyond any
     figure the question itself gives ("of the 93,806 vacancies, how many ...")."""
     text = f"{c.previous} {c.sentence.text}"
+    counted = terms(plan.counted or "")
+    people = bool(set(counted) & PEOPLE)
     if plan.counted:
         # A thing counted ("nursing vacancies") is named in full; people counted by what they do
         # ("people waiting for treatment") need half of those words.
-        wanted = [w for w in terms(plan.counted) if w not in PEOPLE and w not in BACKGROUND_TERMS]
-        need = 0.5 if set(terms(plan.counted)) & PEOPLE else 1.0
+        wanted = [w for w in counted if w not in PEOPLE and w not in BACKGROUND_TERMS]
+        need = 0.5 if people else 1.0
         have = set(terms(text))
         if sum(w in have for w in wanted) < need * len(wanted):
             return False
@@ -201,8 +203,8 @@ def _fits_subject_and_period(plan: QuestionPlan, c: Candidate, ctx: Context) -> 
         if not states_length(c.sentence.text, plan.unit):
             return False
     elif plan.unit == "count":
-        things = set(terms(plan.counted or "")) - PEOPLE
-        if not states_count(c.sentence.text, ctx.question, things if things and not set(terms(plan.counted or "")) & PEOPLE else None):
+        # A count of things must be followed by those things; people are counted in too many words to check.
+        if not states_count(c.sentence.text, ctx.question, set(counted) if counted and not people else None):
             return False
     elif not new_figure(plan.unit, c.sentence.text, ctx.question):
         return False

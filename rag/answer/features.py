@@ -171,15 +171,15 @@ def new_figure(unit: str | None, text: str, question: str) -> bool:
     """A figure of the asked kind that the question does not already give (a date only when one is asked)."""
     given = figures.find_figures(question)
     money = unit == "GBP" and bool(_MONEY.search(question))  # "how much funding": a sum, not "eight assistants funded"
-    share = unit == "%" and bool(_SHARE.search(question))  # not "how many leaders": "3,000 leaders" is a count
+    wants_share = unit == "%" and bool(_SHARE.search(question))  # not "how many leaders": "3,000 leaders" is a count
     for f in figures.find_figures(text):
         if figures.is_trivial(f) or figures.appears_in(f, given):
             continue
-        if share and f.unit != "%":
+        if wants_share and f.unit != "%":
             continue  # "what share": a share ("59%", "half", "seven in ten"), not a count or a sum
         if f.unit == "GBP" if money else (f.unit in ("date", "year", "financial year")) == (unit == "date"):
             return True
-    if money or share:
+    if money or wants_share:
         return False
     if unit == "date":
         return bool(_MONTH_WORD.search(text))

@@ -37,7 +37,6 @@ def list_answer(question, plan, passages, cands, ctx, qid) -> Answer | None:
         key = (doc_of(c.sentence.chunk_id), c.sentence.edition, c.sentence.section)
         best_score[key] = max(best_score.get(key, 0.0), c.score)
     options: list[tuple[bool, float, int, list[list[int]]]] = []  # (named, score, order, items)
-    named = False
     top = content[0].sentence if content else None
     top_key = (doc_of(top.chunk_id), top.edition, top.section) if top else None
     top_listed = False
@@ -53,7 +52,6 @@ def list_answer(question, plan, passages, cands, ctx, qid) -> Answer | None:
             items = _nearest_sub_list(doc, edition, section, ctx)
         if len(items) >= 2:
             options.append((bool(fit), score + 0.25 * fit, order, items))
-            named = named or bool(fit)
             top_listed = top_listed or is_top
         parent = section.split(" › ")[0]
         subs = [s for s in table.sections(doc, edition) if s.startswith(parent + " › ")]
@@ -63,20 +61,18 @@ def list_answer(question, plan, passages, cands, ctx, qid) -> Answer | None:
         if len(subs) >= 3 and parent != section and title_fit(question, parent) == 1.0 and not narrower:
             items = [[r for r in table.by_section[(doc, edition, s)] if table.rows[r].para == 0] for s in subs]
             options.append((True, score + 0.25, order, items))
-            named = True
     # A sentence near the best that introduces a bulleted list ("It comprises 100 leaders ..., including:")
     # points at that list, wherever its section ranks.
     introduced = introduced_list(plan, cands, ctx)
     if introduced is not None:
         options.append((True, introduced[0] + 0.25, -1, introduced[2]))
-        named = True
     # What the report asks for on a subject is the "What do NHS leaders need?" list of that subject's chapter.
     asks = asks_list(question, plan, cands, ctx)
     if asks is not None and not any(o[1] > asks[0] + 0.25 for o in options):
         options.append((True, asks[0] + 0.25, -2, asks[1]))
-        named = True
     # The report lists in bullets when the best sentence is a bullet or the question names a list's section;
     # otherwise it names the items in its prose.
+    named = any(o[0] for o in options)
     if not options or not named and (top is None or top.kind != "bullet" or not top_listed):
         return _enumeration(question, plan, content, ctx, qid) if content else None
     # A list the question names or points at comes before one that only scores well.
@@ -162,16 +158,20 @@ def asks_list(question: str, plan: QuestionPlan, cands: list[Candidate], ctx: Co
     if not _ASKS.search(question) or re.search(r"\bplan\b", question, re.I):
         return None
     table = ctx.index.sentences
-    best: tuple[float, float, list[list[int]]] | None = None
+    # Each chapter's best sentence, a chapter the question names ("on integrated care") ranking before the one
+    # its best sentence happens to sit in.
+    by_chapter: dict[tuple[str, str, str], tuple[float, float]] = {}
     for c in cands:
         chapter = c.sentence.section.split(" › ")[0]
         key = preferred_edition((doc_of(c.sentence.chunk_id), c.sentence.edition, f"{chapter} › {_NEEDS}"), plan, table)
-        items = bullet_items(table.by_section.get(key, []), table.rows)
-        # A chapter the question names ("on integrated care") before the one its best sentence happens to sit in.
         rank = c.score + 0.5 * title_fit(question, chapter)
-        if len(items) >= 2 and (best is None or rank > best[0]):
-            best = (rank, c.score, items)
-    return (best[1], best[2]) if best else None
+        if key not in by_chapter or rank > by_chapter[key][0]:
+            by_chapter[key] = (rank, c.score)
+    for key, (_, score) in sorted(by_chapter.items(), key=lambda kv: -kv[1][0]):
+        items = bullet_items(table.by_section.get(key, []), table.rows)
+        if len(items) >= 2:
+            return score, items
+    return None
 
 
 _LIST_WORDS = set(terms_all("list all each every one item items what which the report plan"))

@@ -228,7 +228,8 @@ _ASIDE = re.compile(r",?\s*\b(?:according to|as (?:stated|given|reported) (?:in|
                     re.I)
 # "How many leaders/respondents ..." asks for a survey share, and "people"/"patients" is what most counts
 # in the report are of, whatever words they use; neither names a subject a sentence must repeat.
-PEOPLE = {stem(w) for w in ("people", "patients", "staff")}
+_PEOPLE_WORDS = ("people", "patients", "staff")
+PEOPLE = {stem(w) for w in _PEOPLE_WORDS}
 _SURVEYED = {stem(w) for w in ("leaders", "respondents", "panel", "members", "trusts", "organisations", "organizations",
                                 "years", "months", "time", "more", "less", "fewer", "extra", "additional", "new")}
 _NOUN_PHRASE_END = (r"((?:[\w'’-]+\s+){0,3}?[\w'’-]+?)\s+(?:were|are|was|is|did|do|does|had|have|has|will|would|could|sat|took|"
@@ -237,7 +238,7 @@ _NOUN_PHRASE_END = (r"((?:[\w'’-]+\s+){0,3}?[\w'’-]+?)\s+(?:were|are|was|is|
 _COUNTED = re.compile(r"\bhow many\s+(?:of\s+(?:the\s+)?[\w'’,-]+(?:\s+[\w'’-]+){0,4}?\s+(?:were|are|was|is)\s+(?:for\s+)?)?"
                       + _NOUN_PHRASE_END, re.I)
 # "How many staff called the helplines?": people, and what they did.
-_PEOPLE_DID = re.compile(r"\bhow many (people|patients|staff)\b", re.I)
+_PEOPLE_DID = re.compile(rf"\bhow many ({'|'.join(_PEOPLE_WORDS)})\b", re.I)
 # "What proportion of GPs support ...": the group a share is of, when it is not the report's own panel.
 _SHARE_OF = re.compile(r"\b(?:share|proportion|percentage|fraction|per ?cent)\s+of\s+(?:the\s+|all\s+)?" + _NOUN_PHRASE_END, re.I)
 
