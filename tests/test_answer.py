@@ -248,3 +248,34 @@ def test_a_figure_of_another_kind_or_for_other_things_is_not_the_answer(assistan
         assert ans.abstained and ans.see_also, (question, ans.answer)
     # A count of leaders is still a count.
     assert "3,000" in assistant.ask("How many leaders took part in the Reset events?").answer
+
+
+def test_a_chapter_summary_gives_its_challenge_findings_and_asks(assistant):
+    ans = assistant.ask("Sum up the chapter on staff shortages.")
+    assert ans.plan.kind == "summary" and not ans.abstained, ans.answer
+    parts = {c.section.split(" › ")[-1] for c in ans.citations}
+    assert parts == {"The challenge", "What have NHS leaders told us?", "What do NHS leaders need?"}, parts
+
+
+def test_a_list_named_in_a_sentence_of_the_best_section_is_found(assistant):
+    # "Themes included ..." shares few words with the question, and its chunk need not be retrieved.
+    ans = assistant.ask("Which subjects did the West Yorkshire panel of patients waiting for operations talk about?")
+    assert "shared decision-making" in ans.answer and "clinical validation" in ans.answer, ans.answer
+
+
+def test_the_second_side_of_a_comparison_can_be_the_next_sentence(assistant):
+    ans = assistant.ask("What share of leaders say national bodies support them well, and what share disagree?")
+    assert "46 per cent" in ans.answer and "25 per cent" in ans.answer, ans.answer
+
+
+def test_a_share_for_a_group_of_respondents_the_report_does_not_break_out_is_declined(assistant):
+    ans = assistant.ask("What share of ambulance trust chief executives say understaffing puts patient safety at risk?")
+    assert ans.abstained and ans.see_also, ans.answer
+    assert "67" in assistant.ask("What share of leaders say understaffing puts patient safety at risk?").answer
+
+
+def test_a_preamble_saying_who_asks_does_not_decline_the_question(assistant):
+    ans = assistant.ask("As a trust chair, what are NHS leaders asking ministers for on the workforce?")
+    assert not ans.abstained and ans.plan.kind == "list", ans.answer
+    assert {c.section for c in ans.citations} == {
+        "Action on staff shortages and sustained support for health and wellbeing › What do NHS leaders need?"}

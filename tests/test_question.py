@@ -40,6 +40,15 @@ from rag.text import stem
         ("Confident versus not confident: what are the two percentages?", "comparison"),
         ("On funding, what share were confident, what share were not?", "comparison"),
         ("What is the report calling on ministers to do about social care?", "narrative"),
+        # A preamble before the question, "sum up", "what %" and a figure for each item of a list.
+        ("I'm a trust chair - what are leaders asking government for on staffing?", "list"),
+        ("In the conclusion, what are the things leaders want fixed?", "list"),
+        ("When asked what would help, which options did leaders choose?", "list"),
+        ("Sum up the regulation chapter.", "summary"),
+        ("What's the short version of the workforce chapter?", "summary"),
+        ("What % of leaders agree, and what % disagree?", "comparison"),
+        ("Which worries more leaders: vacancies, or burnout? Give both percentages.", "comparison"),
+        ("Which services expect the biggest rises, and what share predicted one for each?", "list"),
     ],
 )
 def test_kind(question, kind):
@@ -119,6 +128,29 @@ def test_named_subjects_leave_out_the_report_and_its_background():
 def test_an_acronym_is_named_by_its_words_even_in_lower_case():
     assert names_in("FTE", "total full-time equivalent staff vacancies stood at 93,806")
     assert not names_in("FTE", "total staff vacancies stood at 93,806")
+    # An acronym's word that is an acronym itself keeps its letters: NHSE is NHS England.
+    assert names_in("NHSE", "supported by national bodies, including NHS England and NHS Improvement")
+    assert not names_in("NHSE", "supported by national bodies")
+
+
+def test_who_asks_is_not_what_is_asked_about():
+    from rag.answer.question import named_subjects
+
+    plan = analyse("I'm an ICS lead - what are leaders asking for on health inequalities?")
+    assert plan.kind == "list" and "ic" not in plan.terms
+    assert named_subjects("As a GP partner, how many vacancies were there?") == []
+
+
+def test_a_group_of_respondents_is_a_qualifier():
+    plan = analyse("What share of primary care network clinical directors say understaffing is a risk?")
+    assert ("group", "primary care network clinical directors") in {(q.kind, q.text) for q in plan.qualifiers}
+
+
+def test_a_range_of_years_is_a_length_in_years():
+    from rag.answer.features import states_length
+
+    assert states_length("Clearing the backlog alone will take five-to-seven, not two-to-three, years.", "year")
+    assert not states_length("Clearing the backlog alone will take five-to-seven, not two-to-three, years.", "month")
 
 
 def test_how_much_of_a_sum_names_what_it_is_for():

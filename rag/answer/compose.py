@@ -197,6 +197,8 @@ def _fits_subject_and_period(plan: QuestionPlan, c: Candidate, ctx: Context) -> 
             return False
     if not all(names_in(name, f"{c.sentence.section} {text}") for name in named_subjects(ctx.question)):
         return False
+    if not all(_group_named(g, f"{c.sentence.section} {text}") for g in _groups(plan)):
+        return False
     if any(w not in text.lower() for w in _STATISTIC.findall(ctx.question.lower())):
         return False  # a median or an average is not any figure about the same thing
     if plan.unit in LENGTH_UNITS:
@@ -210,6 +212,17 @@ def _fits_subject_and_period(plan: QuestionPlan, c: Candidate, ctx: Context) -> 
         return False
     return (all(period_fits(p, text) for p in _periods(plan))
             and all(duration_fits(q.text, text) for q in plan.qualifiers if q.kind == "duration"))
+
+
+def _groups(plan: QuestionPlan) -> list[str]:
+    return [q.text for q in plan.qualifiers if q.kind == "group"]
+
+
+def _group_named(group: str, text: str) -> bool:
+    """Whether a text names a group the question asks about by the words before its last ("ambulance trust" of
+    "ambulance trust chief executives", "mental health" of "mental health services"): a figure for the whole
+    panel, or for another service, is not the one asked for."""
+    return set(terms(group)[:-1]) <= set(terms(text))
 
 
 _STATISTIC = re.compile(r"\b(median|average)\b")  # not "mean": "could mean losing them"
@@ -230,6 +243,10 @@ def missing_note(plan: QuestionPlan, pool: list[Candidate], ctx: Context) -> str
     statistics = [w for w in _STATISTIC.findall(ctx.question.lower()) if not any(w in c.sentence.text.lower() for c in pool)]
     if statistics:
         return f"No passage near this question gives {' or '.join(statistics)} figures."
+    groups = [g for g in _groups(plan) if not any(_group_named(g, f"{c.sentence.section} {c.previous} {c.sentence.text}")
+                                                  for c in pool)]
+    if groups:
+        return f"No passage near this question that states a figure is about {' or '.join(groups)}."
     periods = [_period_words(p) for p in _periods(plan)]
     if plan.counted:
         periods += [q.text for q in plan.qualifiers if q.kind == "duration" and q.text not in plan.counted]
@@ -260,6 +277,9 @@ def _figure(question, plan, pool: list[Candidate], ctx, qid) -> Answer:
     return quote(question, plan, picks, ctx, qid, variants=True)
 
 
+SIDE_NEIGHBOUR = 0.25  # added to a sentence's fit for a comparison's second side when it follows the first's
+
+
 def _sides(plan: QuestionPlan, cands: list[Candidate], ctx: Context) -> list[Candidate]:
     """The best sentence for each side of a comparison; one sentence when it states both."""
     if len(plan.sides) != 2:
@@ -272,7 +292,11 @@ def _sides(plan: QuestionPlan, cands: list[Candidate], ctx: Context) -> list[Can
     picks: list[Candidate] = []
     for side in plan.sides:
         side_terms = terms(side)
+        # The second side is often told in the next sentences ("Just under half (46 per cent) say ... A quarter
+        # (25 per cent) disagree."), which its few words alone do not find.
         fit = {c.row: c.score + share(side_terms, set(terms(f"{c.sentence.text} {c.sentence.section}")), ctx.weight)
+               + SIDE_NEIGHBOUR * any(c.sentence.para == p.sentence.para and c.sentence.chunk_id == p.sentence.chunk_id
+                                      and 0 < abs(c.row - p.row) <= 2 for p in picks)
                for c in cands}
         ranked = sorted(cands, key=lambda c: -fit[c.row])
         best = next((c for c in ranked if all(not _same_figures(c.sentence.text, p.sentence.text) for p in picks)), None)

@@ -102,7 +102,7 @@ def sentence_features(
             bm25 += weight(w) * tf * 2.2 / (tf + 1.2 * (0.25 + 0.75 * length / 25))
     quals = [x for x in plan.qualifiers if x.kind in ("time", "group", "place")]
     context = (previous + " " + sentence.text).lower()
-    matched = sum(_qualifier_in(x.text, x.kind, context) for x in quals)
+    matched = sum(qualifier_in(x.text, x.kind, context) for x in quals)
     asked_dates = [f for x in quals if x.kind == "time" for f in figures.find_figures(x.text) if f.unit in ("date", "year")]
     given_dates = [f for f in figs if f.unit in ("date", "year", "financial year")]
     conflict = bool(asked_dates and given_dates and not any(figures.appears_in(a, given_dates) or figures.appears_in(g, asked_dates)
@@ -204,10 +204,13 @@ def period_fits(asked: str, context: str) -> bool:
 def _lengths(text: str) -> set[tuple[int, str]]:
     """Lengths of time a text states, as (number, unit): "more than a year" and "12 months" are (1, year), (12, month)."""
     out = set()
-    for n, unit in re.findall(r"\b(\d+|[a-z]+)[\s-]+(year|month|week|day|hour)s?\b", text.lower()):
-        value = int(n) if n.isdigit() else figures.NUMBER_WORDS.get(n)
-        if value is not None:
-            out.add((value, unit))
+    # "five-to-seven, not two-to-three, years": a range, and an aside before its unit.
+    for n, m, unit in re.findall(r"\b(\d+|[a-z]+)(?:[\s-]*(?:to|-|–)[\s-]*(\d+|[a-z]+))?(?:,\s*not\s+[\w-]+,)?[\s-]+"
+                                 r"(year|month|week|day|hour)s?\b", text.lower()):
+        for number in filter(None, (n, m)):
+            value = int(number) if number.isdigit() else figures.NUMBER_WORDS.get(number)
+            if value is not None:
+                out.add((value, unit))
     return out
 
 
@@ -232,7 +235,7 @@ def _unit_fits(unit: str, fig) -> bool:
     return fig.unit == unit
 
 
-def _qualifier_in(text: str, kind: str, context: str) -> bool:
+def qualifier_in(text: str, kind: str, context: str) -> bool:
     if kind == "time":
         asked = [f for f in figures.find_figures(text) if not figures.is_trivial(f)]
         if asked:

@@ -74,7 +74,7 @@ def list_answer(question, plan, passages, cands, ctx, qid) -> Answer | None:
     # otherwise it names the items in its prose.
     named = any(o[0] for o in options)
     if not options or not named and (top is None or top.kind != "bullet" or not top_listed):
-        return _enumeration(question, plan, content, ctx, qid) if content else None
+        return _enumeration(question, plan, content, passages, ctx, qid) if content else None
     # A list the question names or points at comes before one that only scores well.
     *_, items = max(options, key=lambda o: (o[0], o[1], -o[2]))
     picks, continued = item_candidates(plan, items, cands, passages, ctx)
@@ -89,6 +89,7 @@ def names_section(question: str, section: str) -> bool:
         len(parts) > 1 and title_fit(question, parts[-1]) == 1.0 and title_fit(question, parts[0]) >= 0.5)
 
 
+ENUMERATION_FLOOR = 0.4  # of the best sentence's score, for a sentence of its section naming items in prose
 PARAGRAPH_FLOOR = 0.5  # of the best sentence's score, for a sentence to count as one of its paragraph's items
 SHORT_LIST = 3  # items; each of a list this short reads on to its second sentence
 
@@ -112,15 +113,21 @@ def item_candidates(plan, items: list[list[int]], cands: list[Candidate], passag
 _ENUMERATES = re.compile(r"(?:[^,;]+[,;]){2,}[^,;]*\b(?:and|or)\b|:\s*\w+[^.]*[,;]")
 
 
-def _enumeration(question, plan, content: list[Candidate], ctx: Context, qid) -> Answer:
+def _enumeration(question, plan, content: list[Candidate], passages, ctx: Context, qid) -> Answer:
     """Items the report names in its prose: the best sentences, those that enumerate ("a, b and c") first."""
     best = content[0]
+    # The sentence naming the items ("Themes included ...") shares few words with "what topics came up", and
+    # its chunk may not have been retrieved: it is looked for in the best sentence's whole section.
+    table = ctx.index.sentences
+    section = table.by_section[(doc_of(best.sentence.chunk_id), best.sentence.edition, best.sentence.section)]
+    in_section = [c for c in candidates_at(plan, [r for r in section if _ENUMERATES.search(table.rows[r].text)], content,
+                                           passages, ctx) if c.score >= ENUMERATION_FLOOR * best.score]
     # When no sentence near the top names the items together, a paragraph that gives one per sentence ("The
     # service areas where ... The acute service area where ... In the community sector, ..."): three or more of
     # its sentences near the top.
     by_paragraph: dict[tuple[str, str, str, int], list[Candidate]] = {}
     for c in content[:12]:
-        if c.score >= PARAGRAPH_FLOOR * best.score:
+        if c.score >= PARAGRAPH_FLOOR * best.score and c.sentence.section == best.sentence.section:
             by_paragraph.setdefault((c.sentence.chunk_id, c.sentence.edition, c.sentence.section, c.sentence.para), []).append(c)
     paragraph = max(by_paragraph.values(), key=lambda cs: sum(c.score for c in cs))
     floor = score_floor(best, ctx)
@@ -128,6 +135,9 @@ def _enumeration(question, plan, content: list[Candidate], ctx: Context, qid) ->
     enumerating = [c for c in near if _ENUMERATES.search(c.sentence.text)]
     if len(paragraph) >= 3 and not enumerating:
         return quote(question, plan, sorted(paragraph, key=lambda c: c.row), ctx, qid, variants=False, as_list=True)
+    # Of the section's sentences naming items, the one naming the most.
+    most = sorted(in_section, key=lambda c: (-len(re.findall(r"[,;]", c.sentence.text)), -c.score))
+    enumerating = distinct(most[:1] + enumerating)
     picks = distinct(enumerating + [best] + near)
     return quote(question, plan, in_report_order(picks, best), ctx, qid, variants=False, as_list=True)
 
@@ -147,7 +157,7 @@ def introduced_list(plan: QuestionPlan, cands: list[Candidate], ctx: Context) ->
     return None
 
 
-_ASKS = re.compile(r"\b(?:asks?|asking|call(?:s|ed|ing)? for|recommend(?:s|ed|ations?)?|urg(?:e|es|ed|ing)|"
+_ASKS = re.compile(r"\b(?:asks?|asking|call(?:s|ed|ing)? for|wants? (?:on|in terms of|for|from|when it comes to|regarding|about|around)\b|what (?:do|does) (?:[\w'’-]+ ){1,3}?want\b(?! (?:[\w'’-]+ ){1,3}?to (?!do\b))|(?:pushing|pressing|lobbying) for|must (?:[\w'’-]+ ){0,2}?(?:do|sort|fix|address|deliver|change)|recommend(?:s|ed|ations?)?|urg(?:e|es|ed|ing)|"
                    r"propos(?:e|es|ed|als?)|wants? (?:[\w'’-]+ ){0,4}?to do|(?:wants?|needs?) from)\b", re.I)
 _NEEDS = CHAPTER_PARTS[2]
 
@@ -174,7 +184,10 @@ def asks_list(question: str, plan: QuestionPlan, cands: list[Candidate], ctx: Co
     return None
 
 
-_LIST_WORDS = set(terms_all("list all each every one item items what which the report plan"))
+# Words of asking for a whole list, and of who wrote it ("run me through the plan healthcare leaders set out").
+_LIST_WORDS = set(terms_all("list all each every one item items what which the report plan run walk through take "
+                            "set out outline lay laid put forward show tell give me us whole full entire complete "
+                            "healthcare health leaders nhs confederation propose proposed"))
 
 
 def _nearest_sub_list(doc: str, edition: str, section: str, ctx: Context) -> list[list[int]]:

@@ -26,15 +26,16 @@ _DOCUMENT = re.compile(
 )
 _SUMMARY = re.compile(
     r"\b(summar(?:y|ies|ise|ize|ising|izing)|gist|overview|in brief|in short|briefly|nutshell|tl;?dr|main (?:messages?|points|findings|themes|arguments?)|"
-    r"key (?:messages?|takeaways?|themes)|what (?:is|'s) (?:this|the) (?:report|manifesto|document|chapter|section)\b[\w\s]* about(?=[?.!\s]*$)|"
+    r"key (?:messages?|takeaways?|themes)|sum(?:s|med|ming)? (?:it |this |that )?up|short version|recap|run-?down|highlights|big picture|what (?:is|'s) (?:this|the) (?:report|manifesto|document|chapter|section)\b[\w\s]* about(?=[?.!\s]*$)|"
     r"what does (?:this|the) (?:report|manifesto|document) (?:argue|say overall|conclude))\b",
     re.I,
 )
 # Two figures asked for at once ("how many were confident and how many were not"), or a choice between two
 # ("which do more leaders expect: X or Y?").
 _TWO_ASKS = re.compile(
-    r"\b(?:how (?:many|much|long)|what (?:share|proportion|percentage))\b.+(?:\band|,) (?:how (?:many|much|long)|what)\b|"
-    r"\bwhich (?:do|does|did|is|was|are|were) (?:more|most|fewer|higher|bigger|larger)\b.+\bor\b", re.I)
+    r"\b(?:how (?:many|much|long)|what (?:share|proportion|percentage|per cent))\b.+(?:\band|,) (?:how (?:many|much|long)|what)\b|"
+    r"\bwhich (?:[\w-]+ )?(?:more|most|fewer|higher|bigger|larger)\b.+\bor\b|"
+    r"\b(?:give|with|show|quote) (?:me )?(?:both|the two) (?:percentages|figures|shares|numbers|proportions|amounts|sums)\b", re.I)
 _COMPARISON = re.compile(
     r"\b(compare[sd]?|comparison|comparing|versus|vs\.?|difference between|gap between|differ(?:s|ence)? from|"
     r"both .+ and|against (?:what|the)|relative to|as opposed to)\b",
@@ -45,7 +46,8 @@ _LIST = re.compile(
     r"(?:points|results|concerns|obstacles|barriers|benefits|lessons|risks|factors|schemes|sources|options|areas|items|steps|asks|recommendations|measures|priorities|changes|things|actions|ways|examples|groups|"
     r"kinds|types|parts|components|reasons|challenges|calls|demands|elements|themes|chapters|sections|findings|proposals|"
     r"pathways|approaches|initiatives|requests|needs)\b|"
-    r"(?:list|name|enumerate|give me) (?:all |the |every |each )?|which (?:areas|groups|services|organisations|leaders|kinds|types|things|changes)\b|"
+    r"(?:list|name|enumerate|give me) (?:all |the |every |each )?|"
+    r"what (?:are|is) (?:[\w'’-]+ ){1,4}?(?:asking|calling|pushing|pressing|lobbying) (?:[\w'’-]+ ){0,5}?for\b|which (?:areas|groups|services|organisations|leaders|kinds|types|things|changes)\b|"
     r"what (?:[\w-]+ )?(?:does|do) (?:[\w'’-]+ ){1,4}?(?:say (?:they|it) |think (?:they|it) )?"
     r"(?:want|ask|call|need|recommend|urge|propose|say is needed)\b|what (?:is|are) (?:needed|required)\b)",
     re.I,
@@ -92,8 +94,10 @@ _EDITION = re.compile(r"\b(?:in |of )?the (pdf|web|printed|online|print) (?:edit
 _GROUP = re.compile(
     r"\b(?:among|amongst)\s+((?:the\s+)?(?:[\w-]+\s+){0,3}?(?:leaders|trusts|respondents|staff|patients|chief executives|"
     r"members|providers|panel(?: members)?|systems|nurses|doctors|gps|clinicians|commissioners|communities|groups|people))\b|"
-    r"\b((?:mental health|acute|community|ambulance|primary care|trust|hospital|ics|system|ccg|pcn|bme|black and minority ethnic)\s+"
-    r"(?:leaders|trusts|providers|chief executives|respondents|services|staff|communities))\b",
+    r"\b((?:mental health|acute|community|ambulance|primary care(?: network)?|trust|hospital|ics|system|ccg|pcn|bme|"
+    r"black and minority ethnic)\s+(?:(?:trust|provider|network|sector)\s+)?"
+    r"(?:leaders|trusts|providers|chief executives|chairs|clinical directors|directors|managers|accountable officers|"
+    r"respondents|services|staff|communities))\b",
     re.I,
 )
 _PLACE = re.compile(r"\b(?:in|across|for)\s+(England|Wales|Scotland|Northern Ireland|the UK|London|[A-Z][a-z]+(?: [A-Z][a-z]+)*)\b")
@@ -117,14 +121,18 @@ _ASK_WORDS = {
 _CONTRACTIONS = [(re.compile(r"\b(what|who|where|when|how|why|which|it|that|there|here)['’]s\b", re.I), r"\1 is"),
                  (re.compile(r"\b(wo)n['’]t\b", re.I), r"will not"), (re.compile(r"\bcan['’]t\b", re.I), "cannot"),
                  (re.compile(r"n['’]t\b", re.I), " not"), (re.compile(r"['’]re\b", re.I), " are"),
-                 (re.compile(r"['’]ve\b", re.I), " have"), (re.compile(r"['’]ll\b", re.I), " will")]
+                 (re.compile(r"['’]ve\b", re.I), " have"), (re.compile(r"['’]ll\b", re.I), " will"),
+                 (re.compile(r"\bI['’]m\b", re.I), "I am"), (re.compile(r"(?<!\d)(?<!\d\s)\s*%"), " per cent")]  # "what %" but not "82%"
+# "I'm an ICS lead - ...", "As a journalist, ...": who asks, which is not what the question is about.
+_ASKER = re.compile(r"^(?:I am|as|speaking as|we are)\s+(?:a|an|the)\s+[^,:?–—]{1,60}?(?:,|:|\s[-–—])\s*", re.I)
 
 
 def expand_contractions(q: str) -> str:
-    """"What's this report called?" as "What is this report called?": the rules are written for whole words."""
+    """"What's this report called?" as "What is this report called?", without a preamble saying who asks: the
+    rules are written for whole words and for the question itself."""
     for rx, full in _CONTRACTIONS:
         q = rx.sub(full, q)
-    return q
+    return _ASKER.sub("", q.strip())
 
 
 def analyse(question: str) -> QuestionPlan:
@@ -166,13 +174,18 @@ def _kind(q: str) -> str:
     if _TWO_ASKS.search(q):
         return "comparison"
     # "Besides the £10 billion, which other areas ...": the question starts after the aside.
-    core = re.sub(r"^(?:besides|apart from|other than|beyond|aside from|as well as)\b.*?,\s*(?=(?:what|which|who|how)\b)", "",
+    core = re.sub(r"^(?:besides|apart from|other than|beyond|aside from|as well as|when (?:asked|surveyed|questioned))\b.*?,\s*"
+                  r"(?=(?:what|which|who|how)\b)", "",
                   q, flags=re.I)
+    if not _ASKING.match(core):
+        # "In the conclusion, what are ...", "I'm an ICS lead - what are ...": the question after its preamble.
+        core = re.sub(r"^[^?]{0,100}?(?:,|:|\s[-–—])\s*(?=(?:what|which|who|how|when|where|why)\b)", "", core, flags=re.I)
     plural = _PLURAL.match(core) or _WHERE_PLURAL.match(core)
     if _LIST.search(core) or _LIST_ANYWHERE.search(q) or (plural and plural.group(1).lower() not in _NOT_PLURAL):
         # A figure the question gives ("besides the £10 billion, which other areas ...") does not ask for one.
-        asked = re.sub(r"£?\d[\d,.]*\s*(?:%|per cent|million|billion|bn|m)?", " ", q)
-        if not _NUMBER.search(asked) or re.search(r"\bwhat (?:are|were)\b", q, re.I):
+        asked = re.sub(r"£?\d[\d,.]*\s*(?:%|per cent|million|billion|bn|m)?", " ", core)
+        # "..., and what share predicted a rise for each?": a figure for every item is still a list.
+        if not _NUMBER.search(asked) or re.search(r"\bwhat (?:are|were)\b|\b(?:for|of) each\b|\brespectively\b", q, re.I):
             return "list"
     if _NUMBER.search(q):
         return "figure"
@@ -295,6 +308,7 @@ def asks_for_person(q: str) -> bool:
 def named_subjects(q: str) -> list[str]:
     """Capitalised names a figure question is about ("the Peterborough Mental Health Exemplar", "NHS Test and
     Trace"), past its first word: a figure for something else is not the figure asked for."""
+    q = expand_contractions(q)
     words = re.findall(r"[A-Za-z][\w'’-]*", q)
     if sum(w[0].isupper() for w in words) > 0.8 * len(words):
         return []  # Title Case or CAPITALS: capitals no longer mark names
@@ -318,7 +332,9 @@ def names_in(name: str, text: str) -> bool:
 def _spelled_out(acronym: str, text: str) -> bool:
     """Whether consecutive words of `text` (hyphens split them) begin with the acronym's letters: "FTE" in
     "full-time equivalent staff"."""
-    initials = "".join(w[0].lower() for w in re.findall(r"[A-Za-z]+", text) if w.lower() not in ("and", "of", "for", "the"))
+    # An acronym of a word that is itself one keeps all its letters ("NHSE" for "NHS England").
+    initials = "".join(w.lower() if w.isupper() and len(w) > 1 else w[0].lower()
+                       for w in re.findall(r"[A-Za-z]+", text) if w.lower() not in ("and", "of", "for", "the"))
     return len(acronym) >= 3 and acronym.lower() in initials
 
 

@@ -13,10 +13,13 @@ from rag.answer.candidates import (
 )
 from rag.answer.core import abstain
 from rag.answer.question import terms
+from rag.ingest import CHAPTER_PARTS
 from rag.schema import Answer
 from rag.sentence_table import doc_of
 
 SUMMARY_SENTENCES = 4  # a chapter summary: its leading sentences (3 or 4 chosen on dev, 4 hit more keywords)
+CHALLENGE_SENTENCES = 2  # of a themed chapter's summary: its challenge's opening sentences,
+SUMMARY_ASKS = 3  # and the first of its asks
 
 
 def summary_answer(question, plan, passages, ctx, qid) -> Answer:
@@ -31,17 +34,29 @@ def summary_answer(question, plan, passages, ctx, qid) -> Answer:
         items = bullet_items(rows, table.rows) or [[r] for r in rows]
         picked = [item[0] for item in items]
     else:
-        picked = []
-        for section in [s for s in sections if s == chapter or s.startswith(chapter + " › ")]:
-            rows = table.by_section[(doc, edition, section)]
-            firsts = [r for r in rows if table.rows[r].pos == 0 and len(table.rows[r].text.split()) >= 6]
-            picked += firsts[: SUMMARY_SENTENCES - len(picked)]
-            if len(picked) >= SUMMARY_SENTENCES or " › " in section and "challenge" in section.lower():
-                break
+        picked = _chapter_sentences(table, doc, edition, chapter, sections)
     if not picked:
         return abstain(question, passages, ctx.settings, ctx.index.sources, qid)
     picks = candidates_at(plan, picked, [], passages, ctx)
     return quote(question, plan, picks, ctx, qid, variants=False, as_list=chapter is None)
+
+
+def _chapter_sentences(table, doc: str, edition: str, chapter: str, sections: list[str]) -> list[int]:
+    """A chapter in brief: the opening sentences of its challenge, the first thing leaders told us, and the
+    first asks of what they need; a chapter without those parts, its leading sentences."""
+    def firsts(section: str) -> list[int]:
+        rows = table.by_section.get((doc, edition, section), [])
+        return [r for r in rows if table.rows[r].pos == 0 and len(table.rows[r].text.split()) >= 6]
+
+    challenge, told, needs = (f"{chapter} › {part}" for part in CHAPTER_PARTS)
+    if challenge not in sections:
+        picked: list[int] = []
+        for section in [s for s in sections if s == chapter or s.startswith(chapter + " › ")]:
+            picked += firsts(section)[: SUMMARY_SENTENCES - len(picked)]
+        return picked
+    asks = [item[1] if len(table.rows[item[0]].text.split()) < 6 and len(item) > 1 else item[0]
+            for item in bullet_items(table.by_section.get((doc, edition, needs), []), table.rows)]
+    return firsts(challenge)[:CHALLENGE_SENTENCES] + firsts(told)[:1] + asks[:SUMMARY_ASKS]
 
 
 def _chapter(plan, passages, sections, ctx) -> str | None:
