@@ -279,3 +279,22 @@ def test_a_preamble_saying_who_asks_does_not_decline_the_question(assistant):
     assert not ans.abstained and ans.plan.kind == "list", ans.answer
     assert {c.section for c in ans.citations} == {
         "Action on staff shortages and sustained support for health and wellbeing › What do NHS leaders need?"}
+
+
+def test_how_often_is_answered_from_a_case_study_that_names_its_subject_once(assistant):
+    ans = assistant.ask("How often did the West Yorkshire citizens' panel meet?")
+    assert "every two weeks" in ans.answer, ans.answer
+
+
+def test_a_question_checking_a_figure_gets_the_sentence_stating_it(assistant):
+    ans = assistant.ask("Is it true that 57% disagree that more powers for the Secretary of State over reconfigurations "
+                        "will reduce barriers?")
+    assert "57 per cent" in ans.answer.split("[1]")[0], ans.answer
+
+
+def test_the_confed_is_the_confederation_and_a_cost_it_never_gives_is_declined(assistant):
+    assert "3,000" in assistant.ask("How many leaders did the Confed engage through its NHS Reset campaign?").answer
+    ans = assistant.ask("How much did the Cambridgeshire and Peterborough Mental Health Exemplar pilot cost in total?")
+    assert ans.abstained and ans.see_also, ans.answer
+    ans = assistant.ask("And what is the number for GP vacancies alone?")
+    assert ans.abstained, ans.answer

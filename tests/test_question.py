@@ -178,3 +178,27 @@ def test_a_question_for_a_person_is_told_from_one_for_a_group():
 
 def test_an_aside_with_a_given_figure_does_not_make_a_list_question_a_figure_one():
     assert analyse("Apart from the 93,806 vacancies, which other workforce problems does the report name?").kind == "list"
+
+
+def test_abbreviations_frequencies_and_what_a_number_is_for():
+    assert "confeder" in analyse("What does the Confed want from ministers?").terms  # the Confederation
+    assert analyse("How often did the citizens' panel meet?").unit == "frequency"
+    assert analyse("The report says 93,806 overall - what's the number for nursing vacancies specifically?").counted == (
+        "nursing vacancies")
+    assert analyse("How much of the £5.4bn is ring-fenced for elective recovery?").counted == "elective recovery"
+    # "Members of the public" are not the panel's members, whose counts are survey shares.
+    assert analyse("How many members of the public sat on the citizens' panel?").unit == "count"
+
+
+def test_the_nhs_is_not_a_plural_thing_to_list():
+    assert analyse("Despite the fears, what did the NHS manage to achieve?").kind == "narrative"
+
+
+def test_a_second_ask_that_names_nothing_is_still_a_side():
+    assert analyse("What share of members were confident, and what share were not?").sides == [
+        "share of members were confident", "what share were not"]
+
+
+def test_a_named_role_is_a_person():
+    assert asks_for_person("Who is the 'health inclusion champion GP' the report mentions?")
+    assert asks_for_person("Who is the clinical lead of the pilot?")

@@ -104,7 +104,9 @@ def _in_edition(p: Passage, edition: str | None) -> Passage:
 
 
 def content_sentences(cands: list[Candidate]) -> list[Candidate]:
-    return [c for c in cands if not c.features["heading"] and not c.features["announces"]] or cands
+    """Sentences that say something: not headings, not announcements of what follows, not the title page."""
+    return [c for c in cands if not c.features["heading"] and not c.features["announces"]
+            and c.sentence.section != "Front matter"] or cands
 
 
 # The sentence probability a sentence needs to join the best one. It was the answerability threshold, which is

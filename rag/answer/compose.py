@@ -4,7 +4,7 @@ figure      the sentence stating the figure for that subject and period
 comparison  a sentence for each side, each cited
 list        every item of the list (bullets, or the sub-sections of a part such as the ten-point plan), in order
 narrative   two to four sentences that carry the content, in report order
-summary     the key points, or a named chapter's leading sentences
+summary     the key points, or a named chapter's challenge, findings and first asks
 document    title, publisher, date and editions from the report's own front and back matter
 
 The figure, comparison and narrative rules and the decision to decline live here; lists in `lists.py`, summaries
@@ -37,10 +37,20 @@ from rag.answer.features import (
     period_fits,
     share,
     states_count,
+    states_frequency,
     states_length,
 )
 from rag.answer.lists import introduced_list, item_candidates, list_answer
-from rag.answer.question import BACKGROUND_TERMS, PEOPLE, PERSON_NAMED, asks_for_person, named_subjects, names_in, terms
+from rag.answer.question import (
+    BACKGROUND_TERMS,
+    PEOPLE,
+    PERSON_NAMED,
+    asks_for_person,
+    expand_contractions,
+    named_subjects,
+    names_in,
+    terms,
+)
 from rag.answer.summary import document_answer, summary_answer
 from rag.schema import Answer, Passage, QuestionPlan
 from rag.sentence_table import doc_of
@@ -157,7 +167,8 @@ def pre_abstains(question: str, plan: QuestionPlan, passages: list[Passage], ctx
     if not passages or max(p.score for p in passages) < ctx.settings.abstain_threshold:
         return []
     if ctx.stats is not None:
-        unknown = ctx.stats.unknown_figures(question) + ctx.stats.unknown_names(question)
+        asked = expand_contractions(question)  # "the Confed" is the Confederation
+        unknown = ctx.stats.unknown_figures(asked) + ctx.stats.unknown_names(asked)
         if unknown:
             return [f"The report never mentions {', '.join(unknown)}."]
     return None
@@ -195,23 +206,44 @@ def _fits_subject_and_period(plan: QuestionPlan, c: Candidate, ctx: Context) -> 
         have = set(terms(text))
         if sum(w in have for w in wanted) < need * len(wanted):
             return False
-    if not all(names_in(name, f"{c.sentence.section} {text}") for name in named_subjects(ctx.question)):
+    if not all(names_in(name, f"{c.sentence.section} {_case_named(c, ctx)} {text}") for name in named_subjects(ctx.question)):
         return False
     if not all(_group_named(g, f"{c.sentence.section} {text}") for g in _groups(plan)):
         return False
     if any(w not in text.lower() for w in _STATISTIC.findall(ctx.question.lower())):
         return False  # a median or an average is not any figure about the same thing
-    if plan.unit in LENGTH_UNITS:
+    # "Is it right that 57% of leaders disagree ...?" asks for the sentence stating the figure it gives.
+    given = ctx.question if not _CHECKS_A_FIGURE.match(expand_contractions(ctx.question)) else _FIGURES_OUT.sub(" ", ctx.question)
+    if plan.unit == "frequency":
+        if not states_frequency(c.sentence.text):
+            return False
+    elif plan.unit in LENGTH_UNITS:
         if not states_length(c.sentence.text, plan.unit):
             return False
     elif plan.unit == "count":
         # A count of things must be followed by those things; people are counted in too many words to check.
-        if not states_count(c.sentence.text, ctx.question, set(counted) if counted and not people else None):
+        if not states_count(c.sentence.text, given, set(counted) if counted and not people else None):
             return False
-    elif not new_figure(plan.unit, c.sentence.text, ctx.question):
+    elif not new_figure(plan.unit, c.sentence.text, given):
         return False
     return (all(period_fits(p, text) for p in _periods(plan))
             and all(duration_fits(q.text, text) for q in plan.qualifiers if q.kind == "duration"))
+
+
+_CHECKS_A_FIGURE = re.compile(r"^(?:is it|is that|was it|are they|were there) (?:right|true|correct|accurate|really)\b|"
+                              r"^(?:did|does) (?:the report|it|the manifesto) (?:really )?(?:say|state|claim|find)\b|"
+                              r"^(?:is|are|was|were) (?:there )?(?:really|actually)\b", re.I)
+_FIGURES_OUT = re.compile(r"£?\d[\d,.]*\s*(?:%|per ?cent|million|billion|bn|m|k)?", re.I)
+
+
+def _case_named(c: Candidate, ctx: Context) -> str:
+    """A case study is about what its first sentence names ("West Yorkshire and Harrogate ... Citizens' Panel"),
+    whichever of its sentences states the figure; other sections name their subject sentence by sentence."""
+    if not c.sentence.section.split(" › ")[-1].startswith("Case study"):
+        return ""
+    table = ctx.index.sentences
+    rows = table.by_section.get((doc_of(c.sentence.chunk_id), c.sentence.edition, c.sentence.section), [])
+    return table.rows[rows[0]].text if rows else ""
 
 
 def _groups(plan: QuestionPlan) -> list[str]:
@@ -231,7 +263,9 @@ _STATISTIC = re.compile(r"\b(median|average)\b")  # not "mean": "could mean losi
 def fitting_figures(plan: QuestionPlan, cands: list[Candidate], ctx: Context) -> list[Candidate]:
     """The figure sentences for the asked subject and period, best first. None: the report has no such figure,
     and a journalist asking for December's figure must not be given July's, nor a count of staff for nurses."""
-    return [c for c in figure_pool(plan, cands) if _fits_subject_and_period(plan, c, ctx)]
+    # "Every two weeks" is not a figure, but it is how often.
+    pool = [c for c in cands if c.sentence.section != "Front matter"] if plan.unit == "frequency" else figure_pool(plan, cands)
+    return [c for c in pool if _fits_subject_and_period(plan, c, ctx)]
 
 
 def missing_note(plan: QuestionPlan, pool: list[Candidate], ctx: Context) -> str:

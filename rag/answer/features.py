@@ -160,7 +160,7 @@ def _counts_other(after: str, counted: set[str]) -> bool:
 
 
 # "How much funding/money/…" asks for a sum of money; "a budget covering how many years" does not.
-_MONEY = re.compile(r"\bhow much (?:[\w'’-]+ ){0,6}?(?:funding|money|cost|costs|budget|spend|spending|investment|pounds|receive|received|get|got)\b|"
+_MONEY = re.compile(r"\bhow much\b[^?.,;:]*?\b(?:funding|money|cost|costs|budget|spend|spending|investment|pounds|receive|received|get|got)\b|"
                     r"\bwhat (?:[\w'’-]+ ){0,6}?(?:cost|costs|costed)\b|\b(?:the|its) (?:cost|price) of\b|\bhow much of (?:the |this |that )?£", re.I)
 
 
@@ -184,6 +184,15 @@ def new_figure(unit: str | None, text: str, question: str) -> bool:
     if unit == "date":
         return bool(_MONTH_WORD.search(text))
     return any(w.lower() not in question.lower() for w in _NUMBER_WORD.findall(text))
+
+
+_FREQUENCY = re.compile(r"\b(?:every|each|once a|twice a|per|a)\s+(?:\w+\s+)?(?:day|week|fortnight|month|quarter|year)s?\b|"
+                        r"\b(?:daily|weekly|fortnightly|monthly|quarterly|yearly|annually)\b", re.I)
+
+
+def states_frequency(text: str) -> bool:
+    """Whether a text says how often something happens ("met online every two weeks", "monthly")."""
+    return bool(_FREQUENCY.search(text))
 
 
 def period_fits(asked: str, context: str) -> bool:

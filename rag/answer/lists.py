@@ -157,7 +157,7 @@ def introduced_list(plan: QuestionPlan, cands: list[Candidate], ctx: Context) ->
     return None
 
 
-_ASKS = re.compile(r"\b(?:asks?|asking|call(?:s|ed|ing)? for|wants? (?:on|in terms of|for|from|when it comes to|regarding|about|around)\b|what (?:do|does) (?:[\w'’-]+ ){1,3}?want\b(?! (?:[\w'’-]+ ){1,3}?to (?!do\b))|(?:pushing|pressing|lobbying) for|must (?:[\w'’-]+ ){0,2}?(?:do|sort|fix|address|deliver|change)|recommend(?:s|ed|ations?)?|urg(?:e|es|ed|ing)|"
+_ASKS = re.compile(r"\b(?:asks?|asking|call(?:s|ed|ing)? for|needs? (?:[\w'’-]+ )?to (?:give|provide|offer|deliver|fund)|wants? (?:on|in terms of|for|from|when it comes to|regarding|about|around)\b|what (?:do|does) (?:[\w'’-]+ ){1,3}?want\b(?! (?:[\w'’-]+ ){1,3}?to (?!do\b))|(?:pushing|pressing|lobbying) for|must (?:[\w'’-]+ ){0,2}?(?:do|sort|fix|address|deliver|change)|recommend(?:s|ed|ations?)?|urg(?:e|es|ed|ing)|"
                    r"propos(?:e|es|ed|als?)|wants? (?:[\w'’-]+ ){0,4}?to do|(?:wants?|needs?) from)\b", re.I)
 _NEEDS = CHAPTER_PARTS[2]
 

@@ -48,7 +48,7 @@ _LIST = re.compile(
     r"pathways|approaches|initiatives|requests|needs)\b|"
     r"(?:list|name|enumerate|give me) (?:all |the |every |each )?|"
     r"what (?:are|is) (?:[\w'’-]+ ){1,4}?(?:asking|calling|pushing|pressing|lobbying) (?:[\w'’-]+ ){0,5}?for\b|which (?:areas|groups|services|organisations|leaders|kinds|types|things|changes)\b|"
-    r"what (?:[\w-]+ )?(?:does|do) (?:[\w'’-]+ ){1,4}?(?:say (?:they|it) |think (?:they|it) )?"
+    r"what (?:[\w-]+ )?(?:does|do) (?:[\w'’-]+ ){1,4}?(?:say (?:[\w'’-]+ ){0,4}?|think (?:they|it) )?"
     r"(?:want|ask|call|need|recommend|urge|propose|say is needed)\b|what (?:is|are) (?:needed|required)\b)",
     re.I,
 )
@@ -65,12 +65,12 @@ _NOT_PLURAL = {"does", "is", "was", "has", "this", "its", "us", "years", "months
 _NUMBER = re.compile(
     r"\b(how (?:many|much|long|often|big|large|far|high|low)|what (?:share|percentage|proportion|per ?cent|fraction|number|"
     r"figure|amount|sum|rate|level|total|size|date|month|year|period|quarter)|which (?:financial |calendar )?(?:month|year|date|period|quarter)|"
-    r"when\b|by when|percentage|proportion|per cent|%|number of|cost|billion|million|what (?:was|is|were) the (?:median|average)|"
+    r"when\b|by when|percentage|proportion|per cent|%|number (?:of|for)|cost|billion|million|what (?:was|is|were) the (?:median|average)|"
     r"(?:what|how) (?:is|was|are|were) the (?:size|length|value|total|scale) of|(?:two|both) (?:shares|figures|numbers|percentages|proportions))",
     re.I,
 )
 _UNITS = [
-    (re.compile(r"\b(shares?|percentages?|proportions?|per ?cent|%|what fraction|how many (?:of )?(?:the )?(?:leaders|respondents|panel|members|trusts))\b", re.I), "%"),
+    (re.compile(r"\b(shares?|percentages?|proportions?|per ?cent|%|what fraction|how many (?:of )?(?:the )?(?:leaders|respondents|panel|members|trusts))\b(?! of the public)", re.I), "%"),
     (re.compile(r"\b(how much|funding|money|cost|£|billion|budget|investment|pounds|spend)\b", re.I), "GBP"),
     (re.compile(r"\b(when|by when|which month|what month|which year|what year|what date|which quarter|what period|which period)\b", re.I), "date"),
     (re.compile(r"\b(rate|per 100,000|mortality)\b", re.I), "rate"),
@@ -122,7 +122,7 @@ _CONTRACTIONS = [(re.compile(r"\b(what|who|where|when|how|why|which|it|that|ther
                  (re.compile(r"\b(wo)n['’]t\b", re.I), r"will not"), (re.compile(r"\bcan['’]t\b", re.I), "cannot"),
                  (re.compile(r"n['’]t\b", re.I), " not"), (re.compile(r"['’]re\b", re.I), " are"),
                  (re.compile(r"['’]ve\b", re.I), " have"), (re.compile(r"['’]ll\b", re.I), " will"),
-                 (re.compile(r"\bI['’]m\b", re.I), "I am"), (re.compile(r"(?<!\d)(?<!\d\s)\s*%"), " per cent")]  # "what %" but not "82%"
+                 (re.compile(r"\bI['’]m\b", re.I), "I am"), (re.compile(r"\bConfed\b", re.I), "Confederation"), (re.compile(r"(?<!\d)(?<!\d\s)\s*%"), " per cent")]  # "what %" but not "82%"
 # "I'm an ICS lead - ...", "As a journalist, ...": who asks, which is not what the question is about.
 _ASKER = re.compile(r"^(?:I am|as|speaking as|we are)\s+(?:a|an|the)\s+[^,:?–—]{1,60}?(?:,|:|\s[-–—])\s*", re.I)
 
@@ -146,6 +146,8 @@ def analyse(question: str) -> QuestionPlan:
     length = re.search(r"\bhow many (year|month|week|day|hour)s\b", q, re.I)
     if kind == "figure" and length:
         unit = length.group(1).lower()  # "how many months of pressure": a length of time, which is not a count
+    elif kind == "figure" and re.search(r"\bhow often\b", q, re.I):
+        unit = "frequency"  # "every two weeks", "monthly"
     elif unit and (re.match(r"\s*(?:when|by when)\b", q, re.I) or re.search(_WHICH_DATE, q)
                  and not re.search(r"\bhow (?:many|much)\b|\bwhat (?:share|percentage|proportion)\b", q, re.I)):
         unit = "date"  # "For which financial year were leaders waiting for funding ...": a year, not money
@@ -162,7 +164,7 @@ def analyse(question: str) -> QuestionPlan:
 
 
 def _kind(q: str) -> str:
-    figure_words = re.search(r"\bhow (?:many|much)|what (?:share|percentage|proportion)", q, re.I)
+    figure_words = re.search(r"\bhow (?:many|much)|what (?:share|percentage|proportion|per cent|figure|number)", q, re.I)
     if _DOCUMENT.search(q) and not figure_words:
         return "document"
     if _LIST_VERB.search(q):
@@ -181,7 +183,8 @@ def _kind(q: str) -> str:
         # "In the conclusion, what are ...", "I'm an ICS lead - what are ...": the question after its preamble.
         core = re.sub(r"^[^?]{0,100}?(?:,|:|\s[-–—])\s*(?=(?:what|which|who|how|when|where|why)\b)", "", core, flags=re.I)
     plural = _PLURAL.match(core) or _WHERE_PLURAL.match(core)
-    if _LIST.search(core) or _LIST_ANYWHERE.search(q) or (plural and plural.group(1).lower() not in _NOT_PLURAL):
+    plural = plural and not plural.group(1).isupper() and plural.group(1).lower() not in _NOT_PLURAL  # not "NHS"
+    if _LIST.search(core) or _LIST_ANYWHERE.search(q) or plural:
         # A figure the question gives ("besides the £10 billion, which other areas ...") does not ask for one.
         asked = re.sub(r"£?\d[\d,.]*\s*(?:%|per cent|million|billion|bn|m)?", " ", core)
         # "..., and what share predicted a rise for each?": a figure for every item is still a list.
@@ -225,7 +228,12 @@ def qualifiers(q: str) -> list[Qualifier]:
 def _sides(q: str) -> list[str]:
     """The two things a comparison question compares, in its words."""
     body = _ASKING.sub("", q).strip(" ?.!")
-    for rx in (r"[:;]\s*(.+?),?\s+or\s+(.+)$", r"\bbetween (.+?) and (.+)$", r"^(.+?)\s+(?:compared? (?:with|to)|versus|vs\.?|against|relative to|as opposed to)\s+(.+)$",
+    # "What share were confident, and what share were not?": the second ask may name nothing of its own.
+    m = re.search(r"^(.+?),?\s+(?:and|while)\s+((?:what|how)\b.+)$", body, re.I)
+    if m and terms(m.group(1)):
+        return [m.group(1).strip(" ,"), m.group(2).strip(" ,")]
+    for rx in (r"[:;]\s*(.+?),?\s+or\s+(.+)$", r"\bbetween (.+?) and (.+)$",
+               r"^(.+?)\s+(?:compared? (?:with|to)|versus|vs\.?|against|relative to|as opposed to)\s+(.+)$",
                r"^(?:the )?(.+?) (?:with|and|to) (.+)$"):
         m = re.search(rx, body, re.I)
         if m:
@@ -254,6 +262,9 @@ _COUNTED = re.compile(r"\bhow many\s+(?:of\s+(?:the\s+)?[\w'’,-]+(?:\s+[\w'’
 _PEOPLE_DID = re.compile(rf"\bhow many ({'|'.join(_PEOPLE_WORDS)})\b", re.I)
 # "What proportion of GPs support ...": the group a share is of, when it is not the report's own panel.
 _SHARE_OF = re.compile(r"\b(?:share|proportion|percentage|fraction|per ?cent)\s+of\s+(?:the\s+|all\s+)?" + _NOUN_PHRASE_END, re.I)
+# "What is the number for nursing vacancies specifically?": what is counted.
+_NUMBER_FOR = re.compile(r"\b(?:number|figure|count|total) (?:for|of) (?:the\s+)?((?:[\w'’-]+\s+){0,3}?[\w'’-]+?)"
+                         r"(?:\s+(?:specifically|alone|only|in|at|on|for|during|by|from|were|was|are|is))?\s*[?.!]*$", re.I)
 
 
 def _counted(q: str) -> str | None:
@@ -265,13 +276,13 @@ def _counted(q: str) -> str | None:
         return part.group(1)  # "Of the 93,806 vacancies, how many were nursing posts?"
     # "How much of the £5.4 billion is earmarked for the elective recovery fund?", "How much will X cost?"
     part = (re.search(r"\bhow much of (?:the |this |that |it)[^?]*?\b(?:is|was|are|were|will be|has been|goes|go|went|will go) "
-                      r"(?:\w+ ){0,2}(?:for|to|on) (.+?)[?.!]*$", q, re.I)
+                      r"(?:[\w-]+ ){0,2}(?:for|to|on) (.+?)[?.!]*$", q, re.I)
             or re.search(r"\bhow much (?:will|would|does|did|do|has|have) (?:[\w'’-]+ ){0,4}?(?:estimate|say|think|expect) "
                          r"(?:that )?(.+?) (?:will|would) cost\b", q, re.I)
             or re.search(r"\b(?:how much|what) (?:will|would|does|did|do|has|have) (.+?) (?:cost|costs|costed)\b", q, re.I))
     if part and terms(part.group(1)):
         return part.group(1)
-    m = _COUNTED.search(q) or _SHARE_OF.search(q) or _PEOPLE_DID.search(q)
+    m = _COUNTED.search(q) or _SHARE_OF.search(q) or _PEOPLE_DID.search(q) or _NUMBER_FOR.search(q)
     if not m:
         return None
     counted = m.group(1)
@@ -294,8 +305,8 @@ _NAME = re.compile(r"(?<![.?!:] )(?<!^)\b[A-Z][\w'’&-]*(?:\s+(?:and\s+|of\s+|f
 
 # "Who chairs the panel?", "Which minister was Health Secretary?": a person, whom a sentence names by name.
 _PERSON_ASKED = re.compile(
-    r"^(?:who (?:is|was) (?:the |its )?(?:[\w-]+ ){0,2}?(?:chair|chairman|chairwoman|head|leader|chief executive|director|"
-    r"minister|secretary|president|founder)\b|who (?:chairs|chaired|leads|led|heads|headed|runs|ran|founded)\b|"
+    r"^(?:who (?:is|was) (?:the |its )?['‘\"“]?(?:[\w-]+ ){0,3}?(?:chair|chairman|chairwoman|head|leader|chief executive|director|"
+    r"minister|secretary|president|founder|champion|gp|doctor|nurse|clinician|consultant|spokesperson|author|manager|lead)\b|who (?:chairs|chaired|leads|led|heads|headed|runs|ran|founded)\b|"
     r"which (?:minister|person|politician|individual|mp)\b|what is the name of the (?:chair|head|leader|chief|minister|secretary))",
     re.I)
 PERSON_NAMED = re.compile(r"\b(?:Professor|Prof\.?|Dr\.?|Sir|Dame|Lord|Lady|Baroness|Mr\.?|Mrs\.?|Ms\.?|Rt Hon) [A-Z][a-z]+")

@@ -1,4 +1,4 @@
-"""Summaries (the key points, or a named chapter's leading sentences) and questions about the document itself
+"""Summaries (the key points, or a named chapter's challenge, findings and first asks) and questions about the document itself
 (title, publisher, date, editions, formats, licence), quoted from the report's own front and back matter."""
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ SUMMARY_ASKS = 3  # and the first of its asks
 
 
 def summary_answer(question, plan, passages, ctx, qid) -> Answer:
-    """The key points' opening sentences; for a named chapter, the chapter's leading sentences."""
+    """The key points' opening sentences; for a named chapter, that chapter in brief."""
     table = ctx.index.sentences
     doc = doc_of(passages[0].chunk.id) if passages else "manifesto"
     edition = preferred_edition((doc, passages[0].chunk.edition if passages else "web", "Key points"), plan, table)[1]
