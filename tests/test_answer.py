@@ -298,3 +298,10 @@ def test_the_confed_is_the_confederation_and_a_cost_it_never_gives_is_declined(a
     assert ans.abstained and ans.see_also, ans.answer
     ans = assistant.ask("And what is the number for GP vacancies alone?")
     assert ans.abstained, ans.answer
+
+
+def test_each_side_of_a_comparison_negates_as_it_does(assistant):
+    # "Not a single panel member ... 'very confident' ... up to 2023/24" states no share of its own.
+    ans = assistant.ask("What share of members were confident about the Long Term Plan with current funding, "
+                        "and what share were not?")
+    assert "18 per cent" in ans.answer and "77 per cent" in ans.answer, ans.answer

@@ -301,7 +301,8 @@ def _figure(question, plan, pool: list[Candidate], ctx, qid) -> Answer:
         pool = sorted(near, key=lambda c: -fit[c.row]) + [c for c in pool if c not in near]
     picks = [pool[0]]
     if plan.kind == "comparison":
-        picks = _sides(plan, pool, ctx)
+        # A side states a figure that is not a date: "up to 2023/24" says when, not how many.
+        picks = _sides(plan, [c for c in pool if _states_amount(c.sentence.text)] or pool, ctx)
     else:
         # A second sentence when it nearly ties and states another figure (another period, another edition).
         for c in pool[1:4]:
@@ -312,6 +313,14 @@ def _figure(question, plan, pool: list[Candidate], ctx, qid) -> Answer:
 
 
 SIDE_NEIGHBOUR = 0.25  # added to a sentence's fit for a comparison's second side when it follows the first's
+SIDE_NEGATION = 1.0  # taken from it when one of side and sentence says "not" and the other does not
+_NEGATION = re.compile(r"\bnot\b|n['’]t\b|\bnever\b", re.I)
+
+
+def _states_amount(text: str) -> bool:
+    """Whether a text states a figure that is not a date (a share, a sum, a count, a length of time)."""
+    return any(f.unit not in ("date", "year", "financial year") and not figures.is_trivial(f)
+               for f in figures.find_figures(text)) or any(states_length(text, u) for u in LENGTH_UNITS)
 
 
 def _sides(plan: QuestionPlan, cands: list[Candidate], ctx: Context) -> list[Candidate]:
@@ -328,7 +337,10 @@ def _sides(plan: QuestionPlan, cands: list[Candidate], ctx: Context) -> list[Can
         side_terms = terms(side)
         # The second side is often told in the next sentences ("Just under half (46 per cent) say ... A quarter
         # (25 per cent) disagree."), which its few words alone do not find.
+        # "What share were confident, and what share were not?": each side is the sentence that negates as it does.
+        negated = bool(_NEGATION.search(side))
         fit = {c.row: c.score + share(side_terms, set(terms(f"{c.sentence.text} {c.sentence.section}")), ctx.weight)
+               - SIDE_NEGATION * (negated != bool(_NEGATION.search(c.sentence.text)))
                + SIDE_NEIGHBOUR * any(c.sentence.para == p.sentence.para and c.sentence.chunk_id == p.sentence.chunk_id
                                       and 0 < abs(c.row - p.row) <= 2 for p in picks)
                for c in cands}
