@@ -305,3 +305,9 @@ def test_each_side_of_a_comparison_negates_as_it_does(assistant):
     ans = assistant.ask("What share of members were confident about the Long Term Plan with current funding, "
                         "and what share were not?")
     assert "18 per cent" in ans.answer and "77 per cent" in ans.answer, ans.answer
+
+
+def test_is_it_one_figure_or_another_gets_the_reports_own(assistant):
+    ans = assistant.ask("Just checking: is it 82 or 83 per cent of leaders who doubt the NHS can meet public expectations "
+                        "on waiting times?")
+    assert not ans.abstained and "82" in ans.answer.split("[1]")[0], ans.answer

@@ -202,3 +202,24 @@ def test_a_second_ask_that_names_nothing_is_still_a_side():
 def test_a_named_role_is_a_person():
     assert asks_for_person("Who is the 'health inclusion champion GP' the report mentions?")
     assert asks_for_person("Who is the clinical lead of the pilot?")
+
+
+def test_more_ways_of_asking_for_a_whole_list():
+    assert analyse("What's on the list of key points?").kind == "list"
+    assert analyse("What is the workforce chapter's to-do list for ministers?").kind == "list"
+    assert analyse("Which of the backlog chapter's asks are about money?").kind == "list"
+
+
+def test_how_many_leaders_make_up_a_panel_is_a_count_and_funding_for_a_thing_names_it():
+    assert analyse("How many leaders make up the panel?").unit == "count"
+    assert analyse("How many leaders say staff will leave?").unit == "%"
+    assert analyse("How much funding is there for discharge to assess in 2022/23?").counted == "discharge to assess"
+
+
+def test_a_share_is_not_a_count():
+    from rag.answer.features import states_count
+
+    for text in ("Four in five of our leaders panel (80 per cent) disagreed.", "More than three-quarters (77 per cent) agreed.",
+                 "Not a single member was very confident of the goals up to 2023/24."):
+        assert not states_count(text, "How many leaders make up the panel?"), text
+    assert states_count("It comprises 100 leaders from across the whole healthcare system", "How many leaders make up the panel?")

@@ -168,7 +168,10 @@ def pre_abstains(question: str, plan: QuestionPlan, passages: list[Passage], ctx
         return []
     if ctx.stats is not None:
         asked = expand_contractions(question)  # "the Confed" is the Confederation
-        unknown = ctx.stats.unknown_figures(asked) + ctx.stats.unknown_names(asked)
+        unknown = ctx.stats.unknown_figures(asked)
+        if _CHECKS_A_FIGURE.search(asked) and len(unknown) < len([f for f in figures.find_figures(asked) if not figures.is_trivial(f)]):
+            unknown = []  # "Is it 82 or 83 per cent?": one of them is the report's, and the answer says which
+        unknown += ctx.stats.unknown_names(asked)
         if unknown:
             return [f"The report never mentions {', '.join(unknown)}."]
     return None
@@ -213,7 +216,7 @@ def _fits_subject_and_period(plan: QuestionPlan, c: Candidate, ctx: Context) -> 
     if any(w not in text.lower() for w in _STATISTIC.findall(ctx.question.lower())):
         return False  # a median or an average is not any figure about the same thing
     # "Is it right that 57% of leaders disagree ...?" asks for the sentence stating the figure it gives.
-    given = ctx.question if not _CHECKS_A_FIGURE.match(expand_contractions(ctx.question)) else _FIGURES_OUT.sub(" ", ctx.question)
+    given = ctx.question if not _CHECKS_A_FIGURE.search(expand_contractions(ctx.question)) else _FIGURES_OUT.sub(" ", ctx.question)
     if plan.unit == "frequency":
         if not states_frequency(c.sentence.text):
             return False
@@ -230,9 +233,10 @@ def _fits_subject_and_period(plan: QuestionPlan, c: Candidate, ctx: Context) -> 
             and all(duration_fits(q.text, text) for q in plan.qualifiers if q.kind == "duration"))
 
 
-_CHECKS_A_FIGURE = re.compile(r"^(?:is it|is that|was it|are they|were there) (?:right|true|correct|accurate|really)\b|"
-                              r"^(?:did|does) (?:the report|it|the manifesto) (?:really )?(?:say|state|claim|find)\b|"
-                              r"^(?:is|are|was|were) (?:there )?(?:really|actually)\b", re.I)
+# After a preamble too: "In the headline results, is it 82 or 83 per cent ...?"
+_CHECKS_A_FIGURE = re.compile(r"(?:^|[,:;–—-]\s*)(?:(?:is it|is that|was it|are they|were there) (?:right|true|correct|accurate|really)\b|"
+                              r"(?:did|does) (?:the report|it|the manifesto) (?:really )?(?:say|state|claim|find)\b|"
+                              r"(?:is|are|was|were) (?:there )?(?:really|actually)\b|(?:is|was) it £?\d)", re.I)
 _FIGURES_OUT = re.compile(r"£?\d[\d,.]*\s*(?:%|per ?cent|million|billion|bn|m|k)?", re.I)
 
 

@@ -54,10 +54,10 @@ _LIST = re.compile(
 )
 _LIST_ANYWHERE = re.compile(
     r"\b(ten points|ten-point plan|\d+ points|six areas|bullet|each of the|all the (?:points|areas|asks))\b", re.I)
-_LIST_VERB = re.compile(r"^list\b|\bbreak (?:it |this |that |them )?down\b|\bbreakdown of\b|\bmade up of\b|\bwhat makes up\b|"
+_LIST_VERB = re.compile(r"^list\b|\bon the list\b|\bto-?do list\b|\bevery (?:ask|item|point|one)\b|\ball of them\b|\bbreak (?:it |this |that |them )?down\b|\bbreakdown of\b|\bmade up of\b|\bwhat makes up\b|"
                         r"\bconsists? of\b|\bcompris(?:e|es|ed) of\b|[.?!,:]\s*list\b|\blist (?:them|all|the|every|each|its|their)\b|\bas a list\b|\beach one\b|\bitemi[sz]e", re.I)
 # "What practical steps …", "Which two initiatives …": a wh-word straight before a plural noun asks for several things.
-_PLURAL = re.compile(r"^(?:(?:so|and),?\s+)?(?:(?:in|between|among|for|on|to|from|of|with|by) )?(?:what|which)\s+(?:(?:kinds?|types?|sorts?) of\s+)?(?:[\w-]+\s+){0,2}?([a-z-]+s)\b", re.I)
+_PLURAL = re.compile(r"^(?:(?:so|and),?\s+)?(?:(?:in|between|among|for|on|to|from|of|with|by) )?(?:what|which)\s+(?:(?:kinds?|types?|sorts?) of\s+|of (?:the |its |their )?)?(?:[\w'’-]+\s+){0,2}?([a-z-]+s)\b", re.I)
 # "Where were the pop-up clinics set up?": places for several things.
 _WHERE_PLURAL = re.compile(r"^where (?:were|are|have|had|did|do)\s+(?:the\s+)?(?:[\w-]+\s+){0,3}?([a-z-]{3,}s)\b", re.I)
 _NOT_PLURAL = {"does", "is", "was", "has", "this", "its", "us", "years", "months", "percentages", "figures", "numbers", "leaders",
@@ -70,7 +70,8 @@ _NUMBER = re.compile(
     re.I,
 )
 _UNITS = [
-    (re.compile(r"\b(shares?|percentages?|proportions?|per ?cent|%|what fraction|how many (?:of )?(?:the )?(?:leaders|respondents|panel|members|trusts))\b(?! of the public)", re.I), "%"),
+    (re.compile(r"\b(shares?|percentages?|proportions?|per ?cent|%|what fraction|how many (?:of )?(?:the )?(?:leaders|respondents|panel|members|trusts))\b(?! of the public)"
+                r"(?! (?:make up|are on|are in|sit on|form|comprise|belong))", re.I), "%"),
     (re.compile(r"\b(how much|funding|money|cost|£|billion|budget|investment|pounds|spend)\b", re.I), "GBP"),
     (re.compile(r"\b(when|by when|which month|what month|which year|what year|what date|which quarter|what period|which period)\b", re.I), "date"),
     (re.compile(r"\b(rate|per 100,000|mortality)\b", re.I), "rate"),
@@ -122,7 +123,9 @@ _CONTRACTIONS = [(re.compile(r"\b(what|who|where|when|how|why|which|it|that|ther
                  (re.compile(r"\b(wo)n['’]t\b", re.I), r"will not"), (re.compile(r"\bcan['’]t\b", re.I), "cannot"),
                  (re.compile(r"n['’]t\b", re.I), " not"), (re.compile(r"['’]re\b", re.I), " are"),
                  (re.compile(r"['’]ve\b", re.I), " have"), (re.compile(r"['’]ll\b", re.I), " will"),
-                 (re.compile(r"\bI['’]m\b", re.I), "I am"), (re.compile(r"\bConfed\b", re.I), "Confederation"), (re.compile(r"(?<!\d)(?<!\d\s)\s*%"), " per cent")]  # "what %" but not "82%"
+                 (re.compile(r"\bI['’]m\b", re.I), "I am"), (re.compile(r"\bConfed\b", re.I), "Confederation"),
+                 # "82 or 83 per cent": both are shares
+                 (re.compile(r"\b(\d+(?:\.\d+)?) (or|and|to) (\d+(?:\.\d+)?) ?(%|per ?cent)", re.I), r"\1 \4 \2 \3 \4"), (re.compile(r"(?<!\d)(?<!\d\s)\s*%"), " per cent")]  # "what %" but not "82%"
 # "I'm an ICS lead - ...", "As a journalist, ...": who asks, which is not what the question is about.
 _ASKER = re.compile(r"^(?:I am|as|speaking as|we are)\s+(?:a|an|the)\s+[^,:?–—]{1,60}?(?:,|:|\s[-–—])\s*", re.I)
 
@@ -275,7 +278,10 @@ def _counted(q: str) -> str | None:
     if part and terms(part.group(1)):
         return part.group(1)  # "Of the 93,806 vacancies, how many were nursing posts?"
     # "How much of the £5.4 billion is earmarked for the elective recovery fund?", "How much will X cost?"
-    part = (re.search(r"\bhow much of (?:the |this |that |it)[^?]*?\b(?:is|was|are|were|will be|has been|goes|go|went|will go) "
+    part = (re.search(r"\bhow much (?:[\w'’-]+ ){0,2}?(?:funding|money|investment|cash) (?:is there|was there|will there be|"
+                      r"(?:is|was|has been|will be) (?:\w+ )?(?:given|set aside|available|earmarked|allocated)) (?:for|to) (.+?)"
+                      r"(?:\s+(?:in|by|from|for|during) (?:19|20)\d\d\S*)?[?.!]*$", q, re.I)
+            or re.search(r"\bhow much of (?:the |this |that |it)[^?]*?\b(?:is|was|are|were|will be|has been|goes|go|went|will go) "
                       r"(?:[\w-]+ ){0,2}(?:for|to|on) (.+?)[?.!]*$", q, re.I)
             or re.search(r"\bhow much (?:will|would|does|did|do|has|have) (?:[\w'’-]+ ){0,4}?(?:estimate|say|think|expect) "
                          r"(?:that )?(.+?) (?:will|would) cost\b", q, re.I)
