@@ -135,7 +135,7 @@ class QuestionPlan:
     kind: str  # figure | comparison | list | narrative | summary | document
     focus: str  # what it is about, in the question's words, without the asking words
     terms: list[str] = field(default_factory=list)  # the focus's content words, stemmed
-    unit: str | None = None  # the kind of figure asked for: % | GBP | date | count | rate
+    unit: str | None = None  # the kind of figure asked for: % | GBP | date | count | rate | year, month, … (a length) | frequency
     qualifiers: list[Qualifier] = field(default_factory=list)
     sides: list[str] = field(default_factory=list)  # comparison: the two things compared
     chapter: str | None = None  # a chapter the question names (summaries, "in the workforce chapter")
