@@ -169,7 +169,8 @@ def pre_abstains(question: str, plan: QuestionPlan, passages: list[Passage], ctx
     if ctx.stats is not None:
         asked = expand_contractions(question)  # "the Confed" is the Confederation
         unknown = ctx.stats.unknown_figures(asked)
-        if _CHECKS_A_FIGURE.search(asked) and len(unknown) < len([f for f in figures.find_figures(asked) if not figures.is_trivial(f)]):
+        given = [f for f in figures.find_figures(asked) if not figures.is_trivial(f)]
+        if _CHECKS_A_FIGURE.search(asked) and len(unknown) < len(given):
             unknown = []  # "Is it 82 or 83 per cent?": one of them is the report's, and the answer says which
         unknown += ctx.stats.unknown_names(asked)
         if unknown:
@@ -209,14 +210,16 @@ def _fits_subject_and_period(plan: QuestionPlan, c: Candidate, ctx: Context) -> 
         have = set(terms(text))
         if sum(w in have for w in wanted) < need * len(wanted):
             return False
-    if not all(names_in(name, f"{c.sentence.section} {_case_named(c, ctx)} {text}") for name in named_subjects(ctx.question)):
+    about = f"{c.sentence.section} {_case_named(c, ctx)} {text}"
+    if not all(names_in(name, about) for name in named_subjects(ctx.question)):
         return False
     if not all(_group_named(g, f"{c.sentence.section} {text}") for g in _groups(plan)):
         return False
     if any(w not in text.lower() for w in _STATISTIC.findall(ctx.question.lower())):
         return False  # a median or an average is not any figure about the same thing
     # "Is it right that 57% of leaders disagree ...?" asks for the sentence stating the figure it gives.
-    given = ctx.question if not _CHECKS_A_FIGURE.search(expand_contractions(ctx.question)) else _FIGURES_OUT.sub(" ", ctx.question)
+    checks = _CHECKS_A_FIGURE.search(expand_contractions(ctx.question))
+    given = _FIGURES_OUT.sub(" ", ctx.question) if checks else ctx.question
     if plan.unit == "frequency":
         if not states_frequency(c.sentence.text):
             return False
@@ -234,9 +237,10 @@ def _fits_subject_and_period(plan: QuestionPlan, c: Candidate, ctx: Context) -> 
 
 
 # After a preamble too: "In the headline results, is it 82 or 83 per cent ...?"
-_CHECKS_A_FIGURE = re.compile(r"(?:^|[,:;–—-]\s*)(?:(?:is it|is that|was it|are they|were there) (?:right|true|correct|accurate|really)\b|"
-                              r"(?:did|does) (?:the report|it|the manifesto) (?:really )?(?:say|state|claim|find)\b|"
-                              r"(?:is|are|was|were) (?:there )?(?:really|actually)\b|(?:is|was) it £?\d)", re.I)
+_CHECKS_A_FIGURE = re.compile(
+    r"(?:^|[,:;–—-]\s*)(?:(?:is it|is that|was it|are they|were there) (?:right|true|correct|accurate|really)\b|"
+    r"(?:did|does) (?:the report|it|the manifesto) (?:really )?(?:say|state|claim|find)\b|"
+    r"(?:is|are|was|were) (?:there )?(?:really|actually)\b|(?:is|was) it £?\d)", re.I)
 _FIGURES_OUT = re.compile(r"£?\d[\d,.]*\s*(?:%|per ?cent|million|billion|bn|m|k)?", re.I)
 
 
@@ -268,7 +272,8 @@ def fitting_figures(plan: QuestionPlan, cands: list[Candidate], ctx: Context) ->
     """The figure sentences for the asked subject and period, best first. None: the report has no such figure,
     and a journalist asking for December's figure must not be given July's, nor a count of staff for nurses."""
     # "Every two weeks" is not a figure, but it is how often.
-    pool = [c for c in cands if c.sentence.section != "Front matter"] if plan.unit == "frequency" else figure_pool(plan, cands)
+    frequency = plan.unit == "frequency"
+    pool = [c for c in cands if c.sentence.section != "Front matter"] if frequency else figure_pool(plan, cands)
     return [c for c in pool if _fits_subject_and_period(plan, c, ctx)]
 
 

@@ -116,12 +116,6 @@ _ENUMERATES = re.compile(r"(?:[^,;]+[,;]){2,}[^,;]*\b(?:and|or)\b|:\s*\w+[^.]*[,
 def _enumeration(question, plan, content: list[Candidate], passages, ctx: Context, qid) -> Answer:
     """Items the report names in its prose: the best sentences, those that enumerate ("a, b and c") first."""
     best = content[0]
-    # The sentence naming the items ("Themes included ...") shares few words with "what topics came up", and
-    # its chunk may not have been retrieved: it is looked for in the best sentence's whole section.
-    table = ctx.index.sentences
-    section = table.by_section[(doc_of(best.sentence.chunk_id), best.sentence.edition, best.sentence.section)]
-    in_section = [c for c in candidates_at(plan, [r for r in section if _ENUMERATES.search(table.rows[r].text)], content,
-                                           passages, ctx) if c.score >= ENUMERATION_FLOOR * best.score]
     # When no sentence near the top names the items together, a paragraph that gives one per sentence ("The
     # service areas where ... The acute service area where ... In the community sector, ..."): three or more of
     # its sentences near the top.
@@ -135,11 +129,20 @@ def _enumeration(question, plan, content: list[Candidate], passages, ctx: Contex
     enumerating = [c for c in near if _ENUMERATES.search(c.sentence.text)]
     if len(paragraph) >= 3 and not enumerating:
         return quote(question, plan, sorted(paragraph, key=lambda c: c.row), ctx, qid, variants=False, as_list=True)
-    # Of the section's sentences naming items, the one naming the most.
-    most = sorted(in_section, key=lambda c: (-len(re.findall(r"[,;]", c.sentence.text)), -c.score))
-    enumerating = distinct(most[:1] + enumerating)
+    enumerating = distinct(_naming_most(plan, best, content, passages, ctx) + enumerating)
     picks = distinct(enumerating + [best] + near)
     return quote(question, plan, in_report_order(picks, best), ctx, qid, variants=False, as_list=True)
+
+
+def _naming_most(plan, best: Candidate, content: list[Candidate], passages, ctx: Context) -> list[Candidate]:
+    """The sentence of the best one's section that names the most items, when it scores well enough: it shares
+    few words with the question ("Themes included ..." for "what topics came up"), and its chunk may not have
+    been retrieved."""
+    table = ctx.index.sentences
+    section = table.by_section[(doc_of(best.sentence.chunk_id), best.sentence.edition, best.sentence.section)]
+    naming = [c for c in candidates_at(plan, [r for r in section if _ENUMERATES.search(table.rows[r].text)], content,
+                                       passages, ctx) if c.score >= ENUMERATION_FLOOR * best.score]
+    return sorted(naming, key=lambda c: (-len(re.findall(r"[,;]", c.sentence.text)), -c.score))[:1]
 
 
 def introduced_list(plan: QuestionPlan, cands: list[Candidate], ctx: Context) -> tuple[float, int, list[list[int]]] | None:
@@ -157,8 +160,14 @@ def introduced_list(plan: QuestionPlan, cands: list[Candidate], ctx: Context) ->
     return None
 
 
-_ASKS = re.compile(r"\b(?:asks?|asking|call(?:s|ed|ing)? for|needs? (?:[\w'’-]+ )?to (?:give|provide|offer|deliver|fund)|wants? (?:on|in terms of|for|from|when it comes to|regarding|about|around)\b|what (?:do|does) (?:[\w'’-]+ ){1,3}?want\b(?! (?:[\w'’-]+ ){1,3}?to (?!do\b))|(?:pushing|pressing|lobbying) for|must (?:[\w'’-]+ ){0,2}?(?:do|sort|fix|address|deliver|change)|recommend(?:s|ed|ations?)?|urg(?:e|es|ed|ing)|"
-                   r"propos(?:e|es|ed|als?)|wants? (?:[\w'’-]+ ){0,4}?to do|(?:wants?|needs?) from)\b", re.I)
+_ASKS = re.compile(
+    r"\b(?:asks?|asking|call(?:s|ed|ing)? for|(?:pushing|pressing|lobbying) for|recommend(?:s|ed|ations?)?|urg(?:e|es|ed|ing)|"
+    r"propos(?:e|es|ed|als?)|wants? (?:[\w'’-]+ ){0,4}?to do|(?:wants?|needs?) from|"
+    r"needs? (?:[\w'’-]+ )?to (?:give|provide|offer|deliver|fund)|"
+    r"wants? (?:on|in terms of|for|from|when it comes to|regarding|about|around)\b|"
+    # "What do leaders want?", but not "want population health management to address ...".
+    r"what (?:do|does) (?:[\w'’-]+ ){1,3}?want\b(?! (?:[\w'’-]+ ){1,3}?to (?!do\b))|"
+    r"must (?:[\w'’-]+ ){0,2}?(?:do|sort|fix|address|deliver|change))\b", re.I)
 _NEEDS = CHAPTER_PARTS[2]
 
 
