@@ -223,3 +223,10 @@ def test_a_share_is_not_a_count():
                  "Not a single member was very confident of the goals up to 2023/24."):
         assert not states_count(text, "How many leaders make up the panel?"), text
     assert states_count("It comprises 100 leaders from across the whole healthcare system", "How many leaders make up the panel?")
+
+
+def test_verbs_ending_in_s_are_not_plurals_and_a_figure_asked_by_its_owner():
+    assert analyse("What happens to the funding deal if covid does not die down?").kind == "narrative"
+    assert analyse("The Health Foundation recommended more. What was their figure?").kind == "figure"
+    assert analyse("What were the innovations it lists?").kind == "list"
+    assert analyse("What is the takeaway from the conclusion?").kind == "summary"

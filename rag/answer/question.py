@@ -26,7 +26,7 @@ _DOCUMENT = re.compile(
 )
 _SUMMARY = re.compile(
     r"\b(summar(?:y|ies|ise|ize|ising|izing)|gist|overview|in brief|in short|briefly|nutshell|tl;?dr|main (?:messages?|points|findings|themes|arguments?)|"
-    r"key (?:messages?|takeaways?|themes)|sum(?:s|med|ming)? (?:it |this |that )?up|short version|recap|run-?down|highlights|big picture|what (?:is|'s) (?:this|the) (?:report|manifesto|document|chapter|section)\b[\w\s]* about(?=[?.!\s]*$)|"
+    r"key (?:messages?|takeaways?|themes)|(?:the|main|big) takeaways?|sum(?:s|med|ming)? (?:it |this |that )?up|short version|recap|run-?down|highlights|big picture|what (?:is|'s) (?:this|the) (?:report|manifesto|document|chapter|section)\b[\w\s]* about(?=[?.!\s]*$)|"
     r"what does (?:this|the) (?:report|manifesto|document) (?:argue|say overall|conclude))\b",
     re.I,
 )
@@ -54,19 +54,22 @@ _LIST = re.compile(
 )
 _LIST_ANYWHERE = re.compile(
     r"\b(ten points|ten-point plan|\d+ points|six areas|bullet|each of the|all the (?:points|areas|asks))\b", re.I)
-_LIST_VERB = re.compile(r"^list\b|\bon the list\b|\bto-?do list\b|\bevery (?:ask|item|point|one)\b|\ball of them\b|\bbreak (?:it |this |that |them )?down\b|\bbreakdown of\b|\bmade up of\b|\bwhat makes up\b|"
+_LIST_VERB = re.compile(r"^list\b|\b(?:it|they|the report|the plan) lists\b|\bon the list\b|\bto-?do list\b|\bevery (?:ask|item|point|one)\b|\ball of them\b|\bbreak (?:it |this |that |them )?down\b|\bbreakdown of\b|\bmade up of\b|\bwhat makes up\b|"
                         r"\bconsists? of\b|\bcompris(?:e|es|ed) of\b|[.?!,:]\s*list\b|\blist (?:them|all|the|every|each|its|their)\b|\bas a list\b|\beach one\b|\bitemi[sz]e", re.I)
 # "What practical steps …", "Which two initiatives …": a wh-word straight before a plural noun asks for several things.
 _PLURAL = re.compile(r"^(?:(?:so|and),?\s+)?(?:(?:in|between|among|for|on|to|from|of|with|by) )?(?:what|which)\s+(?:(?:kinds?|types?|sorts?) of\s+|of (?:the |its |their )?)?(?:[\w'’-]+\s+){0,2}?([a-z-]+s)\b", re.I)
 # "Where were the pop-up clinics set up?": places for several things.
 _WHERE_PLURAL = re.compile(r"^where (?:were|are|have|had|did|do)\s+(?:the\s+)?(?:[\w-]+\s+){0,3}?([a-z-]{3,}s)\b", re.I)
 _NOT_PLURAL = {"does", "is", "was", "has", "this", "its", "us", "years", "months", "percentages", "figures", "numbers", "leaders",
-               "trusts", "respondents", "members", "people", "patients", "staff", "says", "means"}
+               "trusts", "respondents", "members", "people", "patients", "staff", "says", "means",
+               # verbs: "what happens if ..."
+               "happens", "goes", "comes", "seems", "matters", "remains", "makes", "gets", "takes", "works", "lies"}
 _NUMBER = re.compile(
     r"\b(how (?:many|much|long|often|big|large|far|high|low)|what (?:share|percentage|proportion|per ?cent|fraction|number|"
     r"figure|amount|sum|rate|level|total|size|date|month|year|period|quarter)|which (?:financial |calendar )?(?:month|year|date|period|quarter)|"
     r"when\b|by when|percentage|proportion|per cent|%|number (?:of|for)|cost|billion|million|what (?:was|is|were) the (?:median|average)|"
-    r"(?:what|how) (?:is|was|are|were) the (?:size|length|value|total|scale) of|(?:two|both) (?:shares|figures|numbers|percentages|proportions))",
+    r"(?:what|how) (?:is|was|are|were) the (?:size|length|value|total|scale) of|"
+    r"what (?:is|was|were|are) (?:the|their|its|his|her) (?:figure|number|total|estimate|amount|sum)\b|(?:two|both) (?:shares|figures|numbers|percentages|proportions))",
     re.I,
 )
 _UNITS = [
