@@ -159,6 +159,12 @@ def bullet_items(rows: list[int], all_rows: list[Sentence]) -> list[list[int]]:
     return [paras[p] for p in sorted(paras)]
 
 
+def label_skip(item: list[int], all_rows: list[Sentence]) -> int:
+    """1 when an item's first sentence is a bare label ("Areas of support:"), which says nothing without the
+    sentence after it; 0 otherwise."""
+    return 1 if len(all_rows[item[0]].text.split()) < 6 and len(item) > 1 else 0
+
+
 def title_fit(question: str, title: str) -> float:
     """Share of a section title's words the question uses ("the key points", "the ten-point plan")."""
     t = set(terms_all(title)) - {"nhs"}

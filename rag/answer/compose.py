@@ -14,6 +14,7 @@ and the document itself in `summary.py`, what they share (candidates, editions, 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from rag import figures
 from rag.answer.candidates import (
@@ -46,9 +47,9 @@ from rag.answer.question import (
     PEOPLE,
     PERSON_NAMED,
     asks_for_person,
-    expand_contractions,
     named_subjects,
     names_in,
+    normalise_question,
     terms,
 )
 from rag.answer.summary import document_answer, summary_answer
@@ -167,7 +168,7 @@ def pre_abstains(question: str, plan: QuestionPlan, passages: list[Passage], ctx
     if not passages or max(p.score for p in passages) < ctx.settings.abstain_threshold:
         return []
     if ctx.stats is not None:
-        asked = expand_contractions(question)  # "the Confed" is the Confederation
+        asked = normalise_question(question)  # "the Confed" is the Confederation
         unknown = ctx.stats.unknown_figures(asked)
         given = [f for f in figures.find_figures(asked) if not figures.is_trivial(f)]
         if _CHECKS_A_FIGURE.search(asked) and len(unknown) < len(given):
@@ -196,30 +197,46 @@ def _periods(plan: QuestionPlan) -> list[str]:
     return [q.text for q in plan.qualifiers if q.kind == "time" and re.search(r"\d{4}|[A-Z][a-z]+ \d{4}", q.text)]
 
 
-def _fits_subject_and_period(plan: QuestionPlan, c: Candidate, ctx: Context) -> bool:
+@dataclass(frozen=True)
+class _Asked:
+    """What a figure question asks for, read once for all its candidate sentences."""
+
+    names: list[str]  # names a sentence must name ("the Peterborough Mental Health Exemplar")
+    counted: list[str]  # the counted subject's terms
+    people: bool  # what is counted is people, named in too many words to require them all
+    wanted: list[str]  # the counted terms a sentence must use: not the people words, not the report's background
+    statistics: list[str]  # "median", "average"
+    # The question with the figures it gives, which are not the answer, unless it checks one of them: "Is it right
+    # that 57% of leaders disagree ...?" asks for the sentence stating 57%.
+    given: str
+
+    @classmethod
+    def of(cls, plan: QuestionPlan, question: str) -> _Asked:
+        counted = terms(plan.counted or "")
+        checks = _CHECKS_A_FIGURE.search(normalise_question(question))
+        return cls(names=named_subjects(question), counted=counted, people=bool(set(counted) & PEOPLE),
+                   wanted=[w for w in counted if w not in PEOPLE and w not in BACKGROUND_TERMS], statistics=_STATISTIC.findall(question.lower()),
+                   given=_FIGURES_OUT.sub(" ", question) if checks else question)
+
+
+def _fits_subject_and_period(plan: QuestionPlan, c: Candidate, ctx: Context, asked: _Asked) -> bool:
     """Whether a sentence states a figure of the asked kind, for the asked subject and period, beyond any
     figure the question itself gives ("of the 93,806 vacancies, how many ...")."""
     text = f"{c.previous} {c.sentence.text}"
-    counted = terms(plan.counted or "")
-    people = bool(set(counted) & PEOPLE)
     if plan.counted:
         # A thing counted ("nursing vacancies") is named in full; people counted by what they do
         # ("people waiting for treatment") need half of those words.
-        wanted = [w for w in counted if w not in PEOPLE and w not in BACKGROUND_TERMS]
-        need = 0.5 if people else 1.0
+        need = 0.5 if asked.people else 1.0
         have = set(terms(text))
-        if sum(w in have for w in wanted) < need * len(wanted):
+        if sum(w in have for w in asked.wanted) < need * len(asked.wanted):
             return False
     about = f"{c.sentence.section} {_case_named(c, ctx)} {text}"
-    if not all(names_in(name, about) for name in named_subjects(ctx.question)):
+    if not all(names_in(name, about) for name in asked.names):
         return False
     if not all(_group_named(g, f"{c.sentence.section} {text}") for g in _groups(plan)):
         return False
-    if any(w not in text.lower() for w in _STATISTIC.findall(ctx.question.lower())):
+    if any(w not in text.lower() for w in asked.statistics):
         return False  # a median or an average is not any figure about the same thing
-    # "Is it right that 57% of leaders disagree ...?" asks for the sentence stating the figure it gives.
-    checks = _CHECKS_A_FIGURE.search(expand_contractions(ctx.question))
-    given = _FIGURES_OUT.sub(" ", ctx.question) if checks else ctx.question
     if plan.unit == "frequency":
         if not states_frequency(c.sentence.text):
             return False
@@ -228,9 +245,9 @@ def _fits_subject_and_period(plan: QuestionPlan, c: Candidate, ctx: Context) -> 
             return False
     elif plan.unit == "count":
         # A count of things must be followed by those things; people are counted in too many words to check.
-        if not states_count(c.sentence.text, given, set(counted) if counted and not people else None):
+        if not states_count(c.sentence.text, asked.given, set(asked.counted) if asked.counted and not asked.people else None):
             return False
-    elif not new_figure(plan.unit, c.sentence.text, given):
+    elif not new_figure(plan.unit, c.sentence.text, asked.given):
         return False
     return (all(period_fits(p, text) for p in _periods(plan))
             and all(duration_fits(q.text, text) for q in plan.qualifiers if q.kind == "duration"))
@@ -274,7 +291,8 @@ def fitting_figures(plan: QuestionPlan, cands: list[Candidate], ctx: Context) ->
     # "Every two weeks" is not a figure, but it is how often.
     frequency = plan.unit == "frequency"
     pool = [c for c in cands if c.sentence.section != "Front matter"] if frequency else figure_pool(plan, cands)
-    return [c for c in pool if _fits_subject_and_period(plan, c, ctx)]
+    asked = _Asked.of(plan, ctx.question)
+    return [c for c in pool if _fits_subject_and_period(plan, c, ctx, asked)]
 
 
 def missing_note(plan: QuestionPlan, pool: list[Candidate], ctx: Context) -> str:

@@ -12,6 +12,7 @@ from rag.answer.candidates import (
     content_sentences,
     distinct,
     in_report_order,
+    label_skip,
     preferred_edition,
     quote,
     score_floor,
@@ -102,8 +103,7 @@ def item_candidates(plan, items: list[list[int]], cands: list[Candidate], passag
     rows: list[int] = []
     continued: set[int] = set()
     for item in items[:LIST_MAX]:
-        # A bare label ("Areas of support:") says nothing without the sentence after it.
-        start = 1 if len(table.rows[item[0]].text.split()) < 6 and len(item) > 1 else 0
+        start = label_skip(item, table.rows)
         take = item[start:start + (2 if len(items) <= SHORT_LIST else 1)]
         continued.update(range(len(rows) + 1, len(rows) + len(take)))
         rows += take

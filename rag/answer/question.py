@@ -122,28 +122,31 @@ _ASK_WORDS = {
 }
 
 
-_CONTRACTIONS = [(re.compile(r"\b(what|who|where|when|how|why|which|it|that|there|here)['’]s\b", re.I), r"\1 is"),
-                 (re.compile(r"\b(wo)n['’]t\b", re.I), r"will not"), (re.compile(r"\bcan['’]t\b", re.I), "cannot"),
-                 (re.compile(r"n['’]t\b", re.I), " not"), (re.compile(r"['’]re\b", re.I), " are"),
-                 (re.compile(r"['’]ve\b", re.I), " have"), (re.compile(r"['’]ll\b", re.I), " will"),
-                 (re.compile(r"\bI['’]m\b", re.I), "I am"), (re.compile(r"\bConfed\b", re.I), "Confederation"),
-                 # "82 or 83 per cent": both are shares
-                 (re.compile(r"\b(\d+(?:\.\d+)?) (or|and|to) (\d+(?:\.\d+)?) ?(%|per ?cent)", re.I), r"\1 \4 \2 \3 \4"), (re.compile(r"(?<!\d)(?<!\d\s)\s*%"), " per cent")]  # "what %" but not "82%"
+# Rewritten before any rule reads a question: contractions in full ("What's this report called?"), "the Confed"
+# as the Confederation, "82 or 83 per cent" as two shares, and "what %" in words ("82%" stays a figure).
+_REWRITES = [(re.compile(r"\b(what|who|where|when|how|why|which|it|that|there|here)['’]s\b", re.I), r"\1 is"),
+             (re.compile(r"\b(wo)n['’]t\b", re.I), r"will not"), (re.compile(r"\bcan['’]t\b", re.I), "cannot"),
+             (re.compile(r"n['’]t\b", re.I), " not"), (re.compile(r"['’]re\b", re.I), " are"),
+             (re.compile(r"['’]ve\b", re.I), " have"), (re.compile(r"['’]ll\b", re.I), " will"),
+             (re.compile(r"\bI['’]m\b", re.I), "I am"),
+             (re.compile(r"\bConfed\b", re.I), "Confederation"),
+             (re.compile(r"\b(\d+(?:\.\d+)?) (or|and|to) (\d+(?:\.\d+)?) ?(%|per ?cent)", re.I), r"\1 \4 \2 \3 \4"),
+             (re.compile(r"(?<!\d)(?<!\d\s)\s*%"), " per cent")]
 # "I'm an ICS lead - ...", "As a journalist, ...": who asks, which is not what the question is about.
 _ASKER = re.compile(r"^(?:I am|as|speaking as|we are)\s+(?:a|an|the)\s+[^,:?–—]{1,60}?(?:,|:|\s[-–—])\s*", re.I)
 
 
-def expand_contractions(q: str) -> str:
-    """"What's this report called?" as "What is this report called?", without a preamble saying who asks: the
+def normalise_question(q: str) -> str:
+    """The question as the rules read it: rewritten (`_REWRITES`) and without a preamble saying who asks. The
     rules are written for whole words and for the question itself."""
-    for rx, full in _CONTRACTIONS:
+    for rx, full in _REWRITES:
         q = rx.sub(full, q)
     return _ASKER.sub("", q.strip())
 
 
 def analyse(question: str) -> QuestionPlan:
     """The plan for answering `question`: kind, focus, unit, qualifiers, compared sides, named chapter."""
-    q = expand_contractions(question.strip())
+    q = normalise_question(question.strip())
     kind = _kind(q)
     focus = _focus(q)
     unit = next((u for rx, u in _UNITS if rx.search(q)), None) if kind in ("figure", "comparison") else None
@@ -322,13 +325,13 @@ PERSON_NAMED = re.compile(r"\b(?:Professor|Prof\.?|Dr\.?|Sir|Dame|Lord|Lady|Baro
 
 
 def asks_for_person(q: str) -> bool:
-    return bool(_PERSON_ASKED.search(expand_contractions(q.strip())))
+    return bool(_PERSON_ASKED.search(normalise_question(q.strip())))
 
 
 def named_subjects(q: str) -> list[str]:
     """Capitalised names a figure question is about ("the Peterborough Mental Health Exemplar", "NHS Test and
     Trace"), past its first word: a figure for something else is not the figure asked for."""
-    q = expand_contractions(q)
+    q = normalise_question(q)
     words = re.findall(r"[A-Za-z][\w'’-]*", q)
     if sum(w[0].isupper() for w in words) > 0.8 * len(words):
         return []  # Title Case or CAPITALS: capitals no longer mark names

@@ -8,6 +8,7 @@ import re
 from rag.answer.candidates import (
     bullet_items,
     candidates_at,
+    label_skip,
     preferred_edition,
     quote,
 )
@@ -54,8 +55,8 @@ def _chapter_sentences(table, doc: str, edition: str, chapter: str, sections: li
         for section in [s for s in sections if s == chapter or s.startswith(chapter + " › ")]:
             picked += firsts(section)[: SUMMARY_SENTENCES - len(picked)]
         return picked
-    asks = [item[1] if len(table.rows[item[0]].text.split()) < 6 and len(item) > 1 else item[0]
-            for item in bullet_items(table.by_section.get((doc, edition, needs), []), table.rows)]
+    needs_items = bullet_items(table.by_section.get((doc, edition, needs), []), table.rows)
+    asks = [item[label_skip(item, table.rows)] for item in needs_items]
     return firsts(challenge)[:CHALLENGE_SENTENCES] + firsts(told)[:1] + asks[:SUMMARY_ASKS]
 
 
