@@ -98,6 +98,11 @@ def compose(question: str, plan: QuestionPlan, passages: list[Passage], ctx: Con
     if plan.kind == "list":
         answer = list_answer(question, plan, passages, cands, ctx, qid)
         if answer is not None:
+            reason = _list_names_not(question, answer, ctx)
+            if reason:
+                declined = abstain(question, passages, settings, sources, qid)
+                declined.notes.append(reason)
+                return declined
             return answer
     if plan.kind in ("figure", "comparison"):
         return _figure(question, plan, fitting or figure_pool(plan, cands), ctx, qid)
@@ -147,6 +152,18 @@ def _not_spoken_of(question: str, plan: QuestionPlan, best: Candidate, ctx: Cont
                 and not period_fits(p, best.passage.chunk.text)]
     if unstated:
         return f"The passages nearest this question say nothing of {' or '.join(map(_period_words, unstated))}."
+    return None
+
+
+def _list_names_not(question: str, answer: Answer, ctx: Context) -> str | None:
+    """Why a list is declined when none of the passages its items sit in names what the question names ("the
+    five priority areas of the NHS Race and Health Observatory" answered with another chapter's asks)."""
+    chunks = ctx.index.by_id
+    listed = " ".join(f"{c.section} {chunks[c.chunk_id].text if c.chunk_id in chunks else c.quote}"
+                      for c in answer.citations)
+    unnamed = [n for n in named_subjects(question) if not names_in(n, listed)]
+    if unnamed:
+        return f"No list in the report is about {' or '.join(unnamed)}."
     return None
 
 

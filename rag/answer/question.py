@@ -349,7 +349,9 @@ def names_in(name: str, text: str) -> bool:
     have = set(terms(text))
     initials = {"".join(w[0] for w in m.split() if w[0].isupper())
                 for m in re.findall(r"[A-Z][\w'’-]*(?:\s+(?:and\s+|of\s+|for\s+)?[A-Z][\w'’-]*)+", text)}
-    return all(stem(w.lower()) in have or (w.isupper() and (w in initials or _spelled_out(w, text))) for w in name.split())
+    return all(stem(w.lower()) in have or (w.isupper() and (w in initials or _spelled_out(w, text)))
+               or (w[:-1].isupper() and w.endswith("s") and len(w) > 2 and _spelled_out(w[:-1], text))  # "ICSs"
+               for w in name.split())
 
 
 def _spelled_out(acronym: str, text: str) -> bool:
