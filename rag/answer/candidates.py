@@ -20,7 +20,7 @@ from rag.answer.features import (
     SentenceModel,
     sentence_features,
 )
-from rag.answer.question import terms
+from rag.answer.question import terms, topic_aliases
 from rag.index import Index
 from rag.schema import Answer, Citation, Passage, QuestionPlan, Sentence
 from rag.settings import Settings
@@ -168,7 +168,7 @@ def label_skip(item: list[int], all_rows: list[Sentence]) -> int:
 def title_fit(question: str, title: str) -> float:
     """Share of a section title's words the question uses ("the key points", "the ten-point plan")."""
     t = set(terms_all(title)) - {"nhs"}
-    return len(t & set(terms_all(question))) / len(t) if t else 0.0
+    return len(t & set(terms_all(question) + topic_aliases(question))) / len(t) if t else 0.0
 
 
 def passage_for(s: Sentence, ctx: Context, passages: list[Passage]) -> Passage:

@@ -20,6 +20,7 @@ from rag.answer.candidates import (
     title_fit,
 )
 from rag.answer.features import Candidate
+from rag.answer.question import topic_aliases
 from rag.ingest import CHAPTER_PARTS
 from rag.schema import Answer, Passage, QuestionPlan
 from rag.sentence_table import doc_of
@@ -180,10 +181,11 @@ def asks_list(question: str, plan: QuestionPlan, cands: list[Candidate], ctx: Co
     # Each chapter's best sentence, a chapter the question names ("on integrated care") ranking before the one
     # its best sentence happens to sit in.
     by_chapter: dict[tuple[str, str, str], tuple[float, float]] = {}
+    topics = set(topic_aliases(question))  # "on money" names the financial deal chapter as its title would
     for c in cands:
         chapter = c.sentence.section.split(" › ")[0]
         key = preferred_edition((doc_of(c.sentence.chunk_id), c.sentence.edition, f"{chapter} › {_NEEDS}"), plan, table)
-        rank = c.score + 0.5 * title_fit(question, chapter)
+        rank = c.score + 0.5 * max(title_fit(question, chapter), float(bool(topics & set(terms_all(chapter)))))
         if key not in by_chapter or rank > by_chapter[key][0]:
             by_chapter[key] = (rank, c.score)
     for key, (_, score) in sorted(by_chapter.items(), key=lambda kv: -kv[1][0]):

@@ -211,6 +211,24 @@ def _focus(q: str) -> str:
     return " ".join(words)
 
 
+# Everyday names of the report's chapter topics, as the words of its chapter titles: "the money chapter" is
+# "A new financial deal ...", "the waiting lists chapter" is "Recovering the backlog ...".
+_TOPIC_ALIASES = {
+    "money": "financial", "cash": "financial", "finance": "financial", "finances": "financial",
+    "funding": "financial", "budget": "financial", "budgets": "financial",
+    "waiting": "backlog", "elective": "backlog", "waits": "backlog",
+    "workforce": "staff", "staffing": "staff",
+    "ics": "integrated", "icss": "integrated", "integration": "integrated",
+    "regulation": "regulatory", "regulators": "regulatory", "inspection": "regulatory", "inspections": "regulatory",
+    "cqc": "regulatory",
+}
+
+
+def topic_aliases(text: str) -> list[str]:
+    """The stemmed chapter-title word of each everyday topic name `text` uses ("money" -> "financi")."""
+    return [stem(_TOPIC_ALIASES[w]) for w in content_words(text) if w in _TOPIC_ALIASES]
+
+
 def terms(text: str) -> list[str]:
     """The stemmed content words of `text`, without the words every question about the report uses."""
     return list(dict.fromkeys(stem(w) for w in content_words(text) if w not in _ASK_WORDS))

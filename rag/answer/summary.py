@@ -13,7 +13,7 @@ from rag.answer.candidates import (
     quote,
 )
 from rag.answer.core import abstain
-from rag.answer.question import terms
+from rag.answer.question import terms, topic_aliases
 from rag.ingest import CHAPTER_PARTS
 from rag.schema import Answer
 from rag.sentence_table import doc_of
@@ -63,7 +63,8 @@ def _chapter_sentences(table, doc: str, edition: str, chapter: str, sections: li
 def _chapter(plan, passages, sections, ctx) -> str | None:
     """The chapter a summary question names: by its words in a chapter title, else the best passage's chapter."""
     chapters = list(dict.fromkeys(s.split(" › ")[0] for s in sections))
-    words = terms(plan.chapter or "") or plan.terms
+    named = plan.chapter or ""
+    words = terms(named) + topic_aliases(named) or plan.terms + topic_aliases(plan.focus)
     if not words:
         return None
     scored = [(sum(ctx.weight(w) for w in words if w in set(terms(c))), c) for c in chapters]
