@@ -191,9 +191,11 @@ def _kind(q: str) -> str:
     if not _ASKING.match(core):
         # "In the conclusion, what are ...", "I'm an ICS lead - what are ...": the question after its preamble.
         core = re.sub(r"^[^?]{0,100}?(?:,|:|\s[-–—])\s*(?=(?:what|which|who|how|when|where|why)\b)", "", core, flags=re.I)
-    plural = _PLURAL.match(core) or _WHERE_PLURAL.match(core)
-    plural = plural and not plural.group(1).isupper() and plural.group(1).lower() not in _NOT_PLURAL  # not "NHS"
-    if _LIST.search(core) or _LIST_ANYWHERE.search(q) or plural:
+    # "How did North East London raise uptake? What approaches did they use?": a later question may ask for a list.
+    later = [c for c in re.split(r"[?;]\s*|\s[-–—]\s", core)[1:] if c.strip()]
+    if any(_plural(c) or _LIST.match(c) for c in later) and not _NUMBER.search(q):
+        return "list"
+    if _LIST.search(core) or _LIST_ANYWHERE.search(q) or _plural(core):
         # A figure the question gives ("besides the £10 billion, which other areas ...") does not ask for one.
         asked = re.sub(r"£?\d[\d,.]*\s*(?:%|per cent|million|billion|bn|m)?", " ", core)
         # "..., and what share predicted a rise for each?": a figure for every item is still a list.
@@ -202,6 +204,12 @@ def _kind(q: str) -> str:
     if _NUMBER.search(q):
         return "figure"
     return "narrative"
+
+
+def _plural(clause: str) -> bool:
+    """Whether a clause asks "what/which <things>" of a plural noun ("What practical steps ...", not "What NHS ...")."""
+    m = _PLURAL.match(clause) or _WHERE_PLURAL.match(clause)
+    return bool(m) and not m.group(1).isupper() and m.group(1).lower() not in _NOT_PLURAL
 
 
 def _focus(q: str) -> str:
