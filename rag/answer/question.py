@@ -363,7 +363,9 @@ def named_subjects(q: str) -> list[str]:
         return []  # Title Case or CAPITALS: capitals no longer mark names
     names = []
     for m in _NAME.finditer(q.strip()):
-        words = [w for w in re.sub(r"['’]s$", "", m.group(0)).split() if re.sub(r"['’]s$", "", w.lower()) not in _BACKGROUND_NAMES
+        # "UK-wide", "England-based": the place named, which may be the report's background.
+        name = re.sub(r"-(?:wide|based|led)\b", "", re.sub(r"['’]s$", "", m.group(0)))
+        words = [w for w in name.split() if re.sub(r"['’]s$", "", w.lower()) not in _BACKGROUND_NAMES
                  and w.lower() not in ("and", "of", "for") and not re.fullmatch(figures.MONTHS, w.lower())]
         if words:
             names.append(" ".join(words))
