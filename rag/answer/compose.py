@@ -266,8 +266,20 @@ def _fits_subject_and_period(plan: QuestionPlan, c: Candidate, ctx: Context, ask
             return False
     elif not new_figure(plan.unit, c.sentence.text, asked.given):
         return False
-    return (all(period_fits(p, text) for p in _periods(plan))
+    return (all(period_fits(p, text) or _this_year(p, text, c, ctx) for p in _periods(plan))
             and all(duration_fits(q.text, text) for q in plan.qualifiers if q.kind == "duration"))
+
+
+_THIS_YEAR = re.compile(r"\b(?:this|the|the current) (?:financial )?year\b", re.I)
+
+
+def _this_year(period: str, text: str, c: Candidate, ctx: Context) -> bool:
+    """Whether a sentence's "this year" or "the year" is the asked year, the one the report was published in
+    ("the second half of the year" in a September 2021 report is the second half of 2021/22)."""
+    if not _THIS_YEAR.search(text):
+        return False
+    years = {int(y) for y in re.findall(r"(?:19|20)\d\d", period)}
+    return _published(c, ctx) in years and len(years) == 1
 
 
 # After a preamble too: "In the headline results, is it 82 or 83 per cent ...?"
