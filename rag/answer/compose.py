@@ -276,8 +276,8 @@ _THIS_YEAR = re.compile(r"\b(?:this|the|the current) (?:financial )?year\b", re.
 def _this_year(period: str, text: str, c: Candidate, ctx: Context) -> bool:
     """Whether a sentence's "this year" or "the year" is the asked year, the one the report was published in
     ("the second half of the year" in a September 2021 report is the second half of 2021/22)."""
-    if not _THIS_YEAR.search(text):
-        return False
+    if not _THIS_YEAR.search(text) or re.search(figures.MONTHS, period, re.I):
+        return False  # a month ("March 2021") is not any time of the year
     years = {int(y) for y in re.findall(r"(?:19|20)\d\d", period)}
     return _published(c, ctx) in years and len(years) == 1
 
