@@ -61,6 +61,16 @@ NARRATIVE_ELSEWHERE = 0.95  # chosen on dev (0.75–1.0 tie on keywords; citatio
 
 
 def compose(question: str, plan: QuestionPlan, passages: list[Passage], ctx: Context, qid: str | None = None) -> Answer:
+    answer = _compose(question, plan, passages, ctx, qid)
+    asked = normalise_question(question)
+    if not answer.abstained and ctx.stats is not None and _CHECKS_A_FIGURE.search(asked):
+        unstated = ctx.stats.unknown_figures(asked)
+        if unstated:
+            answer.notes.append(f"The report never states {', '.join(unstated)}; the figure it states is quoted.")
+    return answer
+
+
+def _compose(question: str, plan: QuestionPlan, passages: list[Passage], ctx: Context, qid: str | None) -> Answer:
     settings, sources = ctx.settings, ctx.index.sources
     if plan.kind == "document":
         answer = document_answer(question, plan, ctx, qid)
@@ -188,8 +198,10 @@ def pre_abstains(question: str, plan: QuestionPlan, passages: list[Passage], ctx
         asked = normalise_question(question)  # "the Confed" is the Confederation
         unknown = ctx.stats.unknown_figures(asked)
         given = [f for f in figures.find_figures(asked) if not figures.is_trivial(f)]
-        if _CHECKS_A_FIGURE.search(asked) and len(unknown) < len(given):
-            unknown = []  # "Is it 82 or 83 per cent?": one of them is the report's, and the answer says which
+        if _CHECKS_A_FIGURE.search(asked) and unknown and len(unknown) <= len(given):
+            # "Is it 82 or 83 per cent?", "... a third higher. Is that right?": a claim to check, whose answer is
+            # the sentence stating the report's own figure; a note says which figure the report never states.
+            unknown = []
         unknown += ctx.stats.unknown_names(asked)
         if unknown:
             return [f"The report never mentions {', '.join(unknown)}."]
@@ -284,8 +296,10 @@ def _this_year(period: str, text: str, c: Candidate, ctx: Context) -> bool:
 
 # After a preamble too: "In the headline results, is it 82 or 83 per cent ...?"
 _CHECKS_A_FIGURE = re.compile(
-    r"(?:^|[,:;–—-]\s*)(?:(?:is it|is that|was it|are they|were there) (?:right|true|correct|accurate|really)\b|"
+    r"(?:^|[,:;.?!–—-]\s*)(?:(?:is it|is that|was it|are they|were there) (?:right|true|correct|accurate|really)\b|"
     r"(?:did|does) (?:the report|it|the manifesto) (?:really )?(?:say|state|claim|find)\b|"
+    r"is (?:that|this) what (?:the report|it|the manifesto) (?:says|states|found|finds)\b|"
+    r"^(?:a colleague|someone|somebody|my editor|i (?:have |had )?(?:read|heard|was told)) (?:says?|said|claims?|that)\b|"
     r"(?:is|are|was|were) (?:there )?(?:really|actually)\b|(?:is|was) it £?\d)", re.I)
 _FIGURES_OUT = re.compile(r"£?\d[\d,.]*\s*(?:%|per ?cent|million|billion|bn|m|k)?", re.I)
 
