@@ -72,6 +72,9 @@ def list_answer(question, plan, passages, cands, ctx, qid) -> Answer | None:
     asks = asks_list(question, plan, cands, ctx)
     if asks is not None and not any(o[1] > asks[0] + 0.25 for o in options):
         options.append((True, asks[0] + 0.25, -2, asks[1]))
+    studies = _case_studies(question, plan, cands, ctx)
+    if studies:
+        options.append((True, 2.0, -3, studies))
     # The report lists in bullets when the best sentence is a bullet or the question names a list's section;
     # otherwise it names the items in its prose.
     named = any(o[0] for o in options)
@@ -81,6 +84,30 @@ def list_answer(question, plan, passages, cands, ctx, qid) -> Answer | None:
     *_, items = max(options, key=lambda o: (o[0], o[1], -o[2]))
     picks, continued = item_candidates(plan, items, cands, passages, ctx)
     return quote(question, plan, picks, ctx, qid, variants=False, as_list=True, continued=continued)
+
+
+_CASE_STUDIES = re.compile(r"\bcase[ -]stud(?:ies|ys)\b", re.I)
+
+
+def _case_studies(question: str, plan, cands: list[Candidate], ctx: Context) -> list[list[int]]:
+    if not cands:
+        return []
+    return [rows[:1] for rows in case_studies(question, plan, (doc_of(cands[0].sentence.chunk_id), cands[0].sentence.edition), ctx)]
+
+
+def case_studies(question: str, plan, where: tuple[str, str], ctx: Context) -> list[list[int]]:
+    """"Which case studies does the report feature?": the rows of each case study, whose first sentence names its
+    subject; those of a chapter the question names ("the two case studies in the waiting list chapter") when it
+    names one; none when the question does not ask about case studies."""
+    if not _CASE_STUDIES.search(question):
+        return []
+    table = ctx.index.sentences
+    doc, edition, _ = preferred_edition((*where, ""), plan, table)
+    studies = [s for s in table.sections(doc, edition) if s.split(" › ")[-1].startswith("Case study")]
+    topics = set(topic_aliases(question))
+    named = [s for s in studies if title_fit(question, s.split(" › ")[0]) >= 0.5
+             or topics & set(terms_all(s.split(" › ")[0]))]
+    return [table.by_section[(doc, edition, s)] for s in named or studies]
 
 
 def names_section(question: str, section: str) -> bool:

@@ -13,6 +13,7 @@ from rag.answer.candidates import (
     quote,
 )
 from rag.answer.core import abstain
+from rag.answer.lists import case_studies
 from rag.answer.question import terms, topic_aliases
 from rag.ingest import CHAPTER_PARTS
 from rag.schema import Answer
@@ -21,6 +22,7 @@ from rag.sentence_table import doc_of
 SUMMARY_SENTENCES = 4  # a chapter summary: its leading sentences (3 or 4 chosen on dev, 4 hit more keywords)
 CHALLENGE_SENTENCES = 2  # of a themed chapter's summary: its challenge's opening sentences,
 SUMMARY_ASKS = 3  # and the first of its asks
+CASE_STUDY_SENTENCES = 2  # of each case study a summary covers
 
 
 def summary_answer(question, plan, passages, ctx, qid) -> Answer:
@@ -30,7 +32,11 @@ def summary_answer(question, plan, passages, ctx, qid) -> Answer:
     edition = preferred_edition((doc, passages[0].chunk.edition if passages else "web", "Key points"), plan, table)[1]
     sections = table.sections(doc, edition)
     chapter = _chapter(plan, passages, sections, ctx) if plan.chapter or plan.terms else None
-    if chapter is None:
+    studies = case_studies(question, plan, (doc, edition), ctx)
+    if studies:
+        # "A quick rundown of the case studies": each study's opening, which names who did what.
+        picked = [r for rows in studies for r in rows[:CASE_STUDY_SENTENCES]]
+    elif chapter is None:
         rows = table.by_section.get((doc, edition, "Key points"), [])
         items = bullet_items(rows, table.rows) or [[r] for r in rows]
         picked = [item[0] for item in items]
