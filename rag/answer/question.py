@@ -67,7 +67,7 @@ _NOT_PLURAL = {"does", "is", "was", "has", "this", "its", "us", "years", "months
 _NUMBER = re.compile(
     r"\b(how (?:many|much|long|often|big|large|far|high|low)|what (?:share|percentage|proportion|per ?cent|fraction|number|"
     r"figure|amount|sum|rate|level|total|size|date|month|year|period|quarter)|which (?:financial |calendar )?(?:month|year|date|period|quarter)|"
-    r"when\b|by when|percentage|proportion|per cent|%|number (?:of|for)|cost|billion|million|what (?:was|is|were) the (?:median|average)|"
+    r"when\b|by when|percentage|proportion|per cent|%|number (?:of|for)|^(?:the )?share of\b|cost|billion|million|what (?:was|is|were) the (?:median|average)|"
     r"(?:what|how) (?:is|was|are|were) the (?:size|length|value|total|scale) of|"
     r"what (?:is|was|were|are) (?:the|their|its|his|her) (?:figure|number|total|estimate|amount|sum)\b|(?:two|both) (?:shares|figures|numbers|percentages|proportions))",
     re.I,
