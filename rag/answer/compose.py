@@ -123,7 +123,7 @@ def _compose(question: str, plan: QuestionPlan, passages: list[Passage], ctx: Co
 _NUMBERED = re.compile(r"\b(?:point|number|item|no\.?)\s+(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)\b", re.I)
 _ORDINALS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"]
 _ORDINAL = re.compile(rf"\b({'|'.join(_ORDINALS)}) (?:point|item|recommendation)\b", re.I)
-_QUOTED = re.compile(r"['‘\"“]([^'‘’\"“”]{4,}?)['’\"”]")
+_QUOTED = re.compile(r"(?<!\w)['‘\"“]([^'‘’\"“”]{4,}?)['’\"”]")
 
 
 def _in_named_section(question: str, plan: QuestionPlan, cands: list[Candidate], passages: list[Passage],
