@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from rag import figures
 from rag.answer.candidates import (
     bullet_items,
     candidates_at,
@@ -39,13 +40,21 @@ def summary_answer(question, plan, passages, ctx, qid) -> Answer:
     elif chapter is None:
         rows = table.by_section.get((doc, edition, "Key points"), [])
         items = bullet_items(rows, table.rows) or [[r] for r in rows]
-        picked = [item[0] for item in items]
+        # Each key point's opening, and the sentence giving its figure when another one does ("The waiting list
+        # is now at 5.61 million ..."): the report's own summary with its numbers.
+        picked = [r for item in items for r in [item[0]] + [next((r for r in item[1:] if _states_figure(table.rows[r].text)), None)] if r is not None]
     else:
         picked = _chapter_sentences(table, doc, edition, chapter, sections)
     if not picked:
         return abstain(question, passages, ctx.settings, ctx.index.sources, qid)
     picks = candidates_at(plan, picked, [], passages, ctx)
     return quote(question, plan, picks, ctx, qid, variants=False, as_list=chapter is None)
+
+
+def _states_figure(text: str) -> bool:
+    """A share, a sum or a large count ("5.61 million", "93,000 NHS vacancies"), not a date or "18 months"."""
+    return any(f.kind in ("percent", "money") or (f.kind in ("number", "count") and (f.value or 0) >= 1000)
+               for f in figures.find_figures(text))
 
 
 def _chapter_sentences(table, doc: str, edition: str, chapter: str, sections: list[str]) -> list[int]:
