@@ -72,7 +72,15 @@ def _chapter_sentences(table, doc: str, edition: str, chapter: str, sections: li
         return picked
     needs_items = bullet_items(table.by_section.get((doc, edition, needs), []), table.rows)
     asks = [item[label_skip(item, table.rows)] for item in needs_items]
-    return firsts(challenge)[:CHALLENGE_SENTENCES] + firsts(told)[:1] + asks[:SUMMARY_ASKS]
+    def figure(section: str, taken: list[int]) -> list[int]:
+        # The section's first sentence giving a share, a sum or a large count, when its openings give none.
+        rows = table.by_section.get((doc, edition, section), [])
+        if any(_states_figure(table.rows[r].text) for r in taken):
+            return []
+        return next(([r] for r in rows if r not in taken and _states_figure(table.rows[r].text)), [])
+
+    opening, heard = firsts(challenge)[:CHALLENGE_SENTENCES], firsts(told)[:1]
+    return sorted(opening + figure(challenge, opening)) + sorted(heard + figure(told, heard)) + asks[:SUMMARY_ASKS]
 
 
 def _chapter(plan, passages, sections, ctx) -> str | None:
