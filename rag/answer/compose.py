@@ -55,6 +55,7 @@ from rag.answer.question import (
 from rag.answer.summary import document_answer, summary_answer
 from rag.schema import Answer, Passage, QuestionPlan
 from rag.sentence_table import doc_of
+from rag.text import stem
 
 FIGURE_WORDS = 0.75  # chosen on dev: 0.5–1.0 tie (b038 right), 0.25 changes nothing, 2.0 loses a figure
 NARRATIVE_ELSEWHERE = 0.95  # chosen on dev (0.75–1.0 tie on keywords; citation precision 0.817 → 0.840)
@@ -276,6 +277,8 @@ def _fits_subject_and_period(plan: QuestionPlan, c: Candidate, ctx: Context, ask
         # A count of things must be followed by those things; people are counted in too many words to check.
         if not states_count(c.sentence.text, asked.given, set(asked.counted) if asked.counted and not asked.people else None):
             return False
+        if asked.people and _counts_other_people(c.sentence.text, set(asked.counted)):
+            return False
     elif not new_figure(plan.unit, c.sentence.text, asked.given):
         return False
     return (all(period_fits(p, text) or _this_year(p, text, c, ctx) for p in _periods(plan))
@@ -302,6 +305,23 @@ _CHECKS_A_FIGURE = re.compile(
     r"^(?:a colleague|someone|somebody|my editor|i (?:have |had )?(?:read|heard|was told)) (?:says?|said|claims?|that)\b|"
     r"(?:is|are|was|were) (?:there )?(?:really|actually)\b|(?:is|was) it £?\d)", re.I)
 _FIGURES_OUT = re.compile(r"£?\d[\d,.]*\s*(?:%|per ?cent|million|billion|bn|m|k)?", re.I)
+
+
+# People a sentence may count instead of those asked about ("eight specialist healthcare assistants" are no count
+# of patients); "people" counts anyone.
+_COUNTED_PEOPLE = {stem(w) for w in ("patients", "staff", "leaders", "members", "assistants", "nurses", "doctors",
+                                     "respondents", "volunteers", "clinicians", "workers", "gps", "residents")}
+_NUMBER_THEN_WORDS = re.compile(r"(?:\b\d[\d,.]*(?:\s+(?:million|thousand))?|\b(?:two|three|four|five|six|seven|eight|nine|ten|"
+                                r"hundreds?|thousands?))\s+((?:[A-Za-z][\w'’-]*\s+){0,2}[A-Za-z][\w'’-]*)", re.I)
+
+
+def _counts_other_people(text: str, counted: set[str]) -> bool:
+    """Whether every count of people in a sentence counts people other than those asked about."""
+    if stem("people") in counted:
+        return False  # "how many people work for ...": staff are people
+    counts = [{stem(w.lower()) for w in m.group(1).split()} & _COUNTED_PEOPLE for m in _NUMBER_THEN_WORDS.finditer(text)]
+    counts = [c for c in counts if c]
+    return bool(counts) and all(not (c & counted) for c in counts)
 
 
 def _case_named(c: Candidate, ctx: Context) -> str:
