@@ -93,6 +93,12 @@ def _compose(question: str, plan: QuestionPlan, passages: list[Passage], ctx: Co
         answer = abstain(question, passages, settings, sources, qid)
         answer.notes.append(missing_note(plan, figure_pool(plan, cands), ctx))
         return answer
+    if plan.kind == "comparison":
+        unnamed = _unnamed_sides(question, figure_pool(plan, cands), ctx)
+        if unnamed:
+            answer = abstain(question, passages, settings, sources, qid)
+            answer.notes.append(f"No passage near this question states a figure for {' or '.join(unnamed)}.")
+            return answer
     score = decision_score(plan, cands, passages, ctx)
     # A section the question names ("the 'Charting a new course' section", "point one of the plan") is answered.
     if not named and (score is None or score < ctx.model.abstain_below):
@@ -322,6 +328,17 @@ def _counts_other_people(text: str, counted: set[str]) -> bool:
     counts = [{stem(w.lower()) for w in m.group(1).split()} & _COUNTED_PEOPLE for m in _NUMBER_THEN_WORDS.finditer(text)]
     counts = [c for c in counts if c]
     return bool(counts) and all(not (c & counted) for c in counts)
+
+
+COMPARED_POOL = 10  # the figure sentences, best first, in which a comparison's named sides are looked for
+
+
+def _unnamed_sides(question: str, pool: list[Candidate], ctx: Context) -> list[str]:
+    """Names of a comparison (London, Black people, Wales) that no figure sentence near the question names: the
+    report gives no figure to compare for them."""
+    return [name for name in named_subjects(question)
+            if not any(names_in(name, f"{c.sentence.section} {_case_named(c, ctx)} {c.sentence.text}")
+                       for c in pool[:COMPARED_POOL])]
 
 
 def _case_named(c: Candidate, ctx: Context) -> str:
