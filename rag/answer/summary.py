@@ -65,6 +65,10 @@ def _chapter_sentences(table, doc: str, edition: str, chapter: str, sections: li
         return [r for r in rows if table.rows[r].pos == 0 and len(table.rows[r].text.split()) >= 6]
 
     challenge, told, needs = (f"{chapter} › {part}" for part in CHAPTER_PARTS)
+    subs = [s for s in sections if s.startswith(chapter + " › ")]
+    if challenge not in sections and len(subs) >= 3:
+        # A part made of points or topics (the ten-point plan, the survey findings): the opening of each.
+        return [firsts(s)[0] for s in subs if firsts(s)]
     if challenge not in sections:
         picked: list[int] = []
         for section in [s for s in sections if s == chapter or s.startswith(chapter + " › ")]:
