@@ -50,6 +50,7 @@ from rag.answer.question import (
     named_subjects,
     names_in,
     normalise_question,
+    point_numbers,
     terms,
 )
 from rag.answer.summary import document_answer, summary_answer
@@ -127,9 +128,6 @@ def _compose(question: str, plan: QuestionPlan, passages: list[Passage], ctx: Co
 
 
 # "point one of the plan", "number 7", "the third point": a numbered section ("Ten-point plan › 3. ...").
-_NUMBERED = re.compile(r"\b(?:point|number|item|no\.?)\s+(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)\b", re.I)
-_ORDINALS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"]
-_ORDINAL = re.compile(rf"\b({'|'.join(_ORDINALS)}) (?:point|item|recommendation)\b", re.I)
 _QUOTED = re.compile(r"(?<!\w)['‘\"“]([^'‘’\"“”]{4,}?)['’\"”]")
 
 
@@ -139,8 +137,7 @@ def _in_named_section(question: str, plan: QuestionPlan, cands: list[Candidate],
     number ("point one of the plan"), best first, and True; all candidates and False when it names none."""
     table = ctx.index.sentences
     titles = {t.lower() for t in _QUOTED.findall(question)}
-    numbers = {str(figures.NUMBER_WORDS.get(w.lower(), w)) for w in _NUMBERED.findall(question)}
-    numbers |= {str(_ORDINALS.index(w.lower()) + 1) for w in _ORDINAL.findall(question)}
+    numbers = point_numbers(question)
     if not (titles or numbers) or not cands:
         return cands, False
     doc = doc_of(cands[0].sentence.chunk_id)
@@ -271,6 +268,8 @@ def _fits_subject_and_period(plan: QuestionPlan, c: Candidate, ctx: Context, ask
         return False
     if not all(_group_named(g, f"{c.sentence.section} {text}") for g in _groups(plan)):
         return False
+    if _RESPONDED.search(asked.given) and _SURVEY.search(asked.given) and not _RESPONDED.search(text):
+        return False  # "how many answered the survey", "the response rate": the panel's size says neither
     if any(w not in text.lower() for w in asked.statistics):
         return False  # a median or an average is not any figure about the same thing
     if plan.unit == "frequency":
@@ -330,6 +329,10 @@ def _counts_other_people(text: str, counted: set[str]) -> bool:
     return bool(counts) and all(not (c & counted) for c in counts)
 
 
+# Taking part in a survey, not "respondents", who are whoever answered a question.
+_RESPONDED = re.compile(r"\b(?:responded|answered|replied|took part|taking part|participated|completed|"
+                        r"filled (?:in|out)|response rate)\b", re.I)
+_SURVEY = re.compile(r"\b(?:survey|poll|questionnaire|response rate)", re.I)
 COMPARED_POOL = 10  # the figure sentences, best first, in which a comparison's named sides are looked for
 
 

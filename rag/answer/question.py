@@ -136,6 +136,18 @@ _REWRITES = [(re.compile(r"\b(what|who|where|when|how|why|which|it|that|there|he
 _ASKER = re.compile(r"^(?:I am|as|speaking as|we are)\s+(?:a|an|the)\s+[^,:?–—]{1,60}?(?:,|:|\s[-–—])\s*", re.I)
 
 
+# "point one of the plan", "number 7", "the third point": a numbered section ("Ten-point plan › 3. ...").
+_NUMBERED = re.compile(r"\b(?:point|number|item|no\.?)\s+(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)\b", re.I)
+_ORDINALS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"]
+_ORDINAL = re.compile(rf"\b({'|'.join(_ORDINALS)}) (?:point|item|recommendation)\b", re.I)
+
+
+def point_numbers(question: str) -> set[str]:
+    """The numbers of the points a question names ("point one", "the third point"), as the titles number them."""
+    numbers = {str(figures.NUMBER_WORDS.get(w.lower(), w)) for w in _NUMBERED.findall(question)}
+    return numbers | {str(_ORDINALS.index(w.lower()) + 1) for w in _ORDINAL.findall(question)}
+
+
 def normalise_question(q: str) -> str:
     """The question as the rules read it: rewritten (`_REWRITES`) and without a preamble saying who asks. The
     rules are written for whole words and for the question itself."""
@@ -242,10 +254,17 @@ def terms(text: str) -> list[str]:
     return list(dict.fromkeys(stem(w) for w in content_words(text) if w not in _ASK_WORDS))
 
 
+_SURVEY_DATE_BEFORE = re.compile(r"\b(?:surveyed|polled|questioned)\s+(?:in|during)?\s*(?:the\s+)?"
+                                 rf"(?:(?:summer|winter|spring|autumn|early|late|mid|{_MONTHS})[\s-]+)?$", re.I)
+_SURVEY_DATE_AFTER = re.compile(r"\s*(?:leaders(?:'|’)? )?(?:panel )?(?:survey|poll)\b", re.I)
+
+
 def qualifiers(q: str) -> list[Qualifier]:
     out: list[Qualifier] = []
     for m in _TIME.finditer(q):
         text = m.group(0).strip()
+        if _SURVEY_DATE_BEFORE.search(q[:m.start()]) or _SURVEY_DATE_AFTER.match(q[m.end():]):
+            continue  # "leaders surveyed in summer 2021", "the July 2021 survey": when the survey was, not the figure
         if re.search(r"\d|next|this|last|summer|winter|spring|autumn|half|quarter|covid|pandemic|over the next", text, re.I) or re.search(_MONTHS, text, re.I):
             out.append(Qualifier("time", text))
     out += [Qualifier("duration", m.group(0)) for m in _DURATION.finditer(q)]

@@ -12,10 +12,11 @@ from rag.answer.candidates import (
     label_skip,
     preferred_edition,
     quote,
+    title_fit,
 )
 from rag.answer.core import abstain
 from rag.answer.lists import case_studies
-from rag.answer.question import terms, topic_aliases
+from rag.answer.question import point_numbers, terms, topic_aliases
 from rag.ingest import CHAPTER_PARTS
 from rag.schema import Answer
 from rag.sentence_table import doc_of
@@ -44,7 +45,7 @@ def summary_answer(question, plan, passages, ctx, qid) -> Answer:
         # is now at 5.61 million ..."): the report's own summary with its numbers.
         picked = [r for item in items for r in [item[0]] + [next((r for r in item[1:] if _states_figure(table.rows[r].text)), None)] if r is not None]
     else:
-        picked = _chapter_sentences(table, doc, edition, chapter, sections)
+        picked = _chapter_sentences(question, table, doc, edition, chapter, sections)
     if not picked:
         return abstain(question, passages, ctx.settings, ctx.index.sources, qid)
     picks = candidates_at(plan, picked, [], passages, ctx)
@@ -57,7 +58,7 @@ def _states_figure(text: str) -> bool:
                for f in figures.find_figures(text))
 
 
-def _chapter_sentences(table, doc: str, edition: str, chapter: str, sections: list[str]) -> list[int]:
+def _chapter_sentences(question: str, table, doc: str, edition: str, chapter: str, sections: list[str]) -> list[int]:
     """A chapter in brief: the opening sentences of its challenge, the first thing leaders told us, and the
     first asks of what they need; a chapter without those parts, its leading sentences."""
     def firsts(section: str) -> list[int]:
@@ -66,6 +67,12 @@ def _chapter_sentences(table, doc: str, edition: str, chapter: str, sections: li
 
     challenge, told, needs = (f"{chapter} › {part}" for part in CHAPTER_PARTS)
     subs = [s for s in sections if s.startswith(chapter + " › ")]
+    numbers = point_numbers(question)
+    named = [s for s in subs if s.split(" › ")[-1].split(". ")[0] in numbers
+             or title_fit(question, s.split(" › ")[-1].split(". ")[-1]) == 1.0]
+    if challenge not in sections and len(named) == 1:
+        # One point of the part ("the first point of the ten-point plan"): its leading sentences.
+        return table.by_section[(doc, edition, named[0])][:SUMMARY_SENTENCES]
     if challenge not in sections and len(subs) >= 3:
         # A part made of points or topics (the ten-point plan, the survey findings): the opening of each.
         return [firsts(s)[0] for s in subs if firsts(s)]
