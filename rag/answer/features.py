@@ -132,6 +132,9 @@ def sentence_features(
     }
 
 
+_DIALLED = re.compile(r"\b(?:call|calls|dial|ring|press|option|extension|line)\s+$", re.I)
+
+
 def states_count(text: str, given: str = "", counted: set[str] | None = None) -> bool:
     """A count of things, in numerals ("93,806", "5.6 million") or words ("eight"), other than a count the
     question itself gives ("of the 93,806 vacancies, how many ..."); lengths of time and dates are not counts.
@@ -141,6 +144,8 @@ def states_count(text: str, given: str = "", counted: set[str] | None = None) ->
     for m in _COUNT.finditer(text):
         if counted and _counts_other(text[m.end():], counted):
             continue
+        if _DIALLED.search(text[:m.start()]):
+            continue  # "call 111 and press option 3": a number to dial, not a count
         found = figures.find_figures(m.group(0))
         if found and (found[0].unit != "" or figures.is_trivial(found[0]) or figures.appears_in(found[0], given_figures)):
             continue
