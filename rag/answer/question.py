@@ -69,6 +69,7 @@ _NUMBER = re.compile(
     r"figure|amount|sum|rate|level|total|size|date|month|year|period|quarter)|which (?:financial |calendar )?(?:month|year|date|period|quarter)|"
     r"when\b|by when|percentage|proportion|per cent|%|number (?:of|for)|^(?:the )?share of\b|cost|billion|million|what (?:was|is|were) the (?:median|average)|"
     r"(?:what|how) (?:is|was|are|were) the (?:size|length|value|total|scale) of|"
+    r"what (?:is|was|were|are) the (?:[\w-]+ )?(?:rate|ratio)\b|"
     r"what (?:is|was|were|are) (?:the|their|its|his|her) (?:figure|number|total|estimate|amount|sum)\b|(?:two|both) (?:shares|figures|numbers|percentages|proportions))",
     re.I,
 )
@@ -256,7 +257,7 @@ def terms(text: str) -> list[str]:
 
 _SURVEY_DATE_BEFORE = re.compile(r"\b(?:surveyed|polled|questioned)\s+(?:in|during)?\s*(?:the\s+)?"
                                  rf"(?:(?:summer|winter|spring|autumn|early|late|mid|{_MONTHS})[\s-]+)?$", re.I)
-_SURVEY_DATE_AFTER = re.compile(r"\s*(?:leaders(?:'|’)? )?(?:panel )?(?:survey|poll)\b", re.I)
+_SURVEY_DATE_AFTER = re.compile(r"\s*(?:[\w'’-]+\s+){0,3}?(?:survey|poll)\b", re.I)  # "... Health Leaders Panel survey"
 
 
 def qualifiers(q: str) -> list[Qualifier]:
