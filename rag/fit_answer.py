@@ -23,8 +23,9 @@ import numpy as np
 
 from rag import evaluate, metrics
 from rag.answer.candidates import Context, candidates, content_sentences
-from rag.answer.compose import figure_pool, fitting_figures, pre_abstains
+from rag.answer.compose import pre_abstains
 from rag.answer.features import ANSWERABILITY, FEATURES, SentenceModel, answerability_features, feature_matrix
+from rag.answer.figure_fit import figure_pool, fitting_figures
 from rag.answer.question import analyse
 from rag.assistant import Assistant
 from rag.settings import ROOT, Settings

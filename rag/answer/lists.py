@@ -90,9 +90,11 @@ _CASE_STUDIES = re.compile(r"\bcase[ -]stud(?:ies|ys)\b", re.I)
 
 
 def _case_studies(question: str, plan, cands: list[Candidate], ctx: Context) -> list[list[int]]:
+    """The case studies as list items: each one's first sentence, which names its subject."""
     if not cands:
         return []
-    return [rows[:1] for rows in case_studies(question, plan, (doc_of(cands[0].sentence.chunk_id), cands[0].sentence.edition), ctx)]
+    where = (doc_of(cands[0].sentence.chunk_id), cands[0].sentence.edition)
+    return [rows[:1] for rows in case_studies(question, plan, where, ctx)]
 
 
 def case_studies(question: str, plan, where: tuple[str, str], ctx: Context) -> list[list[int]]:

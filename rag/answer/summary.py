@@ -43,7 +43,7 @@ def summary_answer(question, plan, passages, ctx, qid) -> Answer:
         items = bullet_items(rows, table.rows) or [[r] for r in rows]
         # Each key point's opening, and the sentence giving its figure when another one does ("The waiting list
         # is now at 5.61 million ..."): the report's own summary with its numbers.
-        picked = [r for item in items for r in [item[0]] + [next((r for r in item[1:] if _states_figure(table.rows[r].text)), None)] if r is not None]
+        picked = [r for item in items for r in item[:1] + _first_figure(table, item[1:])]
     else:
         picked = _chapter_sentences(question, table, doc, edition, chapter, sections)
     if not picked:
@@ -58,12 +58,25 @@ def _states_figure(text: str) -> bool:
                for f in figures.find_figures(text))
 
 
+def _first_figure(table, rows: list[int]) -> list[int]:
+    """The first of `rows` stating a share, a sum or a large count, as a list of at most one row."""
+    return next(([r] for r in rows if _states_figure(table.rows[r].text)), [])
+
+
 def _chapter_sentences(question: str, table, doc: str, edition: str, chapter: str, sections: list[str]) -> list[int]:
-    """A chapter in brief: the opening sentences of its challenge, the first thing leaders told us, and the
-    first asks of what they need; a chapter without those parts, its leading sentences."""
+    """A chapter in brief: the opening sentences of its challenge and the first thing leaders told us, each with
+    the first sentence giving a figure when those openings give none, and the first asks of what they need. A part
+    made of points (the ten-point plan): the opening of each point, or of the one point the question names; any
+    other part, its leading sentences."""
     def firsts(section: str) -> list[int]:
         rows = table.by_section.get((doc, edition, section), [])
         return [r for r in rows if table.rows[r].pos == 0 and len(table.rows[r].text.split()) >= 6]
+
+    def with_figure(section: str, taken: list[int]) -> list[int]:
+        if any(_states_figure(table.rows[r].text) for r in taken):
+            return taken
+        rows = table.by_section.get((doc, edition, section), [])
+        return sorted(taken + _first_figure(table, [r for r in rows if r not in taken]))
 
     challenge, told, needs = (f"{chapter} › {part}" for part in CHAPTER_PARTS)
     subs = [s for s in sections if s.startswith(chapter + " › ")]
@@ -83,15 +96,8 @@ def _chapter_sentences(question: str, table, doc: str, edition: str, chapter: st
         return picked
     needs_items = bullet_items(table.by_section.get((doc, edition, needs), []), table.rows)
     asks = [item[label_skip(item, table.rows)] for item in needs_items]
-    def figure(section: str, taken: list[int]) -> list[int]:
-        # The section's first sentence giving a share, a sum or a large count, when its openings give none.
-        rows = table.by_section.get((doc, edition, section), [])
-        if any(_states_figure(table.rows[r].text) for r in taken):
-            return []
-        return next(([r] for r in rows if r not in taken and _states_figure(table.rows[r].text)), [])
-
-    opening, heard = firsts(challenge)[:CHALLENGE_SENTENCES], firsts(told)[:1]
-    return sorted(opening + figure(challenge, opening)) + sorted(heard + figure(told, heard)) + asks[:SUMMARY_ASKS]
+    return (with_figure(challenge, firsts(challenge)[:CHALLENGE_SENTENCES]) + with_figure(told, firsts(told)[:1])
+            + asks[:SUMMARY_ASKS])
 
 
 def _chapter(plan, passages, sections, ctx) -> str | None:

@@ -1,0 +1,227 @@
+"""Which sentences state the figure a question asks for: a figure of the asked kind (a share, a sum, a count of
+the things asked about, a length of time, how often), for the asked subject, names, group and period, beyond any
+figure the question itself gives; and, when none does, why not.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rag import figures
+from rag.answer.candidates import Context
+from rag.answer.features import (
+    LENGTH_UNITS,
+    Candidate,
+    duration_fits,
+    new_figure,
+    period_fits,
+    states_count,
+    states_frequency,
+    states_length,
+)
+from rag.answer.question import (
+    BACKGROUND_TERMS,
+    PEOPLE,
+    named_subjects,
+    names_in,
+    normalise_question,
+    terms,
+)
+from rag.schema import QuestionPlan
+from rag.sentence_table import doc_of
+from rag.text import stem
+
+
+def period_words(period: str) -> str:
+    """A period as a note names it: "in July 2021" -> "July 2021"."""
+    return re.sub(r"^(?:in|at|by|during|for|of)\s+", "", period, flags=re.I)
+
+
+def year_published(c: Candidate, ctx: Context) -> int:
+    """The year the document of a sentence was published, from its front matter's dates (0 when it has none)."""
+    table = ctx.index.sentences
+    doc = doc_of(c.sentence.chunk_id)
+    return figures.publication_year(table.rows[r].text for (d, _, section), rows in table.by_section.items()
+                                    if d == doc and section == "Front matter" for r in rows)
+
+
+def figure_pool(plan: QuestionPlan, cands: list[Candidate]) -> list[Candidate]:
+    """Sentences stating a figure, best first. The asked unit is a feature of the score, not a filter:
+    "how much higher" asks for a share, not money, and a filter on a misread unit loses the answer."""
+    return [c for c in cands if c.features["has_figure"] and c.sentence.section != "Front matter"]
+
+
+def asked_periods(plan: QuestionPlan) -> list[str]:
+    """The periods a question names by a year or a month and year ("in July 2021", "2022/23")."""
+    return [q.text for q in plan.qualifiers if q.kind == "time" and re.search(r"\d{4}|[A-Z][a-z]+ \d{4}", q.text)]
+
+
+@dataclass(frozen=True)
+class _Asked:
+    """What a figure question asks for, read once for all its candidate sentences."""
+
+    names: list[str]  # names a sentence must name ("the Peterborough Mental Health Exemplar")
+    counted: list[str]  # the counted subject's terms
+    people: bool  # what is counted is people, named in too many words to require them all
+    wanted: list[str]  # the counted terms a sentence must use: not the people words, not the report's background
+    statistics: list[str]  # "median", "average"
+    # The question with the figures it gives, which are not the answer, unless it checks one of them: "Is it right
+    # that 57% of leaders disagree ...?" asks for the sentence stating 57%.
+    given: str
+
+    @classmethod
+    def of(cls, plan: QuestionPlan, question: str) -> _Asked:
+        counted = terms(plan.counted or "")
+        checks = CHECKS_A_FIGURE.search(normalise_question(question))
+        return cls(names=named_subjects(question), counted=counted, people=bool(set(counted) & PEOPLE),
+                   wanted=[w for w in counted if w not in PEOPLE and w not in BACKGROUND_TERMS], statistics=_STATISTIC.findall(question.lower()),
+                   given=_FIGURES_OUT.sub(" ", question) if checks else question)
+
+
+def _fits_subject_and_period(plan: QuestionPlan, c: Candidate, ctx: Context, asked: _Asked) -> bool:
+    """Whether a sentence states a figure of the asked kind, for the asked subject and period, beyond any
+    figure the question itself gives ("of the 93,806 vacancies, how many ...")."""
+    text = f"{c.previous} {c.sentence.text}"
+    if plan.counted:
+        # A thing counted ("nursing vacancies") is named in full; people counted by what they do
+        # ("people waiting for treatment") need half of those words.
+        need = 0.5 if asked.people else 1.0
+        have = set(terms(text))
+        if sum(w in have for w in asked.wanted) < need * len(asked.wanted):
+            return False
+    about = f"{c.sentence.section} {_case_named(c, ctx)} {text}"
+    if not all(names_in(name, about) for name in asked.names):
+        return False
+    if not all(_group_named(g, f"{c.sentence.section} {text}") for g in _groups(plan)):
+        return False
+    if _RESPONDED.search(asked.given) and _SURVEY.search(asked.given) and not _RESPONDED.search(text):
+        return False  # "how many answered the survey", "the response rate": the panel's size says neither
+    if any(w not in text.lower() for w in asked.statistics):
+        return False  # a median or an average is not any figure about the same thing
+    if plan.unit == "frequency":
+        if not states_frequency(c.sentence.text):
+            return False
+    elif plan.unit in LENGTH_UNITS:
+        if not states_length(c.sentence.text, plan.unit):
+            return False
+    elif plan.unit == "count":
+        # A count of things must be followed by those things; people are counted in too many words to check.
+        if not states_count(c.sentence.text, asked.given, set(asked.counted) if asked.counted and not asked.people else None):
+            return False
+        if asked.people and _counts_other_people(c.sentence.text, set(asked.counted)):
+            return False
+    elif not new_figure(plan.unit, c.sentence.text, asked.given):
+        return False
+    return (all(period_fits(p, text) or _this_year(p, text, c, ctx) for p in asked_periods(plan))
+            and all(duration_fits(q.text, text) for q in plan.qualifiers if q.kind == "duration"))
+
+
+_THIS_YEAR = re.compile(r"\b(?:this|the|the current) (?:financial )?year\b", re.I)
+
+
+def _this_year(period: str, text: str, c: Candidate, ctx: Context) -> bool:
+    """Whether a sentence's "this year" or "the year" is the asked year, the one the report was published in
+    ("the second half of the year" in a September 2021 report is the second half of 2021/22)."""
+    if not _THIS_YEAR.search(text) or re.search(figures.MONTHS, period, re.I):
+        return False  # a month ("March 2021") is not any time of the year
+    years = {int(y) for y in re.findall(r"(?:19|20)\d\d", period)}
+    return year_published(c, ctx) in years and len(years) == 1
+
+
+# After a preamble too: "In the headline results, is it 82 or 83 per cent ...?"
+CHECKS_A_FIGURE = re.compile(
+    r"(?:^|[,:;.?!–—-]\s*)(?:(?:is it|is that|was it|are they|were there) (?:right|true|correct|accurate|really)\b|"
+    r"(?:did|does) (?:the report|it|the manifesto) (?:really )?(?:say|state|claim|find)\b|"
+    r"is (?:that|this) what (?:the report|it|the manifesto) (?:says|states|found|finds)\b|"
+    r"^(?:a colleague|someone|somebody|my editor|i (?:have |had )?(?:read|heard|was told)) (?:says?|said|claims?|that)\b|"
+    r"(?:is|are|was|were) (?:there )?(?:really|actually)\b|(?:is|was) it £?\d)", re.I)
+_FIGURES_OUT = re.compile(r"£?\d[\d,.]*\s*(?:%|per ?cent|million|billion|bn|m|k)?", re.I)
+
+
+# People a sentence may count instead of those asked about ("eight specialist healthcare assistants" are no count
+# of patients); "people" counts anyone.
+_COUNTED_PEOPLE = {stem(w) for w in ("patients", "staff", "leaders", "members", "assistants", "nurses", "doctors",
+                                     "respondents", "volunteers", "clinicians", "workers", "gps", "residents")}
+_NUMBER_THEN_WORDS = re.compile(r"(?:\b\d[\d,.]*(?:\s+(?:million|thousand))?|\b(?:two|three|four|five|six|seven|eight|nine|ten|"
+                                r"hundreds?|thousands?))\s+((?:[A-Za-z][\w'’-]*\s+){0,2}[A-Za-z][\w'’-]*)", re.I)
+
+
+def _counts_other_people(text: str, counted: set[str]) -> bool:
+    """Whether every count of people in a sentence counts people other than those asked about."""
+    if stem("people") in counted:
+        return False  # "how many people work for ...": staff are people
+    counts = [{stem(w.lower()) for w in m.group(1).split()} & _COUNTED_PEOPLE for m in _NUMBER_THEN_WORDS.finditer(text)]
+    counts = [c for c in counts if c]
+    return bool(counts) and all(not (c & counted) for c in counts)
+
+
+# Taking part in a survey, not "respondents", who are whoever answered a question.
+_RESPONDED = re.compile(r"\b(?:responded|answered|replied|took part|taking part|participated|completed|"
+                        r"filled (?:in|out)|response rate)\b", re.I)
+_SURVEY = re.compile(r"\b(?:survey|poll|questionnaire|response rate)", re.I)
+COMPARED_POOL = 10  # the figure sentences, best first, in which a comparison's named sides are looked for
+
+
+def unnamed_sides(question: str, pool: list[Candidate], ctx: Context) -> list[str]:
+    """Names of a comparison (London, Black people, Wales) that no figure sentence near the question names: the
+    report gives no figure to compare for them."""
+    return [name for name in named_subjects(question)
+            if not any(names_in(name, f"{c.sentence.section} {_case_named(c, ctx)} {c.sentence.text}")
+                       for c in pool[:COMPARED_POOL])]
+
+
+def _case_named(c: Candidate, ctx: Context) -> str:
+    """A case study is about what its first sentence names ("West Yorkshire and Harrogate ... Citizens' Panel"),
+    whichever of its sentences states the figure; other sections name their subject sentence by sentence."""
+    if not c.sentence.section.split(" › ")[-1].startswith("Case study"):
+        return ""
+    table = ctx.index.sentences
+    rows = table.by_section.get((doc_of(c.sentence.chunk_id), c.sentence.edition, c.sentence.section), [])
+    return table.rows[rows[0]].text if rows else ""
+
+
+def _groups(plan: QuestionPlan) -> list[str]:
+    return [q.text for q in plan.qualifiers if q.kind == "group"]
+
+
+def _group_named(group: str, text: str) -> bool:
+    """Whether a text names a group the question asks about by the words before its last ("ambulance trust" of
+    "ambulance trust chief executives", "mental health" of "mental health services"): a figure for the whole
+    panel, or for another service, is not the one asked for."""
+    return set(terms(group)[:-1]) <= set(terms(text))
+
+
+_STATISTIC = re.compile(r"\b(median|average)\b")  # not "mean": "could mean losing them"
+
+
+def fitting_figures(plan: QuestionPlan, cands: list[Candidate], ctx: Context) -> list[Candidate]:
+    """The figure sentences for the asked subject and period, best first. None: the report has no such figure,
+    and a journalist asking for December's figure must not be given July's, nor a count of staff for nurses."""
+    # "Every two weeks" is not a figure, but it is how often.
+    frequency = plan.unit == "frequency"
+    pool = [c for c in cands if c.sentence.section != "Front matter"] if frequency else figure_pool(plan, cands)
+    asked = _Asked.of(plan, ctx.question)
+    return [c for c in pool if _fits_subject_and_period(plan, c, ctx, asked)]
+
+
+def missing_note(plan: QuestionPlan, pool: list[Candidate], ctx: Context) -> str:
+    """Why a figure question is declined when no sentence fits its subject and period (a note for the user)."""
+    unnamed = [n for n in named_subjects(ctx.question)
+               if not any(names_in(n, f"{c.sentence.section} {c.previous} {c.sentence.text}") for c in pool)]
+    if unnamed:
+        return f"No passage near this question that states a figure names {' or '.join(unnamed)}."
+    statistics = [w for w in _STATISTIC.findall(ctx.question.lower()) if not any(w in c.sentence.text.lower() for c in pool)]
+    if statistics:
+        return f"No passage near this question gives {' or '.join(statistics)} figures."
+    groups = [g for g in _groups(plan) if not any(_group_named(g, f"{c.sentence.section} {c.previous} {c.sentence.text}")
+                                                  for c in pool)]
+    if groups:
+        return f"No passage near this question that states a figure is about {' or '.join(groups)}."
+    periods = [period_words(p) for p in asked_periods(plan)]
+    if plan.counted:
+        periods += [q.text for q in plan.qualifiers if q.kind == "duration" and q.text not in plan.counted]
+        return f"No passage near this question states a number of {plan.counted}" + (f" for {', '.join(periods)}." if periods else ".")
+    if periods:
+        return f"The passages near this question give no figure for {', '.join(periods)}."
+    return "No passage near this question states a figure of the kind asked for, beyond any the question gives."
