@@ -66,6 +66,7 @@ class _Asked:
     people: bool  # what is counted is people, named in too many words to require them all
     wanted: list[str]  # the counted terms a sentence must use: not the people words, not the report's background
     statistics: list[str]  # "median", "average"
+    took_part: bool  # asks who took part in a survey ("how many answered it", "the response rate")
     # The question with the figures it gives, which are not the answer, unless it checks one of them: "Is it right
     # that 57% of leaders disagree ...?" asks for the sentence stating 57%.
     given: str
@@ -76,6 +77,7 @@ class _Asked:
         checks = CHECKS_A_FIGURE.search(normalise_question(question))
         return cls(names=named_subjects(question), counted=counted, people=bool(set(counted) & PEOPLE),
                    wanted=[w for w in counted if w not in PEOPLE and w not in BACKGROUND_TERMS], statistics=_STATISTIC.findall(question.lower()),
+                   took_part=bool(_RESPONDED.search(question) and _SURVEY.search(question)),
                    given=_FIGURES_OUT.sub(" ", question) if checks else question)
 
 
@@ -95,7 +97,7 @@ def _fits_subject_and_period(plan: QuestionPlan, c: Candidate, ctx: Context, ask
         return False
     if not all(_group_named(g, f"{c.sentence.section} {text}") for g in _groups(plan)):
         return False
-    if _RESPONDED.search(asked.given) and _SURVEY.search(asked.given) and not _RESPONDED.search(text):
+    if asked.took_part and not _RESPONDED.search(text):
         return False  # "how many answered the survey", "the response rate": the panel's size says neither
     if any(w not in text.lower() for w in asked.statistics):
         return False  # a median or an average is not any figure about the same thing
