@@ -311,3 +311,35 @@ def test_is_it_one_figure_or_another_gets_the_reports_own(assistant):
     ans = assistant.ask("Just checking: is it 82 or 83 per cent of leaders who doubt the NHS can meet public expectations "
                         "on waiting times?")
     assert not ans.abstained and "82" in ans.answer.split("[1]")[0], ans.answer
+
+
+def test_a_claim_to_check_gets_the_reports_own_figure_and_a_note(assistant):
+    ans = assistant.ask("A colleague says the Marmot study found COVID death rates in Greater Manchester were a third "
+                        "higher than in the rest of England. Is that what the manifesto says?")
+    assert not ans.abstained and "a quarter higher" in ans.answer, ans.answer
+    assert any("a third" in n for n in ans.notes), ans.notes
+
+
+def test_chapters_by_their_topic_and_the_case_studies(assistant):
+    ans = assistant.ask("On money, what does the manifesto say government and national bodies need to provide?")
+    assert {c.section for c in ans.citations} == {"A new financial deal for health and social care › What do NHS leaders need?"}
+    ans = assistant.ask("Can you list the case studies in the report?")
+    assert all(c.section.split(" › ")[-1].startswith("Case study") for c in ans.citations), ans.citations
+    assert len({c.section for c in ans.citations}) == 4 and "North East London" in ans.answer, ans.answer
+
+
+def test_survey_takers_other_people_and_unnamed_comparisons_are_declined(assistant):
+    # The report gives the panel's size, never how many answered.
+    assert assistant.ask("How many Health Leaders Panel members actually answered the July 2021 survey?").abstained
+    # "eight specialist healthcare assistants" are no count of patients.
+    assert assistant.ask("How many patients has the Peterborough Mental Health Exemplar pilot supported so far?").abstained
+    ans = assistant.ask("Marmot found COVID deaths were higher in Greater Manchester - what did the report find for "
+                        "London compared with the rest of England?")
+    assert ans.abstained and any("London" in n for n in ans.notes), (ans.answer, ans.notes)
+
+
+def test_a_summary_of_the_plan_covers_every_point_or_the_one_named(assistant):
+    ans = assistant.ask("Can you sum up the ten asks at the end of the report?")
+    assert len({c.section for c in ans.citations}) == 10, ans.citations
+    ans = assistant.ask("Can you sum up the first point of the ten-point plan, on population health?")
+    assert {c.section for c in ans.citations} == {"Ten-point plan › 1. Population health"}, ans.citations

@@ -230,3 +230,34 @@ def test_verbs_ending_in_s_are_not_plurals_and_a_figure_asked_by_its_owner():
     assert analyse("The Health Foundation recommended more. What was their figure?").kind == "figure"
     assert analyse("What were the innovations it lists?").kind == "list"
     assert analyse("What is the takeaway from the conclusion?").kind == "summary"
+
+
+def test_the_surveys_date_is_not_the_figures_and_terse_shares_ask_for_a_figure():
+    plan = analyse("What share of leaders surveyed in summer 2021 said demand was back at pre-COVID levels?")
+    assert not [q for q in plan.qualifiers if q.kind == "time" and "2021" in q.text], plan.qualifiers
+    assert not [q for q in analyse("How many answered the July 2021 Health Leaders Panel survey?").qualifiers
+                if q.kind == "time"]
+    # A figure's own period stays a qualifier.
+    assert ("time", "in July 2021") in {(q.kind, q.text) for q in analyse("How many were waiting in July 2021?").qualifiers}
+    assert analyse("Share of panel members confident they can meet the goals?").kind == "figure"
+    assert analyse("What was the response rate to the survey?").kind == "figure"
+
+
+def test_a_list_asked_in_a_later_question_and_chapters_by_their_topic():
+    from rag.answer.question import point_numbers, topic_aliases
+    from rag.text import stem
+
+    assert analyse("How did North East London raise uptake? What approaches did they use?").kind == "list"
+    assert analyse("How did North East London raise uptake?").kind == "narrative"
+    assert topic_aliases("the money chapter") == [stem("financial")]
+    assert topic_aliases("on workforce and waiting lists") == [stem("staff"), stem("backlog")]
+    assert topic_aliases("the chapter on health inequalities") == []
+    assert point_numbers("the first point of the plan") == {"1"} and point_numbers("point 7") == {"7"}
+
+
+def test_a_number_to_dial_is_no_count():
+    from rag.answer.features import states_count
+
+    text = "Patients can call 111 and press option 3 for specialist advice."
+    assert not states_count(text, "How many calls has the line handled?", {"call"})
+    assert states_count("The line took 400 calls in its first month.", "How many calls has the line handled?", {"call"})
