@@ -25,6 +25,7 @@ SUMMARY_SENTENCES = 4  # a chapter summary: its leading sentences (3 or 4 chosen
 CHALLENGE_SENTENCES = 2  # of a themed chapter's summary: its challenge's opening sentences,
 SUMMARY_ASKS = 3  # and the first of its asks
 CASE_STUDY_SENTENCES = 2  # of each case study a summary covers
+CASE_STUDY_PARAGRAPHS = 6  # a summary of one case study: the openings of its first paragraphs
 
 
 def summary_answer(question, plan, passages, ctx, qid) -> Answer:
@@ -35,9 +36,15 @@ def summary_answer(question, plan, passages, ctx, qid) -> Answer:
     sections = table.sections(doc, edition)
     chapter = _chapter(plan, passages, sections, ctx) if plan.chapter or plan.terms else None
     studies = case_studies(question, plan, (doc, edition), ctx)
+    study = _one_case_study(question, table, doc, edition, ctx) if not studies else []
     if studies:
         # "A quick rundown of the case studies": each study's opening, which names who did what.
         picked = [r for rows in studies for r in rows[:CASE_STUDY_SENTENCES]]
+    elif study:
+        # "Summarise the Cambridgeshire and Peterborough case study": the opening of each of its paragraphs, and
+        # of a short one the sentences after them, to SUMMARY_SENTENCES.
+        openings = [r for r in study if table.rows[r].pos == 0][:CASE_STUDY_PARAGRAPHS]
+        picked = sorted(openings + [r for r in study if r not in openings][:max(0, SUMMARY_SENTENCES - len(openings))])
     elif chapter is None:
         rows = table.by_section.get((doc, edition, "Key points"), [])
         items = bullet_items(rows, table.rows) or [[r] for r in rows]
@@ -50,6 +57,19 @@ def summary_answer(question, plan, passages, ctx, qid) -> Answer:
         return abstain(question, passages, ctx.settings, ctx.index.sources, qid)
     picks = candidates_at(plan, picked, [], passages, ctx)
     return quote(question, plan, picks, ctx, qid, variants=False, as_list=chapter is None)
+
+
+_ONE_CASE_STUDY = re.compile(r"\bcase[ -]study\b", re.I)
+
+
+def _one_case_study(question: str, table, doc: str, edition: str, ctx) -> list[int]:
+    """The rows of the one case study a question asks about ("the Cambridgeshire and Peterborough case study"):
+    the one whose sentences are nearest the question; none when it asks about no case study."""
+    if not _ONE_CASE_STUDY.search(question):
+        return []
+    studies = [table.by_section[(doc, edition, s)] for s in table.sections(doc, edition)
+               if s.split(" › ")[-1].startswith("Case study")]
+    return max(studies, key=lambda rows: float((table.vectors[rows] @ ctx.qv).max()), default=[])
 
 
 def _states_figure(text: str) -> bool:
