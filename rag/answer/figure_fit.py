@@ -137,7 +137,8 @@ CHECKS_A_FIGURE = re.compile(
     r"(?:did|does) (?:the report|it|the manifesto) (?:really )?(?:say|state|claim|find)\b|"
     r"is (?:that|this) what (?:the report|it|the manifesto) (?:says|states|found|finds)\b|"
     r"^(?:a colleague|someone|somebody|my editor|i (?:have |had )?(?:read|heard|was told)) (?:says?|said|claims?|that)\b|"
-    r"(?:is|are|was|were) (?:there )?(?:really|actually)\b|(?:is|was) it £?\d)", re.I)
+    r"(?:is|are|was|were) (?:there )?(?:really|actually)\b|(?:is|was) it £?\d|"
+    r"^(?:(?:fact[- ]?)?check(?:ing)?|verify(?:ing)?|can you (?:check|verify|confirm))\b)", re.I)
 _FIGURES_OUT = re.compile(r"£?\d[\d,.]*\s*(?:%|per ?cent|million|billion|bn|m|k)?", re.I)
 
 

@@ -214,9 +214,15 @@ def _kind(q: str) -> str:
         # "..., and what share predicted a rise for each?": a figure for every item is still a list.
         if not _NUMBER.search(asked) or re.search(r"\bwhat (?:are|were)\b|\b(?:for|of) each\b|\brespectively\b", q, re.I):
             return "list"
-    if _NUMBER.search(q):
+    if _NUMBER.search(q) or _CLAIMED.search(q):
         return "figure"
     return "narrative"
+
+
+# "Checking a figure: were vacancies 98,306 in June 2021?": a yes-or-no question giving a figure asks for the
+# report's own figure. A year is not the figure checked ("Did leaders expect more demand in 2022?").
+_CLAIMED = re.compile(r"(?:^|[:;.?!]\s*|\s[–—-]\s*)(?:is|are|was|were|did|does|do|has|have|had)\b[^?]*?"
+                      r"(?<![\w.,])£?(?!(?:19|20)\d\d\b)\d", re.I)
 
 
 def _plural(clause: str) -> bool:
@@ -349,7 +355,8 @@ def _counted(q: str) -> str | None:
         # "How many people were waiting for treatment": people are counted everywhere; what they do says which count.
         clause = _TIME.sub(" ", _ASIDE.sub(" ", q[m.end(1):])).strip(" ?.!")
         return f"{counted} {clause}" if terms(clause) else None
-    if not words or any(w in _SURVEYED for w in words):
+    # Whole words: the "time" of "full-time vacancies" is no length of time.
+    if not words or any(stem(w) in _SURVEYED for w in re.findall(r"[\w'’-]+", counted.lower())):
         return None
     return counted
 
