@@ -131,6 +131,11 @@ _REWRITES = [(re.compile(r"\b(what|who|where|when|how|why|which|it|that|there|he
              (re.compile(r"['’]ve\b", re.I), " have"), (re.compile(r"['’]ll\b", re.I), " will"),
              (re.compile(r"\bI['’]m\b", re.I), "I am"),
              (re.compile(r"\bConfed\b", re.I), "Confederation"),
+             # The report measures wealth by deprivation: "the poorest areas" are its "most deprived".
+             (re.compile(r"\b(?:poorest|most disadvantaged)\b", re.I), "most deprived"),
+             (re.compile(r"\b(?:richest|wealthiest|most affluent|least disadvantaged)\b", re.I), "least deprived"),
+             (re.compile(r"\bpoorer\b", re.I), "more deprived"),
+             (re.compile(r"\b(?:richer|wealthier|more affluent)\b", re.I), "less deprived"),
              (re.compile(r"\b(\d+(?:\.\d+)?) (or|and|to) (\d+(?:\.\d+)?) ?(%|per ?cent)", re.I), r"\1 \4 \2 \3 \4"),
              (re.compile(r"(?<!\d)(?<!\d\s)\s*%"), " per cent")]
 # "I'm an ICS lead - ...", "As a journalist, ...": who asks, which is not what the question is about.
@@ -193,7 +198,9 @@ def _kind(q: str) -> str:
         return "list"
     if _SUMMARY.search(q) and not figure_words:
         return "summary"
-    if _COMPARISON.search(q) and (_NUMBER.search(q) or len(figures.find_figures(q)) >= 2 or re.search(r"\bcompare", q, re.I)):
+    # "covid death rate poorest vs richest areas": a rate or a number compared, in a few words.
+    if _COMPARISON.search(q) and (_NUMBER.search(q) or len(figures.find_figures(q)) >= 2
+                                  or re.search(r"\bcompare|\b(?:rates?|numbers?|figures?|shares?|percentages?)\b", q, re.I)):
         return "comparison"
     if _TWO_ASKS.search(q):
         return "comparison"
