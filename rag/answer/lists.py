@@ -51,7 +51,7 @@ def list_answer(question, plan, passages, cands, ctx, qid) -> Answer | None:
         if len(items) < 2 and fit:
             # A named part whose lists sit in its sub-sections ("what did the survey find on staffing"):
             # the sub-section nearest the question.
-            items = _nearest_sub_list(doc, edition, section, ctx)
+            items = _nearest_sub_list(question, doc, edition, section, ctx)
         if len(items) >= 2:
             options.append((bool(fit), score + 0.25 * fit, order, items))
             top_listed = top_listed or is_top
@@ -230,15 +230,16 @@ _LIST_WORDS = set(terms_all("list all each every one item items what which the r
                             "healthcare health leaders nhs confederation propose proposed"))
 
 
-def _nearest_sub_list(doc: str, edition: str, section: str, ctx: Context) -> list[list[int]]:
-    """The bulleted items of the sub-section of `section` with the sentence nearest the question."""
+def _nearest_sub_list(question: str, doc: str, edition: str, section: str, ctx: Context) -> list[list[int]]:
+    """The bulleted items of the sub-section of `section` the question names by its title ("the workforce survey
+    findings"), else of the one with the sentence nearest the question."""
     table = ctx.index.sentences
     best, items = -1.0, []
     for sub in table.sections(doc, edition):
         if sub.startswith(section + " › "):
             rows = table.by_section[(doc, edition, sub)]
             sub_items = bullet_items(rows, table.rows)
-            near = float((table.vectors[rows] @ ctx.qv).max())
+            near = float((table.vectors[rows] @ ctx.qv).max()) + float(title_fit(question, sub.split(" › ")[-1]) == 1.0)
             if len(sub_items) >= 2 and near > best:
                 best, items = near, sub_items
     return items
