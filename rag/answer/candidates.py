@@ -142,10 +142,11 @@ def _near_duplicate(a: str, b: str) -> bool:
 
 def preferred_edition(key: tuple[str, str, str], plan: QuestionPlan, table) -> tuple[str, str, str]:
     """Lists and summaries read from the web edition unless the question names one: the PDF's layout
-    (pull quotes, broken lines) cost some of its list items their first words."""
+    (pull quotes, broken lines) cost some of its list items their first words. A key without a section asks only
+    for the edition."""
     doc, edition, section = key
     wanted = next((q.text for q in plan.qualifiers if q.kind == "edition"), "web")
-    if wanted != edition and (doc, wanted, section) in table.by_section:
+    if wanted != edition and ((doc, wanted, section) in table.by_section or not section and table.sections(doc, wanted)):
         return doc, wanted, section
     return key
 

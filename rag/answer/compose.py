@@ -47,7 +47,7 @@ from rag.answer.figure_fit import (
     unnamed_sides,
     year_published,
 )
-from rag.answer.lists import introduced_list, item_candidates, list_answer
+from rag.answer.lists import introduced_list, item_candidates, list_answer, named_item
 from rag.answer.question import (
     PERSON_NAMED,
     asks_for_person,
@@ -116,6 +116,9 @@ def _compose(question: str, plan: QuestionPlan, passages: list[Passage], ctx: Co
             answer = abstain(question, passages, settings, sources, qid)
             answer.notes.append(reason)
             return answer
+    item = named_item(question, plan, cands, ctx) if plan.kind in ("list", "narrative") else []
+    if item:
+        return quote(question, plan, item, ctx, qid, variants=False)
     if plan.kind == "list":
         answer = list_answer(question, plan, passages, cands, ctx, qid)
         if answer is not None:

@@ -86,6 +86,54 @@ def list_answer(question, plan, passages, cands, ctx, qid) -> Answer | None:
     return quote(question, plan, picks, ctx, qid, variants=False, as_list=True, continued=continued)
 
 
+_LABEL = re.compile(r"^(?:\d{1,2}\.\s*)?([^:.]{3,80}):\s")
+ITEM_SENTENCES = 6  # of one named item, read whole
+_AS_ITEM = re.compile(r"\b(?:point|bullet|heading|item|section)\b", re.I)
+NAMED_ITEM_TOP = 3  # best sentences, one of which a named item must hold
+
+
+def named_item(question: str, plan: QuestionPlan, cands: list[Candidate], ctx: Context) -> list[Candidate]:
+    """The sentences of the one list item or numbered point whose label or title the question names in full
+    ("what did one panel member say managing public expectations would need?": the bullet "Managing public
+    expectations: ..."), in order; none when it names none. The content of a named item is in its later sentences,
+    which a list of items' openings would leave out. Of items named alike in two places, the one with the best
+    sentence."""
+    if not cands:
+        return []
+    table = ctx.index.sentences
+    doc, edition, _ = preferred_edition((doc_of(cands[0].sentence.chunk_id), cands[0].sentence.edition, ""), plan, table)
+    # A short title is named as an item only when the question says it is one: "population health" is often
+    # only the start of "a population health management approach".
+    as_item = bool(_AS_ITEM.search(question))
+
+    def names(title: str) -> bool:
+        return (as_item or len(terms_all(title)) >= 3) and title_fit(question, title) == 1.0
+
+    named: list[list[int]] = []
+    for section in table.sections(doc, edition):
+        rows = table.by_section[(doc, edition, section)]
+        title = section.split(" › ")[-1]
+        if re.match(r"\d{1,2}\. ", title):
+            if names(title.split(". ", 1)[1]):
+                named.append(rows)
+            continue
+        for item in bullet_items(rows, table.rows):
+            label = _LABEL.match(table.rows[item[0]].text)
+            if label and names(label.group(1)):
+                named.append(item)
+    # A title named in passing ("a population health management approach") names no item: the item must hold one
+    # of the best sentences.
+    # A sentence is the same in either edition.
+    top: dict[str, float] = {}
+    for c in content_sentences(cands)[:NAMED_ITEM_TOP]:
+        top.setdefault(c.sentence.text, c.score)
+    named = [rows for rows in named if any(table.rows[r].text in top for r in rows)]
+    if not named:
+        return []
+    best = max(named, key=lambda rows: max(top.get(table.rows[r].text, 0.0) for r in rows))
+    return candidates_at(plan, best[:ITEM_SENTENCES], cands, [c.passage for c in cands], ctx)
+
+
 _CASE_STUDIES = re.compile(r"\bcase[ -]stud(?:ies|ys)\b", re.I)
 
 
