@@ -100,7 +100,7 @@ _GROUP = re.compile(
     r"\b(?:among|amongst)\s+((?:the\s+)?(?:[\w-]+\s+){0,3}?(?:leaders|trusts|respondents|staff|patients|chief executives|"
     r"members|providers|panel(?: members)?|systems|nurses|doctors|gps|clinicians|commissioners|communities|groups|people))\b|"
     r"\b((?:mental health|acute|community|ambulance|primary care(?: network)?|trust|hospital|ics|system|ccg|pcn|bme|"
-    r"black and minority ethnic)\s+(?:(?:trust|provider|network|sector)\s+)?"
+    r"black and minority ethnic|cancer|maternity|elective|diagnostic|dental|emergency|urgent care|social care|gp|a&e)\s+(?:(?:trust|provider|network|sector)\s+)?"
     r"(?:leaders|trusts|providers|chief executives|chairs|clinical directors|directors|managers|accountable officers|"
     r"respondents|services|staff|communities))\b",
     re.I,
