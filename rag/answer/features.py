@@ -167,7 +167,8 @@ def _counts_other(after: str, counted: set[str]) -> bool:
 
 # "How much funding/money/…" asks for a sum of money; "a budget covering how many years" does not.
 _MONEY = re.compile(r"\bhow much\b[^?.,;:]*?\b(?:funding|money|cost|costs|budget|spend|spending|investment|pounds|receive|received|get|got)\b|"
-                    r"\bwhat (?:[\w'’-]+ ){0,6}?(?:cost|costs|costed)\b|\b(?:the|its) (?:cost|price) of\b|\bhow much of (?:the |this |that )?£", re.I)
+                    r"\bwhat (?:[\w'’-]+ ){0,6}?(?:cost|costs|costed)\b|\b(?:the|its) (?:cost|price) of\b|\bhow much of (?:the |this |that )?£|"
+                    r"\bwhat (?:is|was|were|are) (?:the|its|their) (?:[\w'’-]+ ){0,3}?(?:budget|income|salary|salaries|turnover)\b", re.I)
 
 
 _SHARE = re.compile(r"\b(?:shares?|proportions?|percentages?|per ?cent|fraction)\b", re.I)

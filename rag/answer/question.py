@@ -70,13 +70,14 @@ _NUMBER = re.compile(
     r"when\b|by when|percentage|proportion|per cent|%|number (?:of|for)|^(?:the )?share of\b|cost|billion|million|what (?:was|is|were) the (?:median|average)|"
     r"(?:what|how) (?:is|was|are|were) the (?:size|length|value|total|scale) of|"
     r"what (?:is|was|were|are) the (?:[\w-]+ )?(?:rate|ratio)\b|"
+    r"what (?:is|was|were|are) (?:the|its|their) (?:[\w'’-]+ ){0,3}?(?:budget|income|salary|salaries|turnover)\b|"
     r"what (?:is|was|were|are) (?:the|their|its|his|her) (?:figure|number|total|estimate|amount|sum)\b|(?:two|both) (?:shares|figures|numbers|percentages|proportions))",
     re.I,
 )
 _UNITS = [
     (re.compile(r"\b(shares?|percentages?|proportions?|per ?cent|%|what fraction|how many (?:of )?(?:the )?(?:leaders|respondents|panel|members|trusts))\b(?! of the public)"
                 r"(?! (?:make up|are on|are in|sit on|form|comprise|belong))", re.I), "%"),
-    (re.compile(r"\b(how much|funding|money|cost|£|billion|budget|investment|pounds|spend)\b", re.I), "GBP"),
+    (re.compile(r"\b(how much|funding|money|cost|£|billion|budget|investment|pounds|spend|income|salary|turnover)\b", re.I), "GBP"),
     (re.compile(r"\b(when|by when|which month|what month|which year|what year|what date|which quarter|what period|which period)\b", re.I), "date"),
     (re.compile(r"\b(rate|per 100,000|mortality)\b", re.I), "rate"),
     (re.compile(r"\bhow many\b", re.I), "count"),
