@@ -378,7 +378,7 @@ _NAME = re.compile(r"(?<![.?!:] )(?<!^)\b[A-Z][\w'’&-]*(?:\s+(?:and\s+|of\s+|f
 
 # "Who chairs the panel?", "Which minister was Health Secretary?": a person, whom a sentence names by name.
 _PERSON_ASKED = re.compile(
-    r"^(?:who (?:is|was) (?:the |its )?['‘\"“]?(?:[\w-]+ ){0,3}?(?:chair|chairman|chairwoman|head|leader|chief executive|director|"
+    r"^(?:who (?:is|was) (?:the |its )?['‘\"“]?(?:[\w'’-]+ ){0,3}?(?:chair|chairman|chairwoman|head|leader|chief exec(?:utive)?|director|"
     r"minister|secretary|president|founder|champion|gp|doctor|nurse|clinician|consultant|spokesperson|author|manager|lead)\b|who (?:chairs|chaired|leads|led|heads|headed|runs|ran|founded)\b|"
     r"which (?:minister|person|politician|individual|mp)\b|what is the name of the (?:chair|head|leader|chief|minister|secretary))",
     re.I)
