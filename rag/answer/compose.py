@@ -40,6 +40,8 @@ from rag.answer.features import (
 from rag.answer.figure_fit import (
     CHECKS_A_FIGURE,
     asked_periods,
+    case_named,
+    case_opening,
     figure_pool,
     fitting_figures,
     missing_note,
@@ -160,7 +162,7 @@ def _not_spoken_of(question: str, plan: QuestionPlan, best: Candidate, ctx: Cont
     """Why a list or narrative question is declined, when the best sentence's passage does not name what it asks
     about, or a year after the report's publication that it asks about (the report's own time is rarely stated:
     "demand in summer 2021"); None when it speaks of both."""
-    around = f"{best.passage.chunk.section} {best.passage.chunk.text}"
+    around = f"{best.passage.chunk.section} {case_named(best, ctx)} {best.passage.chunk.text}"
     if asks_for_person(question) and not PERSON_NAMED.search(around):
         return "The passages nearest this question name no person."
     unnamed = [n for n in named_subjects(question) if not names_in(n, around)]
@@ -179,8 +181,8 @@ def _list_names_not(question: str, answer: Answer, ctx: Context) -> str | None:
     """Why a list is declined when none of the passages its items sit in names what the question names ("the
     five priority areas of the NHS Race and Health Observatory" answered with another chapter's asks)."""
     chunks = ctx.index.by_id
-    listed = " ".join(f"{c.section} {chunks[c.chunk_id].text if c.chunk_id in chunks else c.quote}"
-                      for c in answer.citations)
+    listed = " ".join(f"{c.section} {case_opening(c.chunk_id, c.edition, c.section, ctx)} "
+                      f"{chunks[c.chunk_id].text if c.chunk_id in chunks else c.quote}" for c in answer.citations)
     unnamed = [n for n in named_subjects(question) if not names_in(n, listed)]
     if unnamed:
         return f"No list in the report is about {' or '.join(unnamed)}."

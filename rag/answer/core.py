@@ -76,7 +76,12 @@ class CorpusStats:
     def unknown_names(self, question: str) -> list[str]:
         """Capitalised names in the question (past its first word) that the report never uses."""
         names = re.findall(r"(?<!^)(?<![.?!] )\b([A-Z][a-z]{2,})\b", question.strip())
-        return [n for n in names if self.df.get(stem(n.lower()), 0) == 0 and n.lower() not in STOPWORDS]
+        return [n for n in names if self.df.get(stem(n.lower()), 0) == 0 and n.lower() not in STOPWORDS
+                and not self._shortens(n.lower())]
+
+    def _shortens(self, word: str) -> bool:
+        """Whether a word is the start of one the report uses ("Yorks" of Yorkshire, "Cambs" is not)."""
+        return len(word) >= 4 and any(w.startswith(word) for w in self.df)
 
 
 class QuestionError(ValueError):

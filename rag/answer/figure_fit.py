@@ -92,7 +92,7 @@ def _fits_subject_and_period(plan: QuestionPlan, c: Candidate, ctx: Context, ask
         have = set(terms(text))
         if sum(w in have for w in asked.wanted) < need * len(asked.wanted):
             return False
-    about = f"{c.sentence.section} {_case_named(c, ctx)} {text}"
+    about = f"{c.sentence.section} {case_named(c, ctx)} {text}"
     if not all(names_in(name, about) for name in asked.names):
         return False
     if not all(_group_named(g, f"{c.sentence.section} {text}") for g in _groups(plan)):
@@ -170,18 +170,22 @@ def unnamed_sides(question: str, pool: list[Candidate], ctx: Context) -> list[st
     """Names of a comparison (London, Black people, Wales) that no figure sentence near the question names: the
     report gives no figure to compare for them."""
     return [name for name in named_subjects(question)
-            if not any(names_in(name, f"{c.sentence.section} {_case_named(c, ctx)} {c.sentence.text}")
+            if not any(names_in(name, f"{c.sentence.section} {case_named(c, ctx)} {c.sentence.text}")
                        for c in pool[:COMPARED_POOL])]
 
 
-def _case_named(c: Candidate, ctx: Context) -> str:
+def case_named(c: Candidate, ctx: Context) -> str:
     """A case study is about what its first sentence names ("West Yorkshire and Harrogate ... Citizens' Panel"),
     whichever of its sentences states the figure; other sections name their subject sentence by sentence."""
-    if not c.sentence.section.split(" › ")[-1].startswith("Case study"):
+    return case_opening(c.sentence.chunk_id, c.sentence.edition, c.sentence.section, ctx)
+
+
+def case_opening(chunk_id: str, edition: str, section: str, ctx: Context) -> str:
+    """The first sentence of the case study a passage sits in; "" outside case studies."""
+    if not section.split(" › ")[-1].startswith("Case study"):
         return ""
-    table = ctx.index.sentences
-    rows = table.by_section.get((doc_of(c.sentence.chunk_id), c.sentence.edition, c.sentence.section), [])
-    return table.rows[rows[0]].text if rows else ""
+    rows = ctx.index.sentences.by_section.get((doc_of(chunk_id), edition, section), [])
+    return ctx.index.sentences.rows[rows[0]].text if rows else ""
 
 
 def _groups(plan: QuestionPlan) -> list[str]:

@@ -325,7 +325,7 @@ _SURVEYED = {stem(w) for w in ("leaders", "respondents", "panel", "members", "tr
 _NOUN_PHRASE_END = (r"((?:[\w'’-]+\s+){0,3}?[\w'’-]+?)\s+(?:were|are|was|is|did|do|does|had|have|has|will|would|could|sat|took|"
                     r"work|worked|in|on|at|across|during|by|for|of|from|before|after|since|with|who|that|say|said|think|feel|"
                     r"support|back|want|agree|believe|received?)\b")
-_COUNTED = re.compile(r"\bhow many\s+(?:of\s+(?:the\s+)?[\w'’,-]+(?:\s+[\w'’-]+){0,4}?\s+(?:were|are|was|is)\s+(?:for\s+)?)?"
+_COUNTED = re.compile(r"\bhow many\s+(?!(?:back|support|agree|disagree|think|say|said|want|expect|believe|feel)\b)(?:of\s+(?:the\s+)?[\w'’,-]+(?:\s+[\w'’-]+){0,4}?\s+(?:were|are|was|is)\s+(?:for\s+)?)?"
                       + _NOUN_PHRASE_END, re.I)
 # "How many staff called the helplines?": people, and what they did.
 _PEOPLE_DID = re.compile(rf"\bhow many ({'|'.join(_PEOPLE_WORDS)})\b", re.I)
@@ -408,11 +408,13 @@ def named_subjects(q: str) -> list[str]:
 
 
 def names_in(name: str, text: str) -> bool:
-    """Whether `text` names `name`, an acronym ("ONS") also by its spelled-out words ("Office for National Statistics")."""
+    """Whether `text` names `name`, an acronym ("ONS") also by its spelled-out words ("Office for National Statistics"),
+    a shortened word ("West Yorks") by the word it starts."""
     have = set(terms(text))
     initials = {"".join(w[0] for w in m.split() if w[0].isupper())
                 for m in re.findall(r"[A-Z][\w'’-]*(?:\s+(?:and\s+|of\s+|for\s+)?[A-Z][\w'’-]*)+", text)}
     return all(stem(w.lower()) in have or (w.isupper() and (w in initials or _spelled_out(w, text)))
+               or (len(w) >= 4 and any(h.startswith(w.lower()) for h in have))  # "Yorks" of Yorkshire
                or (w[:-1].isupper() and w.endswith("s") and len(w) > 2 and _spelled_out(w[:-1], text))  # "ICSs"
                for w in name.split())
 
