@@ -290,9 +290,13 @@ def _narrative(question, plan, passages, cands, ctx, qid) -> Answer:
     # A narrative reads on through the best sentence's paragraph: what a passage says follows the sentence naming
     # its subject ("The ICS has taken steps to ... Approaches used include ..."). Chosen on dev: keywords
     # 0.677 -> 0.709, and 0.544 -> 0.616 on 135 new questions; a score floor for the sentences read on lost keywords.
-    onward = sorted((c for c in content[1:] if c.row > best.row and c.sentence.para == best.sentence.para
-                     and (c.sentence.section, c.sentence.edition) == (best.sentence.section, best.sentence.edition)),
-                    key=lambda c: c.row)
+    same_section = [c for c in content[1:] if c.row > best.row
+                    and (c.sentence.section, c.sentence.edition) == (best.sentence.section, best.sentence.edition)]
+    onward = sorted((c for c in same_section if c.sentence.para == best.sentence.para), key=lambda c: c.row)
+    if not onward and same_section:
+        # A paragraph of one sentence (a case study's lead) reads on into the next paragraph.
+        following = min(c.sentence.para for c in same_section)
+        onward = sorted((c for c in same_section if c.sentence.para == following), key=lambda c: c.row)
     # Then its section's good sentences; those from elsewhere in the report only when nearly as good.
     picks = distinct([best] + onward + [c for c in content[1:] if c.score >= floor and
                                 (c.sentence.section == best.sentence.section or c.score >= NARRATIVE_ELSEWHERE * best.score)])
