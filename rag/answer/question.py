@@ -417,7 +417,8 @@ def names_in(name: str, text: str) -> bool:
     return all(stem(w.lower()) in have or (w.isupper() and (w in initials or _spelled_out(w, text)))
                or (len(w) >= 4 and any(h.startswith(w.lower()) for h in have))  # "Yorks" of Yorkshire
                or (w[:-1].isupper() and w.endswith("s") and len(w) > 2 and _spelled_out(w[:-1], text))  # "ICSs"
-               for w in name.split())
+               # The words terms() drops ("State" of "Secretary of State") are not looked for.
+               for w in name.split() if terms(w) or w.isupper())
 
 
 def _spelled_out(acronym: str, text: str) -> bool:
