@@ -21,13 +21,14 @@ _DOCUMENT = re.compile(
     r"what is (?:this|the) (?:report|document|manifesto) called|(?:the )?name of (?:this|the) (?:report|document|manifesto|publication)|full title|(?:what|which|how many|other|both) (?:editions|versions|formats)|"
     r"(?:other|another|alternative|different|accessible) formats?|large print|braille|easy read|copyright|licen[cs]e|reuse|"
     r"commercial(?:ly)?|adapt (?:or|and) build|(?:is it|is (?:the )?(?:nhs )?confederation) a (?:registered )?charity|charity number|"
-    r"who (?:is|are) (?:the )?nhs confederation|what is the nhs confederation(?=[?.!\s]*$)|which organi[sz]ation)",
+    r"who (?:is|are) (?:the )?nhs confederation|what is the nhs confederation(?=[?.!\s]*$)|which organi[sz]ation|"
+    r"(?:is|was) (?:this|the|it) (?:report |document |manifesto )?part of (?:a|any|the) (?:series|campaign)|(?:which|what) series)",
     re.I,
 )
 _SUMMARY = re.compile(
     r"\b(summar(?:y|ies|ise|ize|ising|izing)|gist|overview|in brief|in short|briefly|nutshell|tl;?dr|main (?:messages?|points|findings|themes|arguments?)|"
     r"key (?:messages?|takeaways?|themes)|(?:the|main|big) takeaways?|sum(?:s|med|ming)? (?:it |this |that )?up|short version|recap|run-?down|highlights|big picture|what (?:is|'s) (?:this|the) (?:report|manifesto|document|chapter|section)\b[\w\s]* about(?=[?.!\s]*$)|"
-    r"what does (?:this|the) (?:report|manifesto|document) (?:argue|say overall|conclude))\b",
+    r"what does (?:this|the) (?:report|manifesto|document) (?:argue|say overall|conclude)|^overall,? what (?:did|do|does))\b",
     re.I,
 )
 # Two figures asked for at once ("how many were confident and how many were not"), or a choice between two

@@ -151,6 +151,7 @@ _WANTS = [
     (r"\bformats?\b|accessib|large print|braille|easy read", ("formats",)),
     (r"copyright|licen[cs]e|reuse|copy|distribut|commercial|adapt|build (?:on|upon)|alter|permission", ("rights",)),
     (r"charit", ("charity",)),
+    (r"\bseries\b|\bcampaign\b|\bpart of\b", ("series",)),
 ]
 
 
@@ -178,8 +179,10 @@ def document_answer(question, plan, ctx, qid) -> Answer | None:
             found.setdefault("formats", []).append(i)
         elif text.lower().startswith("registered charity"):
             found.setdefault("charity", []).append(i)
+        elif s.section in ("Front matter", "Introduction", "About") and re.search(r"\bseries\b", text):
+            found.setdefault("series", []).append(i)  # "This report is the latest in our NHS Reset series."
     rows: list[int] = []
-    for part in ("title", "publisher", "date", "formats", "rights", "charity"):
+    for part in ("title", "publisher", "date", "formats", "rights", "charity", "series"):
         if part in want or (part == "title" and "editions" in want):
             rows += found.get(part, [])[: 2 if "editions" in want and part == "title" else 1]
     if "rights" in want:
