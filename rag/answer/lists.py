@@ -20,7 +20,7 @@ from rag.answer.candidates import (
     title_fit,
 )
 from rag.answer.features import Candidate
-from rag.answer.question import topic_aliases
+from rag.answer.question import ASKS, point_numbers, topic_aliases
 from rag.ingest import CHAPTER_PARTS
 from rag.schema import Answer, Passage, QuestionPlan
 from rag.sentence_table import doc_of
@@ -109,12 +109,13 @@ def named_item(question: str, plan: QuestionPlan, cands: list[Candidate], ctx: C
     def names(title: str) -> bool:
         return (as_item or len(terms_all(title)) >= 3) and title_fit(question, title) == 1.0
 
+    numbers = point_numbers(question)  # "point 8"
     named: list[list[int]] = []
     for section in table.sections(doc, edition):
         rows = table.by_section[(doc, edition, section)]
         title = section.split(" › ")[-1]
         if re.match(r"\d{1,2}\. ", title):
-            if names(title.split(". ", 1)[1]):
+            if names(title.split(". ", 1)[1]) or title.split(". ")[0] in numbers:
                 named.append(rows)
             continue
         for item in bullet_items(rows, table.rows):
@@ -238,21 +239,13 @@ def introduced_list(plan: QuestionPlan, cands: list[Candidate], ctx: Context) ->
     return None
 
 
-_ASKS = re.compile(
-    r"\b(?:asks?|asking|call(?:s|ed|ing)? for|(?:pushing|pressing|lobbying) for|recommend(?:s|ed|ations?)?|urg(?:e|es|ed|ing)|"
-    r"propos(?:e|es|ed|als?)|wants? (?:[\w'’-]+ ){0,4}?to do|(?:wants?|needs?) from|"
-    r"needs? (?:[\w'’-]+ )?to (?:give|provide|offer|deliver|fund)|"
-    r"wants? (?:on|in terms of|for|from|when it comes to|regarding|about|around)\b|"
-    # "What do leaders want?", but not "want population health management to address ...".
-    r"what (?:do|does) (?:[\w'’-]+ ){1,3}?want\b(?! (?:[\w'’-]+ ){1,3}?to (?!do\b))|"
-    r"must (?:[\w'’-]+ ){0,2}?(?:do|sort|fix|address|deliver|change))\b", re.I)
 _NEEDS = CHAPTER_PARTS[2]
 
 
 def asks_list(question: str, plan: QuestionPlan, cands: list[Candidate], ctx: Context) -> tuple[float, list[list[int]]] | None:
     """The bullets under "What do NHS leaders need?" in the chapter of the best sentence that has one, with that
     sentence's score, when the question asks what the report asks for; None otherwise."""
-    if not _ASKS.search(question) or re.search(r"\bplan\b", question, re.I):
+    if not ASKS.search(question) or re.search(r"\bplan\b", question, re.I):
         return None
     table = ctx.index.sentences
     # Each chapter's best sentence, a chapter the question names ("on integrated care") ranking before the one
