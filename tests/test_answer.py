@@ -343,3 +343,46 @@ def test_a_summary_of_the_plan_covers_every_point_or_the_one_named(assistant):
     assert len({c.section for c in ans.citations}) == 10, ans.citations
     ans = assistant.ask("Can you sum up the first point of the ten-point plan, on population health?")
     assert {c.section for c in ans.citations} == {"Ten-point plan › 1. Population health"}, ans.citations
+
+
+def test_a_narrative_reads_on_past_the_sentence_naming_its_subject(assistant):
+    # The lead sentence names North East London; the approaches are two sentences on, in the next paragraph.
+    ans = assistant.ask("What did North East London do to get its communities vaccinated?")
+    assert "question-and-answer materials" in ans.answer, ans.answer
+
+
+def test_one_case_study_is_summarised_by_its_paragraphs(assistant):
+    ans = assistant.ask("Give me a short summary of the Cambridgeshire and Peterborough case study")
+    assert ans.plan.kind == "summary" and len(ans.citations) >= 4, ans.answer
+    assert all(c.section.endswith("in Cambridgeshire and Peterborough") for c in ans.citations), ans.citations
+
+
+def test_a_yes_or_no_claim_gets_the_reports_figure_and_an_unbroken_out_count_is_declined(assistant):
+    ans = assistant.ask("Fact check: were NHS vacancies 98,306 in the three months to June 2021?")
+    assert not ans.abstained and "93,806" in ans.answer, ans.answer
+    assert any("98,306" in n for n in ans.notes), ans.notes
+    # The report gives all staff vacancies, never nursing ones.
+    assert assistant.ask("How many full-time equivalent nursing vacancies does the NHS have?").abstained
+
+
+def test_an_item_named_in_full_is_read_whole(assistant):
+    ans = assistant.ask("A panel member spelled out what managing public expectations would take - what did they list?")
+    assert "frank conversation" in ans.answer, ans.answer
+    ans = assistant.ask("Break down the long-term workforce plan point for me")
+    assert {c.section for c in ans.citations} == {"Ten-point plan › 5. Long-term workforce plan"}, ans.citations
+    assert len(ans.citations) >= 3, ans.answer
+
+
+def test_a_named_survey_topic_shortened_names_and_the_series(assistant):
+    ans = assistant.ask("List the survey findings on workforce")
+    assert {c.section for c in ans.citations} == {"Survey findings › Workforce"}, ans.citations
+    ans = assistant.ask("Which support services did the West Yorks citizens' panel cover?")
+    assert not ans.abstained and "social prescribing" in ans.answer, ans.answer
+    ans = assistant.ask("Is this report part of a series?")
+    assert ans.plan.kind == "document" and "NHS Reset" in ans.answer, ans.answer
+
+
+def test_services_budgets_and_people_the_report_does_not_give_are_declined(assistant):
+    assert assistant.ask("What percentage of leaders expect a significant rise in demand for cancer services?").abstained
+    assert assistant.ask("What was the budget of the Peterborough Mental Health Exemplar?").abstained
+    assert assistant.ask("who's the Confed's chief exec?").abstained

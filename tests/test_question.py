@@ -261,3 +261,32 @@ def test_a_number_to_dial_is_no_count():
     text = "Patients can call 111 and press option 3 for specialist advice."
     assert not states_count(text, "How many calls has the line handled?", {"call"})
     assert states_count("The line took 400 calls in its first month.", "How many calls has the line handled?", {"call"})
+
+
+def test_claims_rates_compared_budgets_and_shares_among_leaders():
+    from rag.answer.question import ASKS
+
+    # A yes-or-no question giving a figure checks it; a year is not the figure checked.
+    assert analyse("Fact check: were there 98,306 NHS vacancies in June 2021?").kind == "figure"
+    assert analyse("Did leaders expect demand to rise in 2022?").kind == "narrative"
+    plan = analyse("covid death rate poorest vs richest areas")
+    assert plan.kind == "comparison" and "depriv" in plan.terms, plan
+    assert analyse("How many full-time equivalent nursing vacancies were there?").counted == "full-time equivalent nursing vacancies"
+    assert analyse("How many back the plan?").counted is None
+    assert analyse("Among the leaders surveyed, how many support the white paper?").unit == "%"
+    plan = analyse("What was the budget for the pilot?")
+    assert plan.kind == "figure" and plan.unit == "GBP", plan
+    assert ("group", "cancer services") in {(q.kind, q.text) for q in analyse("What share expect more demand for cancer services?").qualifiers}
+    assert analyse("Is this report part of a series?").kind == "document"
+    assert analyse("Overall, what did the panel tell the Confederation?").kind == "summary"
+    assert ASKS.search("what does the report say government needs to deliver?")
+    assert analyse("On funding, what does the report say the government needs to deliver?").kind == "list"
+
+
+def test_names_shortened_possessive_or_with_small_words():
+    from rag.answer.question import asks_for_person, names_in
+
+    assert names_in("West Yorks", "West Yorkshire and Harrogate Health and Care Partnership")
+    assert not names_in("West Yorks", "North East London ICS")
+    assert names_in("Secretary State", "powers for the Secretary of State for Health and Social Care")
+    assert asks_for_person("who is the Confed's chief exec")
