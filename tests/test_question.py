@@ -280,7 +280,6 @@ def test_claims_rates_compared_budgets_and_shares_among_leaders():
     assert analyse("Is this report part of a series?").kind == "document"
     assert analyse("Overall, what did the panel tell the Confederation?").kind == "summary"
     assert ASKS.search("what does the report say government needs to deliver?")
-    assert analyse("On funding, what does the report say the government needs to deliver?").kind == "list"
 
 
 def test_names_shortened_possessive_or_with_small_words():

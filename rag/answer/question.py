@@ -236,8 +236,6 @@ def _kind(q: str) -> str:
             return "list"
     if _NUMBER.search(q) or _CLAIMED.search(q):
         return "figure"
-    if ASKS.search(q):
-        return "list"  # what the report asks for on a subject is a list of asks
     return "narrative"
 
 
