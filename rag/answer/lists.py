@@ -20,7 +20,7 @@ from rag.answer.candidates import (
     title_fit,
 )
 from rag.answer.features import Candidate
-from rag.answer.question import ASKS, point_numbers, topic_aliases
+from rag.answer.question import point_numbers, topic_aliases
 from rag.ingest import CHAPTER_PARTS
 from rag.schema import Answer, Passage, QuestionPlan
 from rag.sentence_table import doc_of
@@ -123,8 +123,7 @@ def named_item(question: str, plan: QuestionPlan, cands: list[Candidate], ctx: C
             if label and names(label.group(1)):
                 named.append(item)
     # A title named in passing ("a population health management approach") names no item: the item must hold one
-    # of the best sentences.
-    # A sentence is the same in either edition.
+    # of the best sentences, in either edition (a sentence's text is the same in both).
     top: dict[str, float] = {}
     for c in content_sentences(cands)[:NAMED_ITEM_TOP]:
         top.setdefault(c.sentence.text, c.score)
@@ -239,13 +238,21 @@ def introduced_list(plan: QuestionPlan, cands: list[Candidate], ctx: Context) ->
     return None
 
 
+_ASKS = re.compile(
+    r"\b(?:asks?|asking|call(?:s|ed|ing)? for|(?:pushing|pressing|lobbying) for|recommend(?:s|ed|ations?)?|urg(?:e|es|ed|ing)|"
+    r"propos(?:e|es|ed|als?)|wants? (?:[\w'’-]+ ){0,4}?to do|(?:wants?|needs?) from|"
+    r"needs? (?:[\w'’-]+ )?to (?:give|provide|offer|deliver|fund)|"
+    r"wants? (?:on|in terms of|for|from|when it comes to|regarding|about|around)\b|"
+    # "What do leaders want?", but not "want population health management to address ...".
+    r"what (?:do|does) (?:[\w'’-]+ ){1,3}?want\b(?! (?:[\w'’-]+ ){1,3}?to (?!do\b))|"
+    r"must (?:[\w'’-]+ ){0,2}?(?:do|sort|fix|address|deliver|change))\b", re.I)
 _NEEDS = CHAPTER_PARTS[2]
 
 
 def asks_list(question: str, plan: QuestionPlan, cands: list[Candidate], ctx: Context) -> tuple[float, list[list[int]]] | None:
     """The bullets under "What do NHS leaders need?" in the chapter of the best sentence that has one, with that
     sentence's score, when the question asks what the report asks for; None otherwise."""
-    if not ASKS.search(question) or re.search(r"\bplan\b", question, re.I):
+    if not _ASKS.search(question) or re.search(r"\bplan\b", question, re.I):
         return None
     table = ctx.index.sentences
     # Each chapter's best sentence, a chapter the question names ("on integrated care") ranking before the one

@@ -31,16 +31,6 @@ _SUMMARY = re.compile(
     r"what does (?:this|the) (?:report|manifesto|document) (?:argue|say overall|conclude)|^overall,? what (?:did|do|does))\b",
     re.I,
 )
-# What the report asks for on a subject: the "What do NHS leaders need?" list of that subject's chapter.
-ASKS = re.compile(
-    r"\b(?:asks?|asking|call(?:s|ed|ing)? for|(?:pushing|pressing|lobbying) for|recommend(?:s|ed|ations?)?|urg(?:e|es|ed|ing)|"
-    r"propos(?:e|es|ed|als?)|wants? (?:[\w'’-]+ ){0,4}?to do|(?:wants?|needs?) from|"
-    r"needs? (?:[\w'’-]+ )?to (?:give|provide|offer|deliver|fund)|"
-    r"wants? (?:on|in terms of|for|from|when it comes to|regarding|about|around)\b|"
-    # "What do leaders want?", but not "want population health management to address ...".
-    r"what (?:do|does) (?:[\w'’-]+ ){1,3}?want\b(?! (?:[\w'’-]+ ){1,3}?to (?!do\b))|"
-    r"must (?:[\w'’-]+ ){0,2}?(?:do|sort|fix|address|deliver|change))\b", re.I)
-
 # Two figures asked for at once ("how many were confident and how many were not"), or a choice between two
 # ("which do more leaders expect: X or Y?").
 _TWO_ASKS = re.compile(
