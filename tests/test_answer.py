@@ -386,3 +386,15 @@ def test_services_budgets_and_people_the_report_does_not_give_are_declined(assis
     assert assistant.ask("What percentage of leaders expect a significant rise in demand for cancer services?").abstained
     assert assistant.ask("What was the budget of the Peterborough Mental Health Exemplar?").abstained
     assert assistant.ask("who's the Confed's chief exec?").abstained
+
+
+def test_the_reports_chapters_and_a_parts_sub_sections_are_listed_from_their_headings(assistant):
+    ans = assistant.ask("Which themes does the report cover?")
+    assert ans.plan.kind == "list" and len(ans.citations) == 6, ans.answer
+    assert "Recovering the backlog and managing expectations" in ans.answer, ans.answer
+    ans = assistant.ask("Which topic areas are the leaders panel survey results split into?")
+    assert {c.section for c in ans.citations} == {s for s in assistant.index.sentences.sections("manifesto", "web")
+                                                 if s.startswith("Survey findings › ")}, ans.citations
+    # Each title is quoted from the report itself, where its heading stands.
+    for c in ans.citations:
+        assert assistant.index.sources[c.edition][c.start:c.end] == c.quote, c

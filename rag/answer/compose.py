@@ -49,7 +49,7 @@ from rag.answer.figure_fit import (
     unnamed_sides,
     year_published,
 )
-from rag.answer.lists import introduced_list, item_candidates, list_answer, named_item
+from rag.answer.lists import introduced_list, item_candidates, list_answer, named_item, section_titles
 from rag.answer.question import (
     PERSON_NAMED,
     asks_for_person,
@@ -122,6 +122,10 @@ def _compose(question: str, plan: QuestionPlan, passages: list[Passage], ctx: Co
     if item:
         return quote(question, plan, item, ctx, qid, variants=False)
     if plan.kind == "list":
+        # Titles the question asks for are a part it names or the report's own chapters: nothing to decline.
+        titled = section_titles(question, plan, passages, ctx, qid)
+        if titled is not None:
+            return titled
         answer = list_answer(question, plan, passages, cands, ctx, qid)
         if answer is not None:
             reason = _list_names_not(question, answer, ctx)

@@ -158,6 +158,9 @@ def citation_for(passage: Passage, n: int, quote: str, sources: dict[str, str] |
         # Point at the exact characters in the source file when the quote is verbatim there.
         pos = text.find(quote, passage.chunk.start)
         if pos < 0:
+            # A heading quoted for its section ("Workforce") sits just before the section's first chunk.
+            pos = text.rfind(quote, 0, passage.chunk.start + len(quote))
+        if pos < 0:
             pos = text.find(quote)
         if pos >= 0:
             start, end = pos, pos + len(quote)
