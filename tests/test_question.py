@@ -286,3 +286,9 @@ def test_names_shortened_possessive_or_with_small_words():
     assert not names_in("West Yorks", "North East London ICS")
     assert names_in("Secretary State", "powers for the Secretary of State for Health and Social Care")
     assert asks_for_person("who is the Confed's chief exec")
+
+
+def test_items_the_question_counts_are_a_list_unless_it_asks_for_a_summary_or_figures():
+    assert analyse("what are the six main themes of the report").kind == "list"
+    assert analyse("What are the two figures for vacancies?").kind != "list"
+    assert analyse("What are the ten things leaders ask for? Short summary please").kind == "summary"

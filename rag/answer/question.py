@@ -197,7 +197,9 @@ def _kind(q: str) -> str:
     figure_words = re.search(r"\bhow (?:many|much)|what (?:share|percentage|proportion|per cent|figure|number)", q, re.I)
     if _DOCUMENT.search(q) and not figure_words:
         return "document"
-    if _LIST_VERB.search(q):
+    # "What are the six main themes?" counts its items; "a short summary of the ten asks" still asks for a summary.
+    counted_items = bool(_COUNTED_ITEMS.search(q)) and not re.search(r"\bsumm", q, re.I)
+    if _LIST_VERB.search(q) or counted_items:
         return "list"
     if _SUMMARY.search(q) and not figure_words:
         return "summary"
@@ -233,6 +235,11 @@ def _kind(q: str) -> str:
 # report's own figure. A year is not the figure checked ("Did leaders expect more demand in 2022?").
 _CLAIMED = re.compile(r"(?:^|[:;.?!]\s*|\s[–—-]\s*)(?:is|are|was|were|did|does|do|has|have|had)\b[^?]*?"
                       r"(?<![\w.,])£?(?!(?:19|20)\d\d\b)\d", re.I)
+
+
+# "What are the six main themes of the report?": items counted by the question are a list, not a summary.
+_COUNTED_ITEMS = re.compile(r"\b(?:what|which) (?:are|were) (?:the|its|their) (?:\d{1,2}|two|three|four|five|six|seven|eight|nine|ten) "
+                            r"(?!(?:[\w-]+ )?(?:figures?|numbers?|percentages?|shares?|per cent|%|million|billion|sums?|amounts?)\b)", re.I)
 
 
 def _plural(clause: str) -> bool:
