@@ -292,3 +292,10 @@ def test_items_the_question_counts_are_a_list_unless_it_asks_for_a_summary_or_fi
     assert analyse("what are the six main themes of the report").kind == "list"
     assert analyse("What are the two figures for vacancies?").kind != "list"
     assert analyse("What are the ten things leaders ask for? Short summary please").kind == "summary"
+
+
+def test_how_big_a_group_or_list_is_a_count_and_whats_is_what_is():
+    assert analyse("how big is the Health Leaders Panel?").unit == "count"
+    assert analyse("How big was the rise in demand?").unit != "count"
+    plan = analyse("Whats the size of the waiting list the report quotes?")
+    assert plan.kind == "figure" and plan.unit == "count", plan

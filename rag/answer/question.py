@@ -56,7 +56,7 @@ _LIST = re.compile(
 _LIST_ANYWHERE = re.compile(
     r"\b(ten points|ten-point plan|\d+ points|six areas|bullet|each of the|all the (?:points|areas|asks))\b", re.I)
 _LIST_VERB = re.compile(r"^list\b|\b(?:it|they|the report|the plan) lists\b|\bon the list\b|\bto-?do list\b|\bevery (?:ask|item|point|one)\b|\ball of them\b|\bbreak (?:it |this |that |them )?down\b|\bbreakdown of\b|\bmade up of\b|\bwhat makes up\b|"
-                        r"\bconsists? of\b|\bcompris(?:e|es|ed) of\b|[.?!,:]\s*list\b|\blist (?:them|all|the|every|each|its|their)\b|\bas a list\b|\beach one\b|\bitemi[sz]e", re.I)
+                        r"\bconsists? of\b|\bcompris(?:e|es|ed) of\b|[.?!,:]\s*list\b|(?<!waiting )\blist (?:them|all|the|every|each|its|their)\b|\bas a list\b|\beach one\b|\bitemi[sz]e", re.I)
 # "What practical steps …", "Which two initiatives …": a wh-word straight before a plural noun asks for several things.
 _PLURAL = re.compile(r"^(?:(?:so|and),?\s+)?(?:(?:in|between|among|for|on|to|from|of|with|by) )?(?:what|which)\s+(?:(?:kinds?|types?|sorts?) of\s+|of (?:the |its |their )?)?(?:[\w'’-]+\s+){0,2}?([a-z-]+s)\b", re.I)
 # "Where were the pop-up clinics set up?": places for several things.
@@ -82,7 +82,7 @@ _UNITS = [
     (re.compile(r"\b(how much|funding|money|cost|£|billion|budget|investment|pounds|spend|income|salary|turnover)\b", re.I), "GBP"),
     (re.compile(r"\b(when|by when|which month|what month|which year|what year|what date|which quarter|what period|which period)\b", re.I), "date"),
     (re.compile(r"\b(rate|per 100,000|mortality)\b", re.I), "rate"),
-    (re.compile(r"\bhow many\b", re.I), "count"),
+    (re.compile(r"\bhow many\b|\b(?:how (?:big|large) (?:is|was|are|were)|(?:what|the) size of) (?!(?:the |a |an )?(?:rise|increase|fall|drop|gap|difference|change|growth|cut|shortfall)\b)", re.I), "count"),
 ]
 _WHICH_DATE = re.compile(r"\b(?:what|which) (?:financial |calendar )?(?:month|year|date|day)\b", re.I)
 _CHANGE = re.compile(r"\b(by how much|how much (?:higher|lower|bigger|larger|greater|faster|worse|better|longer|smaller))\b", re.I)
@@ -133,6 +133,7 @@ _REWRITES = [(re.compile(r"\b(what|who|where|when|how|why|which|it|that|there|he
              (re.compile(r"n['’]t\b", re.I), " not"), (re.compile(r"['’]re\b", re.I), " are"),
              (re.compile(r"['’]ve\b", re.I), " have"), (re.compile(r"['’]ll\b", re.I), " will"),
              (re.compile(r"\bI['’]m\b", re.I), "I am"),
+             (re.compile(r"\b(what|who|where|when|how)s\b", re.I), r"\1 is"),  # "whats the size ..."
              (re.compile(r"\bConfed\b", re.I), "Confederation"),
              # The report measures wealth by deprivation: "the poorest areas" are its "most deprived".
              (re.compile(r"\b(?:poorest|most disadvantaged)\b", re.I), "most deprived"),
