@@ -299,3 +299,8 @@ def test_how_big_a_group_or_list_is_a_count_and_whats_is_what_is():
     assert analyse("How big was the rise in demand?").unit != "count"
     plan = analyse("Whats the size of the waiting list the report quotes?")
     assert plan.kind == "figure" and plan.unit == "count", plan
+
+
+def test_what_rate_did_asks_for_a_figure():
+    assert analyse("What vaccination uptake rate did the ICS reach?").kind == "figure"
+    assert analyse("What did the ICS do to raise its vaccination uptake rate?").kind != "figure"

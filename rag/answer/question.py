@@ -70,7 +70,7 @@ _NUMBER = re.compile(
     r"figure|amount|sum|rate|level|total|size|date|month|year|period|quarter)|which (?:financial |calendar )?(?:month|year|date|period|quarter)|"
     r"when\b|by when|percentage|proportion|per cent|%|number (?:of|for)|^(?:the )?share of\b|cost|billion|million|what (?:was|is|were) the (?:median|average)|"
     r"(?:what|how) (?:is|was|are|were) the (?:size|length|value|total|scale) of|"
-    r"what (?:is|was|were|are) the (?:[\w-]+ )?(?:rate|ratio)\b|"
+    r"what (?:is|was|were|are) the (?:[\w-]+ )?(?:rate|ratio)\b|what (?:[\w'’-]+ ){1,2}(?:rate|ratio)s? (?:did|does|do|was|is|were|are|has|have)\b|"
     r"what (?:is|was|were|are) (?:the|its|their) (?:[\w'’-]+ ){0,3}?(?:budget|income|salary|salaries|turnover)\b|"
     r"what (?:is|was|were|are) (?:the|their|its|his|her) (?:figure|number|total|estimate|amount|sum)\b|(?:two|both) (?:shares|figures|numbers|percentages|proportions))",
     re.I,
