@@ -280,12 +280,19 @@ def test_claims_rates_compared_budgets_and_shares_among_leaders():
 
 
 def test_names_shortened_possessive_or_with_small_words():
-    from rag.answer.question import asks_for_person, names_in
+    from rag.answer.question import normalise_question
 
-    assert names_in("West Yorks", "West Yorkshire and Harrogate Health and Care Partnership")
-    assert not names_in("West Yorks", "North East London ICS")
-    assert names_in("Secretary State", "powers for the Secretary of State for Health and Social Care")
+    assert "West Yorkshire" in normalise_question("the West Yorks panel")
+    assert not names_in("York", "West Yorkshire and Harrogate Health and Care Partnership")
+    assert names_in("Secretary of State", "powers for the Secretary of State for Health and Social Care")
+    assert not names_in("Secretary of State", "the secretary of the board")
+    assert not names_in("The", "anything at all")
     assert asks_for_person("who is the Confed's chief exec")
+    # A date or "COVID-19" in a yes-or-no question is no figure to check.
+    assert analyse("Is Covid-19 still a pressure on the NHS?").kind == "narrative"
+    assert analyse("Were things better in 2021/22?").kind == "narrative"
+    assert analyse("What series of steps did North East London take?").kind != "document"
+    assert analyse("Overall, what does the report say about the Option 3 line?").kind != "summary"
 
 
 def test_items_the_question_counts_are_a_list_unless_it_asks_for_a_summary_or_figures():

@@ -49,7 +49,8 @@ from rag.answer.figure_fit import (
     unnamed_sides,
     year_published,
 )
-from rag.answer.lists import introduced_list, item_candidates, list_answer, named_item, section_titles
+from rag.answer.headings import section_titles
+from rag.answer.lists import introduced_list, item_candidates, list_answer, named_item
 from rag.answer.question import (
     PERSON_NAMED,
     asks_for_person,
@@ -85,6 +86,12 @@ def _compose(question: str, plan: QuestionPlan, passages: list[Passage], ctx: Co
             return answer
     if plan.kind == "summary":
         return summary_answer(question, plan, passages, ctx, qid)
+    if plan.kind == "list":
+        # The report's chapters, its outline or a named part's sub-sections, read from the headings: the passages
+        # retrieval finds for "which themes does it cover?" may be too weak to pass the checks below.
+        titled = section_titles(question, plan, passages, ctx, qid)
+        if titled is not None:
+            return titled
     reasons = pre_abstains(question, plan, passages, ctx)
     if reasons is not None:
         answer = abstain(question, passages, settings, sources, qid)
@@ -122,10 +129,6 @@ def _compose(question: str, plan: QuestionPlan, passages: list[Passage], ctx: Co
     if item:
         return quote(question, plan, item, ctx, qid, variants=False)
     if plan.kind == "list":
-        # Titles the question asks for are a part it names or the report's own chapters: nothing to decline.
-        titled = section_titles(question, plan, passages, ctx, qid)
-        if titled is not None:
-            return titled
         answer = list_answer(question, plan, passages, cands, ctx, qid)
         if answer is not None:
             reason = _list_names_not(question, answer, ctx)
@@ -297,10 +300,11 @@ def _narrative(question, plan, passages, cands, ctx, qid) -> Answer:
     same_section = [c for c in content[1:] if c.row > best.row
                     and (c.sentence.section, c.sentence.edition) == (best.sentence.section, best.sentence.edition)]
     onward = sorted((c for c in same_section if c.sentence.para == best.sentence.para), key=lambda c: c.row)
-    if not onward and same_section:
+    table = ctx.index.sentences
+    key = (doc_of(best.sentence.chunk_id), best.sentence.edition, best.sentence.section)
+    if sum(table.rows[r].para == best.sentence.para for r in table.by_section.get(key, [])) == 1:
         # A paragraph of one sentence (a case study's lead) reads on into the next paragraph.
-        following = min(c.sentence.para for c in same_section)
-        onward = sorted((c for c in same_section if c.sentence.para == following), key=lambda c: c.row)
+        onward = sorted((c for c in same_section if c.sentence.para == best.sentence.para + 1), key=lambda c: c.row)
     # Then its section's good sentences; those from elsewhere in the report only when nearly as good.
     picks = distinct([best] + onward + [c for c in content[1:] if c.score >= floor and
                                 (c.sentence.section == best.sentence.section or c.score >= NARRATIVE_ELSEWHERE * best.score)])

@@ -76,12 +76,7 @@ class CorpusStats:
     def unknown_names(self, question: str) -> list[str]:
         """Capitalised names in the question (past its first word) that the report never uses."""
         names = re.findall(r"(?<!^)(?<![.?!] )\b([A-Z][a-z]{2,})\b", question.strip())
-        return [n for n in names if self.df.get(stem(n.lower()), 0) == 0 and n.lower() not in STOPWORDS
-                and not self._shortens(n.lower())]
-
-    def _shortens(self, word: str) -> bool:
-        """Whether a word is the start of one the report uses ("Yorks" of Yorkshire, "Cambs" is not)."""
-        return len(word) >= 4 and any(w.startswith(word) for w in self.df)
+        return [n for n in names if self.df.get(stem(n.lower()), 0) == 0 and n.lower() not in STOPWORDS]
 
 
 class QuestionError(ValueError):
@@ -157,9 +152,6 @@ def citation_for(passage: Passage, n: int, quote: str, sources: dict[str, str] |
     if text:
         # Point at the exact characters in the source file when the quote is verbatim there.
         pos = text.find(quote, passage.chunk.start)
-        if pos < 0:
-            # A heading quoted for its section ("Workforce") sits just before the section's first chunk.
-            pos = text.rfind(quote, 0, passage.chunk.start + len(quote))
         if pos < 0:
             pos = text.find(quote)
         if pos >= 0:

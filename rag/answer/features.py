@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from rag import figures
-from rag.answer.question import terms
+from rag.answer.question import ASKS_A_SUM, terms
 from rag.schema import Passage, QuestionPlan, Sentence
 from rag.text import stem
 
@@ -168,7 +168,7 @@ def _counts_other(after: str, counted: set[str]) -> bool:
 # "How much funding/money/…" asks for a sum of money; "a budget covering how many years" does not.
 _MONEY = re.compile(r"\bhow much\b[^?.,;:]*?\b(?:funding|money|cost|costs|budget|spend|spending|investment|pounds|receive|received|get|got)\b|"
                     r"\bwhat (?:[\w'’-]+ ){0,6}?(?:cost|costs|costed)\b|\b(?:the|its) (?:cost|price) of\b|\bhow much of (?:the |this |that )?£|"
-                    r"\bwhat (?:is|was|were|are) (?:the|its|their) (?:[\w'’-]+ ){0,3}?(?:budget|income|salary|salaries|turnover)\b", re.I)
+                    r"\b" + ASKS_A_SUM, re.I)
 
 
 _SHARE = re.compile(r"\b(?:shares?|proportions?|percentages?|per ?cent|fraction)\b", re.I)

@@ -13,18 +13,16 @@ from rag.answer.candidates import (
     distinct,
     in_report_order,
     label_skip,
-    passage_for,
     preferred_edition,
     quote,
     score_floor,
     terms_all,
     title_fit,
 )
-from rag.answer.core import citation_for, verify_figures
 from rag.answer.features import Candidate
 from rag.answer.question import point_numbers, topic_aliases
 from rag.ingest import CHAPTER_PARTS
-from rag.schema import Answer, Citation, Passage, QuestionPlan
+from rag.schema import Answer, Passage, QuestionPlan
 from rag.sentence_table import doc_of
 
 LIST_MAX = 16
@@ -61,7 +59,7 @@ def list_answer(question, plan, passages, cands, ctx, qid) -> Answer | None:
         subs = [s for s in table.sections(doc, edition) if s.startswith(parent + " › ")]
         # A part's sub-sections are its items only when the question names the part ("the ten-point plan")
         # and asks about nothing narrower ("the survey findings about demand" is one sub-section's list).
-        narrower = set(plan.terms) - set(terms_all(parent)) - _LIST_WORDS
+        narrower = set(plan.terms) - set(terms_all(parent)) - LIST_WORDS
         if len(subs) >= 3 and parent != section and title_fit(question, parent) == 1.0 and not narrower:
             items = [[r for r in table.by_section[(doc, edition, s)] if table.rows[r].para == 0] for s in subs]
             options.append((True, score + 0.25, order, items))
@@ -134,56 +132,6 @@ def named_item(question: str, plan: QuestionPlan, cands: list[Candidate], ctx: C
         return []
     best = max(named, key=lambda rows: max(top.get(table.rows[r].text, 0.0) for r in rows))
     return candidates_at(plan, best[:ITEM_SENTENCES], cands, [c.passage for c in cands], ctx)
-
-
-# "What are the six main themes of the report?", "Which topic areas are the survey results split into?": the
-# titles of the report's chapters, or of a part's sub-sections.
-_TITLES = re.compile(r"\b(?:chapters?|themes|areas|sections|parts|headings|topics)\b", re.I)
-_SPLIT = re.compile(r"\b(?:split|divided|broken(?: down)?|organi[sz]ed|grouped) (?:up )?into\b|\bheadings\b|\bsections\b", re.I)
-_OUTLINE = re.compile(r"\b(?:sections|parts|headings)\b", re.I)
-_WHOLE = set(terms_all("report manifesto document say says said identified identifies six seven main key major big "
-                       "action actions cover covers covered into split divided organised organized grouped broken "
-                       "down have has contain contains include includes"))
-
-
-def section_titles(question: str, plan: QuestionPlan, passages: list[Passage], ctx: Context, qid) -> Answer | None:
-    """The titles of the report's themed chapters ("the six main themes of the report") or of the sub-sections of a
-    part the question names ("the topic areas the survey results are split into"), each quoted from its heading and
-    cited; None when the question asks for neither. The report lists these only in its headings."""
-    if not _TITLES.search(question):
-        return None
-    table = ctx.index.sentences
-    doc = doc_of(passages[0].chunk.id) if passages else "manifesto"
-    doc, edition, _ = preferred_edition((doc, passages[0].chunk.edition if passages else "web", ""), plan, table)
-    sections = table.sections(doc, edition)
-    parts = list(dict.fromkeys(s.split(" › ")[0] for s in sections if " › " in s))
-    named = [p for p in parts if title_fit(question, p) >= 0.5 and _SPLIT.search(question)]
-    if named:
-        part = max(named, key=lambda p: title_fit(question, p))
-        titles = [(s.split(" › ")[-1], s) for s in sections if s.startswith(part + " › ")]
-    elif not set(plan.terms) - _WHOLE - _LIST_WORDS - set(terms_all("chapters themes areas sections parts headings topics")):
-        if _OUTLINE.search(question):
-            # "What sections is the report divided into?": its outline, front and back matter aside.
-            tops = [s for s in dict.fromkeys(s.split(" › ")[0] for s in sections) if s not in ("Front matter", "Back matter")]
-            titles = [(t, t if t in sections else next(s for s in sections if s.startswith(t + " › "))) for t in tops]
-        else:
-            # Its chapters or themes: those with a challenge, findings and asks.
-            titles = [(p, f"{p} › {CHAPTER_PARTS[0]}") for p in parts if f"{p} › {CHAPTER_PARTS[0]}" in sections]
-    else:
-        return None
-    if len(titles) < 2:
-        return None
-    citations: list[Citation] = []
-    lines: list[str] = []
-    for title, section in titles:
-        rows = table.by_section[(doc, edition, section)]
-        citation = citation_for(passage_for(table.rows[rows[0]], ctx, passages), len(citations) + 1, title, ctx.index.sources)
-        citations.append(citation)
-        lines.append(f"- {title} [{citation.n}]")
-    answer = Answer(id=qid, question=question, answer="\n".join(lines), abstained=False, citations=citations,
-                    mode="extractive", plan=plan)
-    answer.figures = verify_figures(answer.answer, citations)
-    return answer
 
 
 _CASE_STUDIES = re.compile(r"\bcase[ -]stud(?:ies|ys)\b", re.I)
@@ -325,7 +273,7 @@ def asks_list(question: str, plan: QuestionPlan, cands: list[Candidate], ctx: Co
 
 
 # Words of asking for a whole list, and of who wrote it ("run me through the plan healthcare leaders set out").
-_LIST_WORDS = set(terms_all("list all each every one item items what which the report plan run walk through take "
+LIST_WORDS = set(terms_all("list all each every one item items what which the report plan run walk through take "
                             "set out outline lay laid put forward show tell give me us whole full entire complete "
                             "healthcare health leaders nhs confederation propose proposed"))
 

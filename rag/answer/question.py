@@ -22,13 +22,13 @@ _DOCUMENT = re.compile(
     r"(?:other|another|alternative|different|accessible) formats?|large print|braille|easy read|copyright|licen[cs]e|reuse|"
     r"commercial(?:ly)?|adapt (?:or|and) build|(?:is it|is (?:the )?(?:nhs )?confederation) a (?:registered )?charity|charity number|"
     r"who (?:is|are) (?:the )?nhs confederation|what is the nhs confederation(?=[?.!\s]*$)|which organi[sz]ation|"
-    r"(?:is|was) (?:this|the|it) (?:report |document |manifesto )?part of (?:a|any|the) (?:series|campaign)|(?:which|what) series)",
+    r"(?:is|was) (?:this|the|it) (?:report |document |manifesto )?part of (?:a|any|the) (?:series|campaign)|(?:which|what) series (?:is|does|was) (?:this|the|it)\b)",
     re.I,
 )
 _SUMMARY = re.compile(
     r"\b(summar(?:y|ies|ise|ize|ising|izing)|gist|overview|in brief|in short|briefly|nutshell|tl;?dr|main (?:messages?|points|findings|themes|arguments?)|"
     r"key (?:messages?|takeaways?|themes)|(?:the|main|big) takeaways?|sum(?:s|med|ming)? (?:it |this |that )?up|short version|recap|run-?down|highlights|big picture|what (?:is|'s) (?:this|the) (?:report|manifesto|document|chapter|section)\b[\w\s]* about(?=[?.!\s]*$)|"
-    r"what does (?:this|the) (?:report|manifesto|document) (?:argue|say overall|conclude)|^overall,? what (?:did|do|does))\b",
+    r"what does (?:this|the) (?:report|manifesto|document) (?:argue|say overall|conclude)|^overall,? what (?:did|do|does)\b(?![^?]*\b(?:about|on|regarding)\b))\b",
     re.I,
 )
 # Two figures asked for at once ("how many were confident and how many were not"), or a choice between two
@@ -65,24 +65,26 @@ _NOT_PLURAL = {"does", "is", "was", "has", "this", "its", "us", "years", "months
                "trusts", "respondents", "members", "people", "patients", "staff", "says", "means",
                # verbs: "what happens if ..."
                "happens", "goes", "comes", "seems", "matters", "remains", "makes", "gets", "takes", "works", "lies"}
+# "What was the budget for the pilot?", "what is its annual income?": a sum of money.
+ASKS_A_SUM = r"what (?:is|was|were|are) (?:the|its|their) (?:[\w'’-]+ ){0,3}?(?:budget|income|salary|salaries|turnover)\b"
 _NUMBER = re.compile(
     r"\b(how (?:many|much|long|often|big|large|far|high|low)|what (?:share|percentage|proportion|per ?cent|fraction|number|"
     r"figure|amount|sum|rate|level|total|size|date|month|year|period|quarter)|which (?:financial |calendar )?(?:month|year|date|period|quarter)|"
     r"when\b|by when|percentage|proportion|per cent|%|number (?:of|for)|^(?:the )?share of\b|cost|billion|million|what (?:was|is|were) the (?:median|average)|"
     r"(?:what|how) (?:is|was|are|were) the (?:size|length|value|total|scale) of|"
     r"what (?:is|was|were|are) the (?:[\w-]+ )?(?:rate|ratio)\b|what (?:[\w'’-]+ ){1,2}(?:rate|ratio)s? (?:did|does|do|was|is|were|are|has|have)\b|"
-    r"what (?:is|was|were|are) (?:the|its|their) (?:[\w'’-]+ ){0,3}?(?:budget|income|salary|salaries|turnover)\b|"
+    + ASKS_A_SUM + r"|"
     r"what (?:is|was|were|are) (?:the|their|its|his|her) (?:figure|number|total|estimate|amount|sum)\b|(?:two|both) (?:shares|figures|numbers|percentages|proportions))",
     re.I,
 )
 _UNITS = [
     (re.compile(r"\b(shares?|percentages?|proportions?|per ?cent|%|what fraction|how many (?:of )?(?:the )?(?:leaders|respondents|panel|members|trusts)|"
-                r"among (?:the )?(?:[\w'’-]+ ){0,3}?(?:leaders|respondents|members|panel)\b[^?]*\bhow many)\b(?! of the public)"
+                r"among (?:the )?(?:[\w'’-]+ ){0,3}?(?:leaders|respondents|members|panel)\b[^?.!]*\bhow many)\b(?! of the public)"
                 r"(?! (?:make up|are on|are in|sit on|form|comprise|belong))", re.I), "%"),
     (re.compile(r"\b(how much|funding|money|cost|£|billion|budget|investment|pounds|spend|income|salary|turnover)\b", re.I), "GBP"),
     (re.compile(r"\b(when|by when|which month|what month|which year|what year|what date|which quarter|what period|which period)\b", re.I), "date"),
     (re.compile(r"\b(rate|per 100,000|mortality)\b", re.I), "rate"),
-    (re.compile(r"\bhow many\b|\b(?:how (?:big|large) (?:is|was|are|were)|(?:what|the) size of) (?!(?:the |a |an )?(?:rise|increase|fall|drop|gap|difference|change|growth|cut|shortfall)\b)", re.I), "count"),
+    (re.compile(r"\bhow many\b|\b(?:how (?:big|large) (?:is|was|are|were)|(?:what|the) size of) (?!(?:the |a |an )?(?:rise|increase|fall|drop|gap|difference|change|growth|cut|shortfall)s?\b)", re.I), "count"),
 ]
 _WHICH_DATE = re.compile(r"\b(?:what|which) (?:financial |calendar )?(?:month|year|date|day)\b", re.I)
 _CHANGE = re.compile(r"\b(by how much|how much (?:higher|lower|bigger|larger|greater|faster|worse|better|longer|smaller))\b", re.I)
@@ -128,6 +130,9 @@ _ASK_WORDS = {
 
 # Rewritten before any rule reads a question: contractions in full ("What's this report called?"), "the Confed"
 # as the Confederation, "82 or 83 per cent" as two shares, and "what %" in words ("82%" stays a figure).
+_COUNTIES = {"yorks": "Yorkshire", "cambs": "Cambridgeshire", "lancs": "Lancashire", "notts": "Nottinghamshire",
+             "herts": "Hertfordshire", "glos": "Gloucestershire", "hants": "Hampshire", "leics": "Leicestershire",
+             "lincs": "Lincolnshire", "staffs": "Staffordshire", "wilts": "Wiltshire", "worcs": "Worcestershire"}
 _REWRITES = [(re.compile(r"\b(what|who|where|when|how|why|which|it|that|there|here)['’]s\b", re.I), r"\1 is"),
              (re.compile(r"\b(wo)n['’]t\b", re.I), r"will not"), (re.compile(r"\bcan['’]t\b", re.I), "cannot"),
              (re.compile(r"n['’]t\b", re.I), " not"), (re.compile(r"['’]re\b", re.I), " are"),
@@ -138,8 +143,12 @@ _REWRITES = [(re.compile(r"\b(what|who|where|when|how|why|which|it|that|there|he
              # The report measures wealth by deprivation: "the poorest areas" are its "most deprived".
              (re.compile(r"\b(?:poorest|most disadvantaged)\b", re.I), "most deprived"),
              (re.compile(r"\b(?:richest|wealthiest|most affluent|least disadvantaged)\b", re.I), "least deprived"),
-             (re.compile(r"\bpoorer\b", re.I), "more deprived"),
-             (re.compile(r"\b(?:richer|wealthier|more affluent)\b", re.I), "less deprived"),
+             (re.compile(r"\bpoorer(?= (?:areas|communities|places|neighbourhoods|regions|parts)\b)", re.I), "more deprived"),
+             (re.compile(r"\b(?:richer|wealthier|more affluent)(?= (?:areas|communities|places|neighbourhoods|regions|parts)\b)", re.I),
+              "less deprived"),
+             # County abbreviations the report spells out ("the West Yorks panel").
+             (re.compile(r"\b(Yorks|Cambs|Lancs|Notts|Herts|Glos|Hants|Leics|Lincs|Staffs|Wilts|Worcs)\b\.?", re.I),
+              lambda m: _COUNTIES[m.group(1).lower()]),
              (re.compile(r"\b(\d+(?:\.\d+)?) (or|and|to) (\d+(?:\.\d+)?) ?(%|per ?cent)", re.I), r"\1 \4 \2 \3 \4"),
              (re.compile(r"(?<!\d)(?<!\d\s)\s*%"), " per cent")]
 # "I'm an ICS lead - ...", "As a journalist, ...": who asks, which is not what the question is about.
@@ -227,15 +236,18 @@ def _kind(q: str) -> str:
         # "..., and what share predicted a rise for each?": a figure for every item is still a list.
         if not _NUMBER.search(asked) or re.search(r"\bwhat (?:are|were)\b|\b(?:for|of) each\b|\brespectively\b", q, re.I):
             return "list"
-    if _NUMBER.search(q) or _CLAIMED.search(q):
+    if _NUMBER.search(q) or _claims_a_figure(q):
         return "figure"
     return "narrative"
 
 
 # "Checking a figure: were vacancies 98,306 in June 2021?": a yes-or-no question giving a figure asks for the
-# report's own figure. A year is not the figure checked ("Did leaders expect more demand in 2022?").
-_CLAIMED = re.compile(r"(?:^|[:;.?!]\s*|\s[–—-]\s*)(?:is|are|was|were|did|does|do|has|have|had)\b[^?]*?"
-                      r"(?<![\w.,])£?(?!(?:19|20)\d\d\b)\d", re.I)
+# report's own figure. A date is not the figure checked ("Were things better in 2021/22?"), nor is "COVID-19".
+_YES_NO = re.compile(r"(?:^|[:;.?!]\s*|\s[–—-]\s*)(?:is|are|was|were|did|does|do|has|have|had)\b", re.I)
+
+
+def _claims_a_figure(q: str) -> bool:
+    return bool(_YES_NO.search(q)) and any(f.kind != "date" and not figures.is_trivial(f) for f in figures.find_figures(q))
 
 
 # "What are the six main themes of the report?": items counted by the question are a list, not a summary.
@@ -335,7 +347,7 @@ _SURVEYED = {stem(w) for w in ("leaders", "respondents", "panel", "members", "tr
 _NOUN_PHRASE_END = (r"((?:[\w'’-]+\s+){0,3}?[\w'’-]+?)\s+(?:were|are|was|is|did|do|does|had|have|has|will|would|could|sat|took|"
                     r"work|worked|in|on|at|across|during|by|for|of|from|before|after|since|with|who|that|say|said|think|feel|"
                     r"support|back|want|agree|believe|received?)\b")
-_COUNTED = re.compile(r"\bhow many\s+(?!(?:back|support|agree|disagree|think|say|said|want|expect|believe|feel)\b)(?:of\s+(?:the\s+)?[\w'’,-]+(?:\s+[\w'’-]+){0,4}?\s+(?:were|are|was|is)\s+(?:for\s+)?)?"
+_COUNTED = re.compile(r"\bhow many\s+(?!(?:back|support|agree|disagree|think|say|said|want|expect|believe|feel)\s+(?:the|a|an|it|this|that|them|these|those|their|its)\b)(?:of\s+(?:the\s+)?[\w'’,-]+(?:\s+[\w'’-]+){0,4}?\s+(?:were|are|was|is)\s+(?:for\s+)?)?"
                       + _NOUN_PHRASE_END, re.I)
 # "How many staff called the helplines?": people, and what they did.
 _PEOPLE_DID = re.compile(rf"\bhow many ({'|'.join(_PEOPLE_WORDS)})\b", re.I)
@@ -418,16 +430,17 @@ def named_subjects(q: str) -> list[str]:
 
 
 def names_in(name: str, text: str) -> bool:
-    """Whether `text` names `name`, an acronym ("ONS") also by its spelled-out words ("Office for National Statistics"),
-    a shortened word ("West Yorks") by the word it starts."""
+    """Whether `text` names `name`, an acronym ("ONS") also by its spelled-out words ("Office for National Statistics")."""
     have = set(terms(text))
     initials = {"".join(w[0] for w in m.split() if w[0].isupper())
                 for m in re.findall(r"[A-Z][\w'’-]*(?:\s+(?:and\s+|of\s+|for\s+)?[A-Z][\w'’-]*)+", text)}
-    return all(stem(w.lower()) in have or (w.isupper() and (w in initials or _spelled_out(w, text)))
-               or (len(w) >= 4 and any(h.startswith(w.lower()) for h in have))  # "Yorks" of Yorkshire
-               or (w[:-1].isupper() and w.endswith("s") and len(w) > 2 and _spelled_out(w[:-1], text))  # "ICSs"
-               # The words terms() drops ("State" of "Secretary of State") are not looked for.
-               for w in name.split() if terms(w) or w.isupper())
+    words = name.split()
+    return bool(words) and all(
+        stem(w.lower()) in have or (w.isupper() and (w in initials or _spelled_out(w, text)))
+        or (w[:-1].isupper() and w.endswith("s") and len(w) > 2 and _spelled_out(w[:-1], text))  # "ICSs"
+        # A word terms() drops ("State" of "Secretary of State") is looked for as it is.
+        or (not terms(w) and re.search(rf"\b{re.escape(w)}\b", text, re.I) is not None)
+        for w in words)
 
 
 def _spelled_out(acronym: str, text: str) -> bool:

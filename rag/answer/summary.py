@@ -7,6 +7,7 @@ import re
 
 from rag import figures
 from rag.answer.candidates import (
+    Context,
     bullet_items,
     candidates_at,
     label_skip,
@@ -16,7 +17,7 @@ from rag.answer.candidates import (
 )
 from rag.answer.core import abstain
 from rag.answer.lists import case_studies
-from rag.answer.question import point_numbers, terms, topic_aliases
+from rag.answer.question import named_subjects, names_in, point_numbers, terms, topic_aliases
 from rag.ingest import CHAPTER_PARTS
 from rag.schema import Answer
 from rag.sentence_table import doc_of
@@ -37,6 +38,11 @@ def summary_answer(question, plan, passages, ctx, qid) -> Answer:
     chapter = _chapter(plan, passages, sections, ctx) if plan.chapter or plan.terms else None
     studies = case_studies(question, plan, (doc, edition), ctx)
     study = _one_case_study(question, table, doc, edition, ctx) if not studies else []
+    if study is None:
+        # "Summarise the Leeds case study": the report has none.
+        answer = abstain(question, passages, ctx.settings, ctx.index.sources, qid)
+        answer.notes.append(f"No case study in the report is about {' or '.join(named_subjects(question))}.")
+        return answer
     if studies:
         # "A quick rundown of the case studies": each study's opening, which names who did what.
         picked = [r for rows in studies for r in rows[:CASE_STUDY_SENTENCES]]
@@ -62,14 +68,24 @@ def summary_answer(question, plan, passages, ctx, qid) -> Answer:
 _ONE_CASE_STUDY = re.compile(r"\bcase[ -]study\b", re.I)
 
 
-def _one_case_study(question: str, table, doc: str, edition: str, ctx) -> list[int]:
-    """The rows of the one case study a question asks about ("the Cambridgeshire and Peterborough case study"):
-    the one whose sentences are nearest the question; none when it asks about no case study."""
+def _one_case_study(question: str, table, doc: str, edition: str, ctx: Context) -> list[int] | None:
+    """The rows of the one case study a question asks about ("the Cambridgeshire and Peterborough case study"): of
+    those naming what the question names, the one whose sentences are nearest the question; [] when it asks about
+    no case study, None when no case study names what it names ("the Leeds case study")."""
     if not _ONE_CASE_STUDY.search(question):
         return []
     studies = [table.by_section[(doc, edition, s)] for s in table.sections(doc, edition)
                if s.split(" › ")[-1].startswith("Case study")]
-    return max(studies, key=lambda rows: float((table.vectors[rows] @ ctx.qv).max()), default=[])
+    names = named_subjects(question)
+    studies = [rows for rows in studies if all(names_in(n, _about_study(table, rows)) for n in names)]
+    if not studies:
+        return None
+    return max(studies, key=lambda rows: float((table.vectors[rows] @ ctx.qv).max()))
+
+
+def _about_study(table, rows: list[int]) -> str:
+    """What a case study is about: its section's title and its first sentence."""
+    return f"{table.rows[rows[0]].section} {table.rows[rows[0]].text}"
 
 
 def _states_figure(text: str) -> bool:
@@ -151,7 +167,7 @@ _WANTS = [
     (r"\bformats?\b|accessib|large print|braille|easy read", ("formats",)),
     (r"copyright|licen[cs]e|reuse|copy|distribut|commercial|adapt|build (?:on|upon)|alter|permission", ("rights",)),
     (r"charit", ("charity",)),
-    (r"\bseries\b|\bcampaign\b|\bpart of\b", ("series",)),
+    (r"\bseries\b|\bcampaign\b", ("series",)),
 ]
 
 
