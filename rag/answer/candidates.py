@@ -3,6 +3,7 @@ the bullets of a section, choosing distinct sentences in report order, and quoti
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -164,6 +165,25 @@ def label_skip(item: list[int], all_rows: list[Sentence]) -> int:
     """1 when an item's first sentence is a bare label ("Areas of support:"), which says nothing without the
     sentence after it; 0 otherwise."""
     return 1 if len(all_rows[item[0]].text.split()) < 6 and len(item) > 1 else 0
+
+
+_POINT = re.compile(r"^(\d{1,2})\. (.+)$")
+
+
+def point_title(title: str) -> tuple[str, str]:
+    """A numbered section title's number and words ("3. Whole-system solutions" -> "3", "Whole-system solutions");
+    "" and the title itself for any other."""
+    m = _POINT.match(title)
+    return (m.group(1), m.group(2)) if m else ("", title)
+
+
+def is_case_study(section: str) -> bool:
+    return section.split(" › ")[-1].startswith("Case study")
+
+
+def case_study_sections(table, doc: str, edition: str) -> list[str]:
+    """The sections of a document's case studies, in report order."""
+    return [s for s in table.sections(doc, edition) if is_case_study(s)]
 
 
 def title_fit(question: str, title: str) -> float:

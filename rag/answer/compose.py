@@ -24,6 +24,7 @@ from rag.answer.candidates import (
     content_sentences,
     distinct,
     in_report_order,
+    point_title,
     preferred_edition,
     quote,
     score_floor,
@@ -158,7 +159,7 @@ def _in_named_section(question: str, plan: QuestionPlan, cands: list[Candidate],
     doc = doc_of(cands[0].sentence.chunk_id)
     edition = preferred_edition((doc, cands[0].sentence.edition, ""), plan, table)[1]
     rows = [r for s in table.sections(doc, edition)
-            if s.split(" › ")[-1].lower() in titles or s.split(" › ")[-1].split(". ")[0] in numbers
+            if s.split(" › ")[-1].lower() in titles or point_title(s.split(" › ")[-1])[0] in numbers
             for r in table.by_section[(doc, edition, s)]]
     if not rows:
         return cands, False

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 
 from rag import figures
-from rag.answer.candidates import Context
+from rag.answer.candidates import Context, is_case_study
 from rag.answer.features import (
     LENGTH_UNITS,
     Candidate,
@@ -182,7 +182,7 @@ def case_named(c: Candidate, ctx: Context) -> str:
 
 def case_opening(chunk_id: str, edition: str, section: str, ctx: Context) -> str:
     """The first sentence of the case study a passage sits in; "" outside case studies."""
-    if not section.split(" › ")[-1].startswith("Case study"):
+    if not is_case_study(section):
         return ""
     rows = ctx.index.sentences.by_section.get((doc_of(chunk_id), edition, section), [])
     return ctx.index.sentences.rows[rows[0]].text if rows else ""

@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 import re
 
-from rag.answer.candidates import Context, passage_for, preferred_edition, terms_all, title_fit
+from rag.answer.candidates import Context, passage_for, point_title, preferred_edition, terms_all, title_fit
 from rag.answer.core import citation_for, verify_figures
 from rag.answer.lists import LIST_WORDS
 from rag.ingest import CHAPTER_PARTS
@@ -75,7 +75,7 @@ def _heading_citation(title: str, passage: Passage, n: int, ctx: Context) -> Cit
     source = ctx.index.sources.get(passage.chunk.edition)
     if not source:
         return None
-    words = re.sub(r"^\d{1,2}\.\s+", "", title)  # "1. Population health": the source numbers its points otherwise
+    words = point_title(title)[1]  # "1. Population health": the source numbers its points otherwise
     start = max(0, passage.chunk.start - HEADING_BEFORE)
     found = list(re.finditer(re.escape(words), source[start:passage.chunk.start + len(words)], re.I))
     if not found:

@@ -9,10 +9,12 @@ from rag.answer.candidates import (
     Context,
     bullet_items,
     candidates_at,
+    case_study_sections,
     content_sentences,
     distinct,
     in_report_order,
     label_skip,
+    point_title,
     preferred_edition,
     quote,
     score_floor,
@@ -113,9 +115,9 @@ def named_item(question: str, plan: QuestionPlan, cands: list[Candidate], ctx: C
     named: list[list[int]] = []
     for section in table.sections(doc, edition):
         rows = table.by_section[(doc, edition, section)]
-        title = section.split(" › ")[-1]
-        if re.match(r"\d{1,2}\. ", title):
-            if names(title.split(". ", 1)[1]) or title.split(". ")[0] in numbers:
+        number, words = point_title(section.split(" › ")[-1])
+        if number:
+            if names(words) or number in numbers:
                 named.append(rows)
             continue
         for item in bullet_items(rows, table.rows):
@@ -153,7 +155,7 @@ def case_studies(question: str, plan, where: tuple[str, str], ctx: Context) -> l
         return []
     table = ctx.index.sentences
     doc, edition, _ = preferred_edition((*where, ""), plan, table)
-    studies = [s for s in table.sections(doc, edition) if s.split(" › ")[-1].startswith("Case study")]
+    studies = case_study_sections(table, doc, edition)
     topics = set(topic_aliases(question))
     named = [s for s in studies if title_fit(question, s.split(" › ")[0]) >= 0.5
              or topics & set(terms_all(s.split(" › ")[0]))]

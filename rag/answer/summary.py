@@ -10,7 +10,9 @@ from rag.answer.candidates import (
     Context,
     bullet_items,
     candidates_at,
+    case_study_sections,
     label_skip,
+    point_title,
     preferred_edition,
     quote,
     title_fit,
@@ -74,8 +76,7 @@ def _one_case_study(question: str, table, doc: str, edition: str, ctx: Context) 
     no case study, None when no case study names what it names ("the Leeds case study")."""
     if not _ONE_CASE_STUDY.search(question):
         return []
-    studies = [table.by_section[(doc, edition, s)] for s in table.sections(doc, edition)
-               if s.split(" › ")[-1].startswith("Case study")]
+    studies = [table.by_section[(doc, edition, s)] for s in case_study_sections(table, doc, edition)]
     names = named_subjects(question)
     studies = [rows for rows in studies if all(names_in(n, _about_study(table, rows)) for n in names)]
     if not studies:
@@ -117,8 +118,8 @@ def _chapter_sentences(question: str, table, doc: str, edition: str, chapter: st
     challenge, told, needs = (f"{chapter} › {part}" for part in CHAPTER_PARTS)
     subs = [s for s in sections if s.startswith(chapter + " › ")]
     numbers = point_numbers(question)
-    named = [s for s in subs if s.split(" › ")[-1].split(". ")[0] in numbers
-             or title_fit(question, s.split(" › ")[-1].split(". ")[-1]) == 1.0]
+    named = [s for s in subs if point_title(s.split(" › ")[-1])[0] in numbers
+             or title_fit(question, point_title(s.split(" › ")[-1])[1]) == 1.0]
     if challenge not in sections and len(named) == 1:
         # One point of the part ("the first point of the ten-point plan"): its leading sentences.
         return table.by_section[(doc, edition, named[0])][:SUMMARY_SENTENCES]
