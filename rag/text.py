@@ -51,6 +51,10 @@ def content_words(text: str) -> list[str]:
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """The Snowball (Porter 2) English stem, so "nurses" meets "nurse" and "vacancies" meets "vacancy"."""
+    if re.search(r"ff(?:ing|ed)$", word):
+        # Porter 2 undoubles "ff" after "-ing" and "-ed" but keeps it in the word itself: "staffing" would be
+        # "staf" while "staff" is "staff".
+        word = re.sub(r"(?:ing|ed)$", "", word)
     return _stemmer().stemWord(word)
 
 

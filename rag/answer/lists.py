@@ -71,9 +71,11 @@ def list_answer(question, plan, passages, cands, ctx, qid) -> Answer | None:
     if introduced is not None:
         options.append((True, introduced[0] + 0.25, -1, introduced[2]))
     # What the report asks for on a subject is the "What do NHS leaders need?" list of that subject's chapter.
+    # A chapter the question names by its topic ("money asks") is the one whose asks it wants, however well
+    # another section's sentences score.
     asks = asks_list(question, plan, cands, ctx)
-    if asks is not None and not any(o[1] > asks[0] + 0.25 for o in options):
-        options.append((True, asks[0] + 0.25, -2, asks[1]))
+    if asks is not None and (asks[2] or not any(o[1] > asks[0] + 0.25 for o in options)):
+        options.append((True, asks[0] + 0.25 + float(asks[2]), -2, asks[1]))
     studies = _case_studies(question, plan, cands, ctx)
     if studies:
         options.append((True, 2.0, -3, studies))
@@ -251,26 +253,29 @@ _ASKS = re.compile(
 _NEEDS = CHAPTER_PARTS[2]
 
 
-def asks_list(question: str, plan: QuestionPlan, cands: list[Candidate], ctx: Context) -> tuple[float, list[list[int]]] | None:
+def asks_list(question: str, plan: QuestionPlan, cands: list[Candidate],
+              ctx: Context) -> tuple[float, list[list[int]], bool] | None:
     """The bullets under "What do NHS leaders need?" in the chapter of the best sentence that has one, with that
-    sentence's score, when the question asks what the report asks for; None otherwise."""
+    sentence's score and whether the question names the chapter, when the question asks what the report asks
+    for; None otherwise."""
     if not _ASKS.search(question) or re.search(r"\bplan\b", question, re.I):
         return None
     table = ctx.index.sentences
     # Each chapter's best sentence, a chapter the question names ("on integrated care") ranking before the one
     # its best sentence happens to sit in.
-    by_chapter: dict[tuple[str, str, str], tuple[float, float]] = {}
+    by_chapter: dict[tuple[str, str, str], tuple[float, float, bool]] = {}
     topics = set(topic_aliases(question))  # "on money" names the financial deal chapter as its title would
     for c in cands:
         chapter = c.sentence.section.split(" › ")[0]
         key = preferred_edition((doc_of(c.sentence.chunk_id), c.sentence.edition, f"{chapter} › {_NEEDS}"), plan, table)
-        rank = c.score + 0.5 * max(title_fit(question, chapter), float(bool(topics & set(terms_all(chapter)))))
+        by_topic = bool(topics & set(terms_all(chapter)))
+        rank = c.score + 0.5 * max(title_fit(question, chapter), float(by_topic))
         if key not in by_chapter or rank > by_chapter[key][0]:
-            by_chapter[key] = (rank, c.score)
-    for key, (_, score) in sorted(by_chapter.items(), key=lambda kv: -kv[1][0]):
+            by_chapter[key] = (rank, c.score, by_topic or title_fit(question, chapter) == 1.0)
+    for key, (_, score, named) in sorted(by_chapter.items(), key=lambda kv: -kv[1][0]):
         items = bullet_items(table.by_section.get(key, []), table.rows)
         if len(items) >= 2:
-            return score, items
+            return score, items, named
     return None
 
 
