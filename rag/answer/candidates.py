@@ -188,8 +188,10 @@ def case_study_sections(table, doc: str, edition: str) -> list[str]:
 
 def title_fit(question: str, title: str) -> float:
     """Share of a section title's words the question uses ("the key points", "the ten-point plan")."""
-    t = set(terms_all(title)) - {"nhs"}
-    return len(t & set(terms_all(question) + topic_aliases(question))) / len(t) if t else 0.0
+    asked = set(terms_all(question) + topic_aliases(question))
+    # A title word is used when the question uses its everyday name too ("the staffing results": Workforce).
+    t = {stem(w): set(topic_aliases(w)) for w in content_words(title) if stem(w) != "nhs"}
+    return sum(w in asked or bool(aliases & asked) for w, aliases in t.items()) / len(t) if t else 0.0
 
 
 def passage_for(s: Sentence, ctx: Context, passages: list[Passage]) -> Passage:

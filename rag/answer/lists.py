@@ -49,10 +49,11 @@ def list_answer(question, plan, passages, cands, ctx, qid) -> Answer | None:
         doc, edition, section = preferred_edition(key, plan, table)
         key = (doc, edition, section)
         items = bullet_items(table.by_section[key], table.rows)
-        fit = float(names_section(question, section))
+        # A part whose lists sit in its sub-sections, named or with a sub-section named ("the staffing results
+        # of the survey"): the sub-section nearest the question.
+        fit = float(names_section(question, section) or len(items) < 2 and any(
+            title_fit(question, s.split(" › ")[-1]) == 1.0 for s in table.sections(doc, edition) if s.startswith(section + " › ")))
         if len(items) < 2 and fit:
-            # A named part whose lists sit in its sub-sections ("what did the survey find on staffing"):
-            # the sub-section nearest the question.
             items = _nearest_sub_list(question, doc, edition, section, ctx)
         if len(items) >= 2:
             options.append((bool(fit), score + 0.25 * fit, order, items))
