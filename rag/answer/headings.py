@@ -21,7 +21,8 @@ _OUTLINE = re.compile(r"\b(?:sections|parts|headings)\b", re.I)
 _WHOLE = set(terms_all(
     "report manifesto document say says said identified identifies six seven main key major big action actions cover "
     "covers covered into split divided organised organized grouped broken down have has contain contains include "
-    "includes chapters themes areas sections parts headings topics pdf web edition version")) | LIST_WORDS
+    "includes chapters themes areas sections parts headings topics pdf web edition version need needed now just only "
+    "please pls")) | LIST_WORDS
 HEADING_BEFORE = 600  # characters before a section's first chunk in which its heading is looked for
 HEADING_WORDS = 12  # a line this short is a heading, quoted whole ("Survey findings: the views of healthcare leaders")
 

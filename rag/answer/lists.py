@@ -129,13 +129,17 @@ def named_item(question: str, plan: QuestionPlan, cands: list[Candidate], ctx: C
                 named.append(item)
     # A title named in passing ("a population health management approach") names no item: the item must hold one
     # of the best sentences, in either edition (a sentence's text is the same in both).
+    # The PDF edition numbers a point's first sentence ("10. Managing public expectations: ..."), the web one not.
+    def unnumbered(text: str) -> str:
+        return re.sub(r"^\d{1,2}\.\s*", "", text)
+
     top: dict[str, float] = {}
     for c in content_sentences(cands)[:NAMED_ITEM_TOP]:
-        top.setdefault(c.sentence.text, c.score)
-    named = [rows for rows in named if any(table.rows[r].text in top for r in rows)]
+        top.setdefault(unnumbered(c.sentence.text), c.score)
+    named = [rows for rows in named if any(unnumbered(table.rows[r].text) in top for r in rows)]
     if not named:
         return []
-    best = max(named, key=lambda rows: max(top.get(table.rows[r].text, 0.0) for r in rows))
+    best = max(named, key=lambda rows: max(top.get(unnumbered(table.rows[r].text), 0.0) for r in rows))
     return candidates_at(plan, best[:ITEM_SENTENCES], cands, [c.passage for c in cands], ctx)
 
 
