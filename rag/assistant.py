@@ -61,13 +61,15 @@ class Assistant:
         cache = self.settings.cache_dir / "stats" / f"{self.index.manifest['build']}-{code.hexdigest()[:12]}.json"
         try:
             raw = json.loads(cache.read_text(encoding="utf-8"))
-            return CorpusStats(df=raw["df"], n=raw["n"], figure_keys={tuple(k) for k in raw["figure_keys"]})
+            return CorpusStats(df=raw["df"], n=raw["n"], figure_keys={tuple(k) for k in raw["figure_keys"]},
+                               vocabulary=frozenset(raw["vocabulary"]))
         except (OSError, ValueError, KeyError, TypeError):
             pass
         stats = CorpusStats.from_chunks(self.index.chunks)
         try:
             cache.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(cache, json.dumps({"df": stats.df, "n": stats.n, "figure_keys": sorted(stats.figure_keys, key=str)}))
+            atomic_write(cache, json.dumps({"df": stats.df, "n": stats.n, "figure_keys": sorted(stats.figure_keys, key=str),
+                                            "vocabulary": sorted(stats.vocabulary)}))
         except OSError:
             pass  # a read-only cache folder only costs the recount
         return stats

@@ -409,3 +409,20 @@ def test_the_reports_chapters_and_a_parts_sub_sections_are_listed_from_their_hea
         chunk = assistant.index.by_id[c.chunk_id]
         assert assistant.index.sources[c.edition][c.start:c.end] == c.quote, c
         assert chunk.start - 600 <= c.start <= chunk.start + len(c.quote), (c, chunk.start)
+
+
+def test_a_topic_the_report_never_names_is_declined_and_a_misspelt_one_is_answered(assistant):
+    ans = assistant.ask("Is there anything in the report about maternity services?")
+    assert ans.abstained and any("maternity" in n for n in ans.notes), (ans.answer, ans.notes)
+    assert ans.see_also, ans
+    ans = assistant.ask("What does the report say about the workfroce?")
+    assert not ans.abstained, ans.notes
+
+
+def test_asks_named_by_topic_a_survey_topic_by_its_everyday_name_and_a_point_by_either_editions_words(assistant):
+    ans = assistant.ask("money asks - what does the report say the government needs to do on NHS finances?")
+    assert {c.section for c in ans.citations} == {"A new financial deal for health and social care › What do NHS leaders need?"}, ans.citations
+    ans = assistant.ask("Bullet the staffing results from the leaders survey for me.")
+    assert {c.section for c in ans.citations} == {"Survey findings › Workforce"}, ans.citations
+    ans = assistant.ask("Under the point about managing public expectations, which competing demands does it say will force difficult decisions?")
+    assert "access to primary care" in ans.answer, ans.answer

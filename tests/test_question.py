@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.answer.question import analyse, asks_for_person, names_in
+from rag.answer.question import analyse, asked_topic, asks_for_person, names_in
 from rag.text import stem
 
 
@@ -311,3 +311,12 @@ def test_how_big_a_group_or_list_is_a_count_and_whats_is_what_is():
 def test_what_rate_did_asks_for_a_figure():
     assert analyse("What vaccination uptake rate did the ICS reach?").kind == "figure"
     assert analyse("What did the ICS do to raise its vaccination uptake rate?").kind != "figure"
+
+
+def test_asks_as_a_noun_are_a_list_and_the_topic_asked_about():
+    assert analyse("staff asks?").kind == "list"
+    assert analyse("only the asks about money in the backlog section pls").kind == "list"
+    assert analyse("Why does the report ask for a workforce plan?").kind != "list"
+    assert asked_topic("What does the report say about dementia care?") == ["dementia", "care"]
+    assert asked_topic("Summarise what it says about the waiting list, in a couple of sentences") == ["waiting", "list"]
+    assert asked_topic("How many staff left?") == []

@@ -54,6 +54,7 @@ from rag.answer.headings import section_titles
 from rag.answer.lists import introduced_list, item_candidates, list_answer, named_item
 from rag.answer.question import (
     PERSON_NAMED,
+    asked_topic,
     asks_for_person,
     named_subjects,
     names_in,
@@ -210,6 +211,10 @@ def pre_abstains(question: str, plan: QuestionPlan, passages: list[Passage], ctx
             # the sentence stating the report's own figure; a note says which figure the report never states.
             unknown = []
         unknown += ctx.stats.unknown_names(asked)
+        # A topic the report never names, in any word ("dementia care", "NHS dentistry"): nearby passages on
+        # staff or backlogs would be quoted as though they spoke to it.
+        unknown += [w for w in ctx.stats.unknown_words(" ".join(asked_topic(asked))) if w.lower() not in
+                    {u.lower() for u in unknown}]
         if unknown:
             return [f"The report never mentions {', '.join(unknown)}."]
     return None

@@ -42,16 +42,20 @@ class CorpusStats:
     df: dict[str, int]
     n: int
     figure_keys: set
+    vocabulary: frozenset[str] = frozenset()  # the words as written, to tell a misspelling
 
     @classmethod
     def from_chunks(cls, chunks: list) -> CorpusStats:
         df: dict[str, int] = {}
         keys = set()
+        vocabulary: set[str] = set()
         for c in chunks:
-            for w in {stem(w) for w in content_words(c.section + " " + c.text)}:
+            written = set(content_words(c.section + " " + c.text))
+            vocabulary |= written
+            for w in {stem(w) for w in written}:
                 df[w] = df.get(w, 0) + 1
             keys.update(figures.key(f) for f in figures.find_figures(c.text))
-        return cls(df=df, n=len(chunks), figure_keys=keys)
+        return cls(df=df, n=len(chunks), figure_keys=keys, vocabulary=frozenset(vocabulary))
 
     def weight(self, word: str) -> float:
         return math.log((self.n + 1) / (self.df.get(word, 0) + 0.5))
@@ -77,6 +81,24 @@ class CorpusStats:
         """Capitalised names in the question (past its first word) that the report never uses."""
         names = re.findall(r"(?<!^)(?<![.?!] )\b([A-Z][a-z]{2,})\b", question.strip())
         return [n for n in names if self.df.get(stem(n.lower()), 0) == 0 and n.lower() not in STOPWORDS]
+
+
+    def unknown_words(self, text: str) -> list[str]:
+        """The words of `text` that the report never uses, in any form ("dementia", "dental"), nor misspells
+        ("workfroce" is the report's "workforce")."""
+        unknown = [w for w in content_words(text) if self.df.get(stem(w), 0) == 0]
+        return list(dict.fromkeys(w for w in unknown if not any(one_slip(w, v) for v in self.vocabulary)))
+
+
+def one_slip(word: str, known: str) -> bool:
+    """Whether `word` is `known` typed with one slip after its first letter (a letter dropped, added, changed or
+    two swapped), for words of five letters or more: "award" is not "ward", nor "dental" "mental". Hand-written:
+    one comparison, not worth a string-distance dependency."""
+    if len(word) < 5 or word[0] != known[0] or abs(len(word) - len(known)) > 1 or word == known:
+        return False
+    i = next((k for k in range(min(len(word), len(known))) if word[k] != known[k]), min(len(word), len(known)))
+    a, b = word[i:], known[i:]
+    return a[1:] == b[1:] or a[1:] == b or a == b[1:] or (len(a) > 1 and a[1] + a[0] + a[2:] == b)
 
 
 class QuestionError(ValueError):

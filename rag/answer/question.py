@@ -255,6 +255,22 @@ _COUNTED_ITEMS = re.compile(r"\b(?:what|which) (?:are|were) (?:the|its|their) (?
                             r"(?!(?:[\w-]+ )?(?:figures?|numbers?|percentages?|shares?|per cent|%|million|billion|sums?|amounts?)\b)", re.I)
 
 
+# "What does the report say about dementia care?", "Is there anything in it about maternity services?": the topic
+# asked about, up to a clause that only qualifies it ("..., in a couple of sentences", "... who pitched in").
+_ABOUT = re.compile(r"\b(?:say|says|said|saying|anything|something|mention|mentions|position|view|views|stance)\b[^?]*?"
+                    r"\b(?:about|on|regarding|concerning)\s+([^?!.]+)", re.I)
+_TOPIC_END = re.compile(r"\s*(?:[,;:–—(]|\s-\s|\b(?:who|that|which|so|as|like|when|where|but|because|to|and (?:how|what|why))\b).*$",
+                        re.I)
+_NOT_TOPIC = {"pls", "please", "plz", "briefly", "quickly", "exactly", "specifically", "against", "etc"}
+
+
+def asked_topic(q: str) -> list[str]:
+    """The content words of the topic a "what does it say about X?" question asks about; none for other questions."""
+    m = _ABOUT.search(q)
+    topic = _TOPIC_END.sub("", m.group(1)) if m else ""
+    return [w for w in content_words(topic) if w not in _NOT_TOPIC]
+
+
 def _plural(clause: str) -> bool:
     """Whether a clause asks "what/which <things>" of a plural noun ("What practical steps ...", not "What NHS ...")."""
     m = _PLURAL.match(clause) or _WHERE_PLURAL.match(clause)
