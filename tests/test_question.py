@@ -320,3 +320,10 @@ def test_asks_as_a_noun_are_a_list_and_the_topic_asked_about():
     assert asked_topic("What does the report say about dementia care?") == ["dementia", "care"]
     assert asked_topic("Summarise what it says about the waiting list, in a couple of sentences") == ["waiting", "list"]
     assert asked_topic("How many staff left?") == []
+
+
+def test_a_person_asked_for_by_role_or_by_name():
+    assert asks_for_person("Which Chancellor did the Confederation write to, by name?")
+    assert asks_for_person("What's the name of the health inclusion champion GP?")
+    assert not asks_for_person("Which GP practices are mentioned?")
+    assert not asks_for_person("Which leaders said this?")

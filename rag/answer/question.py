@@ -415,10 +415,11 @@ _NAME = re.compile(r"(?<![.?!:] )(?<!^)\b[A-Z][\w'’&-]*(?:\s+(?:and\s+|of\s+|f
 
 
 # "Who chairs the panel?", "Which minister was Health Secretary?": a person, whom a sentence names by name.
+_ROLE = (r"(?:chair|chairman|chairwoman|head|leader|chief exec(?:utive)?|director|minister|secretary|chancellor|president|"
+         r"founder|champion|gp|doctor|nurse|clinician|consultant|spokesperson|author|manager|lead|mp|politician|person|individual)")
 _PERSON_ASKED = re.compile(
-    r"^(?:who (?:is|was) (?:the |its )?['‘\"“]?(?:[\w'’-]+ ){0,3}?(?:chair|chairman|chairwoman|head|leader|chief exec(?:utive)?|director|"
-    r"minister|secretary|president|founder|champion|gp|doctor|nurse|clinician|consultant|spokesperson|author|manager|lead)\b|who (?:chairs|chaired|leads|led|heads|headed|runs|ran|founded)\b|"
-    r"which (?:minister|person|politician|individual|mp)\b|what is the name of the (?:chair|head|leader|chief|minister|secretary))",
+    rf"^(?:who (?:is|was) (?:the |its )?['‘\"“]?(?:[\w'’-]+ ){{0,3}}?{_ROLE}\b|who (?:chairs|chaired|leads|led|heads|headed|runs|ran|founded)\b|"
+    rf"which (?:[\w'’-]+ )?{_ROLE}(?=\s+(?:did|does|do|was|is|were|are|has|had|wrote|said|spoke|led|chairs|chaired)\b|\s*[?,]))|\bwhat is the name of the (?:[\w'’-]+ ){{0,5}}?{_ROLE}\b|\b(?:who|which)\b[^?]*\bby name\b",
     re.I)
 PERSON_NAMED = re.compile(r"\b(?:Professor|Prof\.?|Dr\.?|Sir|Dame|Lord|Lady|Baroness|Mr\.?|Mrs\.?|Ms\.?|Rt Hon) [A-Z][a-z]+")
 
