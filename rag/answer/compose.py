@@ -67,6 +67,7 @@ from rag.schema import Answer, Passage, QuestionPlan
 from rag.sentence_table import doc_of
 
 FIGURE_WORDS = 0.75  # chosen on dev: 0.5–1.0 tie (b038 right), 0.25 changes nothing, 2.0 loses a figure
+SECOND_ANCHOR = 0.8  # of the best score, for the sentence read on after a best sentence standing alone
 NARRATIVE_ELSEWHERE = 0.95  # chosen on dev (0.75–1.0 tie on keywords; citation precision 0.817 → 0.840)
 
 
@@ -314,6 +315,15 @@ def _narrative(question, plan, passages, cands, ctx, qid) -> Answer:
     # Then its section's good sentences; those from elsewhere in the report only when nearly as good.
     picks = distinct([best] + onward + [c for c in content[1:] if c.score >= floor and
                                 (c.sentence.section == best.sentence.section or c.score >= NARRATIVE_ELSEWHERE * best.score)])
+    if len(picks) == 1 and sum(table.rows[r].para == best.sentence.para for r in table.by_section.get(key, [])) == 1:
+        # A sentence standing alone (a survey finding's bullet) says no more than itself: the next best
+        # sentence elsewhere, read on through its paragraph, carries what it is about.
+        second = next((c for c in content[1:] if c.sentence.section != best.sentence.section
+                       and c.score >= SECOND_ANCHOR * best.score), None)
+        if second is not None:
+            picks += [second] + sorted((c for c in content if c.row > second.row and c.sentence.para == second.sentence.para
+                                        and (c.sentence.section, c.sentence.edition) == (second.sentence.section, second.sentence.edition)),
+                                       key=lambda c: c.row)
     if len(picks) == 1:
         # The content often reads on in the next sentence of the same paragraph, or was in the one before
         # ("... several key issues need to define the recovery. These factors are explored in ...").
