@@ -429,3 +429,10 @@ def test_asks_named_by_topic_a_survey_topic_by_its_everyday_name_and_a_point_by_
     assert {c.section for c in ans.citations} == {"Survey findings › Workforce"}, ans.citations
     ans = assistant.ask("Under the point about managing public expectations, which competing demands does it say will force difficult decisions?")
     assert "access to primary care" in ans.answer, ans.answer
+
+
+def test_the_headline_survey_results_are_every_topics_first_finding(assistant):
+    ans = assistant.ask("What were the headline results from the survey of health leaders?")
+    sections = [c.section for c in ans.citations]
+    assert sections[:3] == ["Survey findings › Health inequalities", "Survey findings › Demand for care",
+                            "Survey findings › Workforce"], sections

@@ -48,6 +48,16 @@ def list_answer(question, plan, passages, cands, ctx, qid) -> Answer | None:
         is_top = key == top_key
         doc, edition, section = preferred_edition(key, plan, table)
         key = (doc, edition, section)
+        parent = section.split(" › ")[0]
+        subs = [s for s in table.sections(doc, edition) if s.startswith(parent + " › ")]
+        # A part's sub-sections are its items only when the question names the part ("the ten-point plan", "the
+        # headline survey results") and asks about nothing narrower ("the survey findings about demand" is one
+        # sub-section's list).
+        narrower = set(plan.terms) - set(terms_all(parent)) - LIST_WORDS
+        if len(subs) >= 3 and title_fit(question, parent) == 1.0 and not narrower:
+            items = [[r for r in table.by_section[(doc, edition, s)] if table.rows[r].para == 0] for s in subs]
+            options.append((True, score + 0.25, order, items))
+            continue
         items = bullet_items(table.by_section[key], table.rows)
         # A part whose lists sit in its sub-sections, named or with a sub-section named ("the staffing results
         # of the survey"): the sub-section nearest the question.
@@ -58,14 +68,6 @@ def list_answer(question, plan, passages, cands, ctx, qid) -> Answer | None:
         if len(items) >= 2:
             options.append((bool(fit), score + 0.25 * fit, order, items))
             top_listed = top_listed or is_top
-        parent = section.split(" › ")[0]
-        subs = [s for s in table.sections(doc, edition) if s.startswith(parent + " › ")]
-        # A part's sub-sections are its items only when the question names the part ("the ten-point plan")
-        # and asks about nothing narrower ("the survey findings about demand" is one sub-section's list).
-        narrower = set(plan.terms) - set(terms_all(parent)) - LIST_WORDS
-        if len(subs) >= 3 and parent != section and title_fit(question, parent) == 1.0 and not narrower:
-            items = [[r for r in table.by_section[(doc, edition, s)] if table.rows[r].para == 0] for s in subs]
-            options.append((True, score + 0.25, order, items))
     # A sentence near the best that introduces a bulleted list ("It comprises 100 leaders ..., including:")
     # points at that list, wherever its section ranks.
     introduced = introduced_list(plan, cands, ctx)
@@ -287,7 +289,8 @@ def asks_list(question: str, plan: QuestionPlan, cands: list[Candidate],
 # Words of asking for a whole list, and of who wrote it ("run me through the plan healthcare leaders set out").
 LIST_WORDS = set(terms_all("list all each every one item items what which the report plan run walk through take "
                             "set out outline lay laid put forward show tell give me us whole full entire complete "
-                            "healthcare health leaders nhs confederation propose proposed"))
+                            "healthcare health leaders nhs confederation propose proposed headline headlines main key "
+                            "top results"))
 
 
 def _nearest_sub_list(question: str, doc: str, edition: str, section: str, ctx: Context) -> list[list[int]]:

@@ -294,6 +294,7 @@ _TOPIC_ALIASES = {
     "ics": "integrated", "icss": "integrated", "integration": "integrated",
     "regulation": "regulatory", "regulators": "regulatory", "inspection": "regulatory", "inspections": "regulatory",
     "cqc": "regulatory",
+    "results": "findings",  # "the survey results": Survey findings
 }
 
 
