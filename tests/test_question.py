@@ -225,6 +225,13 @@ def test_a_share_is_not_a_count():
     assert states_count("It comprises 100 leaders from across the whole healthcare system", "How many leaders make up the panel?")
 
 
+def test_a_sum_of_money_is_not_a_count():
+    from rag.answer.features import states_count
+
+    assert not states_count("It included just under £500 million for discharge to assess.")
+    assert states_count("There were 5.6 million people waiting.") and states_count("over a million people")
+
+
 def test_verbs_ending_in_s_are_not_plurals_and_a_figure_asked_by_its_owner():
     assert analyse("What happens to the funding deal if covid does not die down?").kind == "narrative"
     assert analyse("The Health Foundation recommended more. What was their figure?").kind == "figure"
