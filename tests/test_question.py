@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.answer.question import analyse, asked_topic, asks_for_person, names_in
+from rag.answer.question import analyse, asked_topic, asks_for_person, names_in, normalise_question
 from rag.text import stem
 
 
@@ -334,3 +334,8 @@ def test_a_person_asked_for_by_role_or_by_name():
     assert asks_for_person("What's the name of the health inclusion champion GP?")
     assert not asks_for_person("Which GP practices are mentioned?")
     assert not asks_for_person("Which leaders said this?")
+
+
+def test_how_many_in_ten_is_a_share_and_twelve_months_is_a_year():
+    assert analyse("how many in ten leaders want inequalities to count in reviews?").unit == "%"
+    assert "next year" in normalise_question("Who will quit over the next 12 months?")

@@ -78,7 +78,7 @@ _NUMBER = re.compile(
     re.I,
 )
 _UNITS = [
-    (re.compile(r"\b(shares?|percentages?|proportions?|per ?cent|%|what fraction|how many (?:of )?(?:the )?(?:leaders|respondents|panel|members|trusts)|"
+    (re.compile(r"\b(shares?|percentages?|proportions?|per ?cent|%|what fraction|how many (?:in|out of) (?:ten|10|five|four|three|a hundred|100)|how many (?:of )?(?:the )?(?:leaders|respondents|panel|members|trusts)|"
                 r"among (?:the )?(?:[\w'’-]+ ){0,3}?(?:leaders|respondents|members|panel)\b[^?.!]*\bhow many)\b(?! of the public)"
                 r"(?! (?:make up|are on|are in|sit on|form|comprise|belong))", re.I), "%"),
     (re.compile(r"\b(how much|funding|money|cost|£|billion|budget|investment|pounds|spend|income|salary|turnover)\b", re.I), "GBP"),
@@ -149,6 +149,8 @@ _REWRITES = [(re.compile(r"\b(what|who|where|when|how|why|which|it|that|there|he
              # County abbreviations the report spells out ("the West Yorks panel").
              (re.compile(r"\b(Yorks|Cambs|Lancs|Notts|Herts|Glos|Hants|Leics|Lincs|Staffs|Wilts|Worcs)\b\.?", re.I),
               lambda m: _COUNTIES[m.group(1).lower()]),
+             # The report's "in the next year" and "over the last year".
+             (re.compile(r"\b(?:12|twelve) months\b", re.I), "year"),
              (re.compile(r"\b(\d+(?:\.\d+)?) (or|and|to) (\d+(?:\.\d+)?) ?(%|per ?cent)", re.I), r"\1 \4 \2 \3 \4"),
              (re.compile(r"(?<!\d)(?<!\d\s)\s*%"), " per cent")]
 # "I'm an ICS lead - ...", "As a journalist, ...": who asks, which is not what the question is about.
