@@ -436,3 +436,8 @@ def test_the_headline_survey_results_are_every_topics_first_finding(assistant):
     sections = [c.section for c in ans.citations]
     assert sections[:3] == ["Survey findings › Health inequalities", "Survey findings › Demand for care",
                             "Survey findings › Workforce"], sections
+
+
+def test_how_often_and_over_what_months_are_both_answered(assistant):
+    ans = assistant.ask("West Yorkshire and Harrogate's citizens' panel - how often did it meet and over what months?")
+    assert "every two weeks" in ans.answer and "June to September 2021" in ans.answer, ans.answer

@@ -339,3 +339,12 @@ def test_a_person_asked_for_by_role_or_by_name():
 def test_how_many_in_ten_is_a_share_and_twelve_months_is_a_year():
     assert analyse("how many in ten leaders want inequalities to count in reviews?").unit == "%"
     assert "next year" in normalise_question("Who will quit over the next 12 months?")
+
+
+def test_a_figure_question_asking_two_things_is_two_asks():
+    from rag.answer.question import figure_asks
+
+    first, second = figure_asks("How often did the citizens' panel meet and over what months?")
+    assert analyse(first).unit == "frequency" and analyse(second).unit == "date", (first, second)
+    assert "citizens' panel" in second
+    assert figure_asks("Of the £3.5-4.5 billion a year, how much is for cancer?") == ["Of the £3.5-4.5 billion a year, how much is for cancer?"]

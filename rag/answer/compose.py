@@ -14,6 +14,7 @@ for in `figure_fit.py`, lists in `lists.py`, summaries and the document itself i
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from rag import figures
@@ -54,8 +55,10 @@ from rag.answer.headings import section_titles
 from rag.answer.lists import introduced_list, item_candidates, list_answer, named_item
 from rag.answer.question import (
     PERSON_NAMED,
+    analyse,
     asked_topic,
     asks_for_person,
+    figure_asks,
     named_subjects,
     names_in,
     normalise_question,
@@ -100,6 +103,9 @@ def _compose(question: str, plan: QuestionPlan, passages: list[Passage], ctx: Co
         answer = abstain(question, passages, settings, sources, qid)
         answer.notes += reasons
         return answer
+    two = _two_figures(question, plan, passages, ctx, qid) if plan.kind == "figure" else None
+    if two is not None:
+        return two
     cands = candidates(plan, passages, ctx)
     named = False
     if plan.kind in ("narrative", "list"):
@@ -231,6 +237,26 @@ def decision_score(plan: QuestionPlan, cands: list[Candidate], passages: list[Pa
 
 def _figure(question, plan, pool: list[Candidate], ctx, qid) -> Answer:
     """`pool`: figure sentences, best first (for a figure question, those fitting its subject and period)."""
+    return quote(question, plan, _figure_picks(plan, pool, ctx), ctx, qid, variants=True)
+
+
+def _two_figures(question: str, plan: QuestionPlan, passages: list[Passage], ctx: Context, qid) -> Answer | None:
+    """"How big is the panel, and when was it surveyed?": the best sentence for each ask, each fitting its own
+    kind of figure; None when the question asks for one figure, or the report states only one of the two."""
+    asks = figure_asks(question)
+    if len(asks) != 2:
+        return None
+    picks: list[Candidate] = []
+    for ask in asks:
+        sub, sub_ctx = analyse(ask), dataclasses.replace(ctx, question=ask)
+        fitting = fitting_figures(sub, candidates(sub, passages, sub_ctx), sub_ctx) if sub.kind == "figure" else []
+        if not fitting:
+            return None
+        picks += _figure_picks(sub, fitting, sub_ctx)[:1]
+    return quote(question, plan, in_report_order(distinct(picks), picks[0]), ctx, qid, variants=True)
+
+
+def _figure_picks(plan: QuestionPlan, pool: list[Candidate], ctx: Context) -> list[Candidate]:
     if plan.kind == "figure":
         # Among the nearly-best, the sentence holding the question's most specific words ("slightly agreed",
         # "the second most common") is the one stating that figure.
@@ -248,7 +274,7 @@ def _figure(question, plan, pool: list[Candidate], ctx, qid) -> Answer:
             if c.score >= 0.8 * picks[0].score and not _same_figures(c.sentence.text, picks[0].sentence.text):
                 picks.append(c)
                 break
-    return quote(question, plan, picks, ctx, qid, variants=True)
+    return picks
 
 
 SIDE_NEIGHBOUR = 0.25  # added to a sentence's fit for a comparison's second side when it follows the first's

@@ -82,7 +82,7 @@ _UNITS = [
                 r"among (?:the )?(?:[\w'’-]+ ){0,3}?(?:leaders|respondents|members|panel)\b[^?.!]*\bhow many)\b(?! of the public)"
                 r"(?! (?:make up|are on|are in|sit on|form|comprise|belong))", re.I), "%"),
     (re.compile(r"\b(how much|funding|money|cost|£|billion|budget|investment|pounds|spend|income|salary|turnover)\b", re.I), "GBP"),
-    (re.compile(r"\b(when|by when|which month|what month|which year|what year|what date|which quarter|what period|which period)\b", re.I), "date"),
+    (re.compile(r"\b(when|by when|which months?|what months?|which year|what year|what date|which quarter|what period|which period)\b", re.I), "date"),
     (re.compile(r"\b(rate|per 100,000|mortality)\b", re.I), "rate"),
     (re.compile(r"\bhow many\b|\b(?:how (?:big|large) (?:is|was|are|were)|(?:what|the) size of) (?!(?:the |a |an )?(?:rise|increase|fall|drop|gap|difference|change|growth|cut|shortfall)s?\b)", re.I), "count"),
 ]
@@ -241,6 +241,25 @@ def _kind(q: str) -> str:
     if _NUMBER.search(q) or _claims_a_figure(q):
         return "figure"
     return "narrative"
+
+
+# "How big is the panel, and when was it surveyed?", "how often did it meet and over what months?": a figure question
+# that asks for a second figure of another kind.
+_SECOND_ASK = re.compile(r"(?:,\s*(?:and\s+)?|\s+and\s+)(?=(?:when|how (?:many|much|long|often|big)|for how long|over what|"
+                         r"in what|what (?:share|percentage|proportion|date|month|year|period|months)|which (?:month|year|date))\b)", re.I)
+
+
+def figure_asks(question: str) -> list[str]:
+    """The two questions a figure question asks ("How big is the panel" and "when was it surveyed"); the second
+    keeps the first's words, which say what it is about. One question when it asks one."""
+    q = normalise_question(question.strip())
+    parts = _SECOND_ASK.split(q, maxsplit=1)
+    # Both parts ask ("Of the £3.5-4.5 billion, how much is for cancer?" asks once, after an aside).
+    if len(parts) != 2 or not all(_NUMBER.search(p) and re.search(r"\b(?:how|what|when|which)\b", p, re.I) for p in parts):
+        return [question]
+    first, second = (p.strip(" ,?–—-") for p in parts)
+    about = re.sub(r"\s+", " ", _NUMBER.sub(" ", _focus(first))).strip()
+    return [first + "?", f"{second} ({about})?"]
 
 
 # "Checking a figure: were vacancies 98,306 in June 2021?": a yes-or-no question giving a figure asks for the
