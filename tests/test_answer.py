@@ -441,3 +441,9 @@ def test_the_headline_survey_results_are_every_topics_first_finding(assistant):
 def test_how_often_and_over_what_months_are_both_answered(assistant):
     ans = assistant.ask("West Yorkshire and Harrogate's citizens' panel - how often did it meet and over what months?")
     assert "every two weeks" in ans.answer and "June to September 2021" in ans.answer, ans.answer
+
+
+def test_what_leaders_say_they_need_on_a_topic_is_that_chapters_needs_list(assistant):
+    ans = assistant.ask("On staffing and wellbeing, what do NHS leaders say they need?")
+    assert {c.section for c in ans.citations} == {
+        "Action on staff shortages and sustained support for health and wellbeing › What do NHS leaders need?"}, ans.citations

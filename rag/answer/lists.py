@@ -256,6 +256,8 @@ _ASKS = re.compile(
     r"wants? (?:on|in terms of|for|from|when it comes to|regarding|about|around)\b|"
     # "What do leaders want?", but not "want population health management to address ...".
     r"what (?:do|does) (?:[\w'’-]+ ){1,3}?want\b(?! (?:[\w'’-]+ ){1,3}?to (?!do\b))|"
+    # "What do NHS leaders say they need?": the words of the chapters' heading "What do NHS leaders need?".
+    r"what (?:do|does) (?:nhs |healthcare |health )?leaders (?:say (?:they )?)?need\b(?=\s*(?:[?.!,;:]|$|(?:on|for|in|about|around|regarding|when)\b))|"
     r"must (?:[\w'’-]+ ){0,2}?(?:do|sort|fix|address|deliver|change))\b", re.I)
 _NEEDS = CHAPTER_PARTS[2]
 
