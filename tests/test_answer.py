@@ -447,3 +447,7 @@ def test_what_leaders_say_they_need_on_a_topic_is_that_chapters_needs_list(assis
     ans = assistant.ask("On staffing and wellbeing, what do NHS leaders say they need?")
     assert {c.section for c in ans.citations} == {
         "Action on staff shortages and sustained support for health and wellbeing › What do NHS leaders need?"}, ans.citations
+
+
+def test_a_plural_of_a_word_the_report_uses_is_not_unknown(assistant):
+    assert assistant.stats.unknown_words("GPs dementia") == ["dementia"]

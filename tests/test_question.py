@@ -325,7 +325,7 @@ def test_asks_as_a_noun_are_a_list_and_the_topic_asked_about():
     assert analyse("only the asks about money in the backlog section pls").kind == "list"
     assert analyse("Why does the report ask for a workforce plan?").kind != "list"
     assert asked_topic("What does the report say about dementia care?") == ["dementia", "care"]
-    assert asked_topic("Summarise what it says about the waiting list, in a couple of sentences") == ["waiting", "list"]
+    assert asked_topic("Summarise what it says about the cancer backlog, in a couple of sentences") == ["cancer", "backlog"]
     assert asked_topic("How many staff left?") == []
 
 
@@ -348,3 +348,14 @@ def test_a_figure_question_asking_two_things_is_two_asks():
     assert analyse(first).unit == "frequency" and analyse(second).unit == "date", (first, second)
     assert "citizens' panel" in second
     assert figure_asks("Of the £3.5-4.5 billion a year, how much is for cancer?") == ["Of the £3.5-4.5 billion a year, how much is for cancer?"]
+
+
+def test_review_fixes_everyday_topics_verbs_and_plural_acronyms_and_person_and_asks_guards():
+    assert asked_topic("What does the report say about money?") == []
+    assert asked_topic("What does the report say on fixing the backlog?") == ["backlog"]
+    assert asked_topic("What do leaders say on average about pressure?") == ["pressure"]
+    assert not asks_for_person("Which trusts or ICSs are mentioned by name?")
+    assert not asks_for_person("What is the name of the new body that will lead on workforce planning?")
+    assert analyse("Is the report realistic in what it asks?").kind != "list"
+    assert analyse("Who asks?").kind != "list"
+    assert analyse("How many in ten years' time will have retired?").unit != "%"

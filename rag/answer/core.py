@@ -86,7 +86,8 @@ class CorpusStats:
     def unknown_words(self, text: str) -> list[str]:
         """The words of `text` that the report never uses, in any form ("dementia", "dental"), nor misspells
         ("workfroce" is the report's "workforce")."""
-        unknown = [w for w in content_words(text) if self.df.get(stem(w), 0) == 0]
+        unknown = [w for w in content_words(text) if self.df.get(stem(w), 0) == 0
+                   and not (w.endswith("s") and self.df.get(stem(w[:-1]), 0))]  # "GPs" of the report's "GP"
         return list(dict.fromkeys(w for w in unknown if not any(one_slip(w, v) for v in self.vocabulary)))
 
 

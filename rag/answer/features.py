@@ -50,7 +50,7 @@ _COUNT_WORDS = (r"two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fif
                 r"dozens?|thousands?|millions?")
 _NUMBER_WORD = re.compile(rf"\b({_COUNT_WORDS}|half|third|quarter|double|doubled|twice|treble)\b", re.I)
 # A count, not a length of time ("every two weeks", "after 18 months") or a fraction ("a quarter higher").
-_COUNT = re.compile(rf"(?<![\w/£$€-])(?<!\bin )(?<!\d )(?:{_COUNT_WORDS}|\d[\d,.]*(?:\s+(?:million|billion|thousand))?)\b(?![%/])(?![\s-]+(?:-?to-?\s*\w+\s+)?"
+_COUNT = re.compile(rf"(?<![\w/£$€-])(?<!\d[.,])(?<!\bin )(?<!\d )(?:{_COUNT_WORDS}|\d[\d,.]*(?:\s+(?:million|billion|thousand))?)\b(?![%/])(?![\s-]+(?:-?to-?\s*\w+\s+)?"
                     r"(?:days?|weeks?|months?|years?|hours?|minutes?|per cent|percent|%|quarters?|thirds?|fifths?|tenths?|halves|"
                     r"in (?:two|three|four|five|ten|\d+)\b))", re.I)  # "three-quarters", "four in five": shares, not counts
 # Capitalised only: "may" and "march" are also verbs.

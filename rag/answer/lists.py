@@ -59,12 +59,17 @@ def list_answer(question, plan, passages, cands, ctx, qid) -> Answer | None:
             options.append((True, score + 0.25, order, items))
             continue
         items = bullet_items(table.by_section[key], table.rows)
-        # A part whose lists sit in its sub-sections, named or with a sub-section named ("the staffing results
-        # of the survey"): the sub-section nearest the question.
-        fit = float(names_section(question, section) or len(items) < 2 and any(
-            title_fit(question, s.split(" › ")[-1]) == 1.0 for s in table.sections(doc, edition) if s.startswith(section + " › ")))
-        if len(items) < 2 and fit:
-            items = _nearest_sub_list(question, doc, edition, section, ctx)
+        fit = float(names_section(question, section))
+        if len(items) < 2:
+            # A part whose lists sit in its sub-sections: the sub-section the question names ("the staffing
+            # results of the survey": Workforce), else, when it names the part, the one nearest the question.
+            named_subs = [bullet_items(table.by_section[(doc, edition, s)], table.rows) for s in table.sections(doc, edition)
+                          if s.startswith(section + " › ") and title_fit(question, s.split(" › ")[-1]) == 1.0]
+            named_subs = [sub for sub in named_subs if len(sub) >= 2]
+            if named_subs:
+                items, fit = named_subs[0], 1.0
+            elif fit:
+                items = _nearest_sub_list(question, doc, edition, section, ctx)
         if len(items) >= 2:
             options.append((bool(fit), score + 0.25 * fit, order, items))
             top_listed = top_listed or is_top
@@ -130,10 +135,10 @@ def named_item(question: str, plan: QuestionPlan, cands: list[Candidate], ctx: C
             if label and names(label.group(1)):
                 named.append(item)
     # A title named in passing ("a population health management approach") names no item: the item must hold one
-    # of the best sentences, in either edition (a sentence's text is the same in both).
-    # The PDF edition numbers a point's first sentence ("10. Managing public expectations: ..."), the web one not.
+    # of the best sentences, in either edition, compared without the number the PDF edition gives a point's first
+    # sentence ("10. Managing public expectations: ...").
     def unnumbered(text: str) -> str:
-        return re.sub(r"^\d{1,2}\.\s*", "", text)
+        return re.sub(r"^\d{1,2}\.\s+", "", text)
 
     top: dict[str, float] = {}
     for c in content_sentences(cands)[:NAMED_ITEM_TOP]:

@@ -56,7 +56,7 @@ _LIST = re.compile(
 _LIST_ANYWHERE = re.compile(
     r"\b(ten points|ten-point plan|\d+ points|six areas|bullet|each of the|all the (?:points|areas|asks))\b", re.I)
 _LIST_VERB = re.compile(r"^list\b|\b(?:it|they|the report|the plan) lists\b|\bon the list\b|\bto-?do list\b|\bevery (?:ask|item|point|one)\b|\ball of them\b|\bbreak (?:it |this |that |them )?down\b|\bbreakdown of\b|\bmade up of\b|\bwhat makes up\b|"
-                        r"\bconsists? of\b|\bcompris(?:e|es|ed) of\b|\b(?:the|its|their|main|key|what|which|any|specific|top|headline|big|biggest|policy) asks\b|\b[\w-]+ asks(?=\s*(?:[?:,–—-]|$))|[.?!,:]\s*list\b|(?<!waiting )\blist (?:them|all|the|every|each|its|their)\b|\bas a list\b|\beach one\b|\bitemi[sz]e", re.I)
+                        r"\bconsists? of\b|\bcompris(?:e|es|ed) of\b|\b(?:the|its|their|main|key|what|which|any|specific|top|headline|big|biggest|policy) asks\b|^(?!(?:who|what|which|how|it|he|she|they|the report)\b)(?:[\w/-]+\s+){1,2}asks(?=\s*(?:[?:,–—-]|$))|[.?!,:]\s*list\b|(?<!waiting )\blist (?:them|all|the|every|each|its|their)\b|\bas a list\b|\beach one\b|\bitemi[sz]e", re.I)
 # "What practical steps …", "Which two initiatives …": a wh-word straight before a plural noun asks for several things.
 _PLURAL = re.compile(r"^(?:(?:so|and),?\s+)?(?:(?:in|between|among|for|on|to|from|of|with|by) )?(?:what|which)\s+(?:(?:kinds?|types?|sorts?) of\s+|of (?:the |its |their )?)?(?:[\w'’-]+\s+){0,2}?([a-z-]+s)\b", re.I)
 # "Where were the pop-up clinics set up?": places for several things.
@@ -78,7 +78,7 @@ _NUMBER = re.compile(
     re.I,
 )
 _UNITS = [
-    (re.compile(r"\b(shares?|percentages?|proportions?|per ?cent|%|what fraction|how many (?:in|out of) (?:ten|10|five|four|three|a hundred|100)|how many (?:of )?(?:the )?(?:leaders|respondents|panel|members|trusts)|"
+    (re.compile(r"\b(shares?|percentages?|proportions?|per ?cent|%|what fraction|how many (?:in|out of) (?:ten|10|five|four|three|a hundred|100)(?![,\d]|\s+(?:years?|months?|weeks?|days?))|how many (?:of )?(?:the )?(?:leaders|respondents|panel|members|trusts)|"
                 r"among (?:the )?(?:[\w'’-]+ ){0,3}?(?:leaders|respondents|members|panel)\b[^?.!]*\bhow many)\b(?! of the public)"
                 r"(?! (?:make up|are on|are in|sit on|form|comprise|belong))", re.I), "%"),
     (re.compile(r"\b(how much|funding|money|cost|£|billion|budget|investment|pounds|spend|income|salary|turnover)\b", re.I), "GBP"),
@@ -279,7 +279,7 @@ _COUNTED_ITEMS = re.compile(r"\b(?:what|which) (?:are|were) (?:the|its|their) (?
 # "What does the report say about dementia care?", "Is there anything in it about maternity services?": the topic
 # asked about, up to a clause that only qualifies it ("..., in a couple of sentences", "... who pitched in").
 _ABOUT = re.compile(r"\b(?:say|says|said|saying|anything|something|mention|mentions|position|view|views|stance)\b[^?]*?"
-                    r"\b(?:about|on|regarding|concerning)\s+([^?!.]+)", re.I)
+                    r"\b(?:about|regarding|concerning|on(?! (?:average|balance|the whole|behalf)\b))\s+([^?!.]+)", re.I)
 _TOPIC_END = re.compile(r"\s*(?:[,;:–—(]|\s-\s|\b(?:who|that|which|so|as|like|when|where|but|because|to|and (?:how|what|why))\b).*$",
                         re.I)
 _NOT_TOPIC = {"pls", "please", "plz", "briefly", "quickly", "exactly", "specifically", "against", "etc"}
@@ -289,7 +289,10 @@ def asked_topic(q: str) -> list[str]:
     """The content words of the topic a "what does it say about X?" question asks about; none for other questions."""
     m = _ABOUT.search(q)
     topic = _TOPIC_END.sub("", m.group(1)) if m else ""
-    return [w for w in content_words(topic) if w not in _NOT_TOPIC]
+    # Not the everyday names of the report's topics ("money"), nor verbs ("fixing the backlog"): the report
+    # speaks of those in other words.
+    return [w for w in content_words(topic) if w not in _NOT_TOPIC and w not in _TOPIC_ALIASES
+            and not re.search(r"(?:ing|ed)$", w)]
 
 
 def _plural(clause: str) -> bool:
@@ -441,7 +444,7 @@ _ROLE = (r"(?:chair|chairman|chairwoman|head|leader|chief exec(?:utive)?|directo
          r"founder|champion|gp|doctor|nurse|clinician|consultant|spokesperson|author|manager|lead|mp|politician|person|individual)")
 _PERSON_ASKED = re.compile(
     rf"^(?:who (?:is|was) (?:the |its )?['‘\"“]?(?:[\w'’-]+ ){{0,3}}?{_ROLE}\b|who (?:chairs|chaired|leads|led|heads|headed|runs|ran|founded)\b|"
-    rf"which (?:[\w'’-]+ )?{_ROLE}(?=\s+(?:did|does|do|was|is|were|are|has|had|wrote|said|spoke|led|chairs|chaired)\b|\s*[?,]))|\bwhat is the name of the (?:[\w'’-]+ ){{0,5}}?{_ROLE}\b|\b(?:who|which)\b[^?]*\bby name\b",
+    rf"which (?:[\w'’-]+ )?{_ROLE}(?=\s+(?:did|does|do|was|is|were|are|has|had|wrote|said|spoke|led|chairs|chaired)\b|\s*[?,]))|\bwhat is the name of the (?:[\w'’-]+ ){{0,5}}?{_ROLE}(?:['’]s)?(?=\s*(?:[?.]|$|\b(?:mentioned|named|quoted|cited|referred)\b))|^who\b[^?]*\bby name\b",
     re.I)
 PERSON_NAMED = re.compile(r"\b(?:Professor|Prof\.?|Dr\.?|Sir|Dame|Lord|Lady|Baroness|Mr\.?|Mrs\.?|Ms\.?|Rt Hon) [A-Z][a-z]+")
 
