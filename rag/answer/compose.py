@@ -220,8 +220,8 @@ def pre_abstains(question: str, plan: QuestionPlan, passages: list[Passage], ctx
         unknown += ctx.stats.unknown_names(asked)
         # A topic the report never names, in any word ("dementia care", "NHS dentistry"): nearby passages on
         # staff or backlogs would be quoted as though they spoke to it.
-        unknown += [w for w in ctx.stats.unknown_words(" ".join(asked_topic(asked))) if w.lower() not in
-                    {u.lower() for u in unknown}]
+        said = {u.lower() for u in unknown}
+        unknown += [w for w in ctx.stats.unknown_words(" ".join(asked_topic(asked))) if w.lower() not in said]
         if unknown:
             return [f"The report never mentions {', '.join(unknown)}."]
     return None
@@ -333,15 +333,11 @@ def _narrative(question, plan, passages, cands, ctx, qid) -> Answer:
     # A narrative reads on through the best sentence's paragraph: what a passage says follows the sentence naming
     # its subject ("The ICS has taken steps to ... Approaches used include ..."). Chosen on dev: keywords
     # 0.677 -> 0.709, and 0.544 -> 0.616 on 135 new questions; a score floor for the sentences read on lost keywords.
-    same_section = [c for c in content[1:] if c.row > best.row
-                    and (c.sentence.section, c.sentence.edition) == (best.sentence.section, best.sentence.edition)]
-    onward = sorted((c for c in same_section if c.sentence.para == best.sentence.para), key=lambda c: c.row)
     table = ctx.index.sentences
     key = (doc_of(best.sentence.chunk_id), best.sentence.edition, best.sentence.section)
     alone = sum(table.rows[r].para == best.sentence.para for r in table.by_section.get(key, [])) == 1
-    if alone:
-        # A paragraph of one sentence (a case study's lead) reads on into the next paragraph.
-        onward = sorted((c for c in same_section if c.sentence.para == best.sentence.para + 1), key=lambda c: c.row)
+    # A paragraph of one sentence (a case study's lead) reads on into the next paragraph.
+    onward = _read_on(best, content, best.sentence.para + 1 if alone else best.sentence.para)
     # Then its section's good sentences; those from elsewhere in the report only when nearly as good.
     picks = distinct([best] + onward + [c for c in content[1:] if c.score >= floor and
                                 (c.sentence.section == best.sentence.section or c.score >= NARRATIVE_ELSEWHERE * best.score)])
@@ -351,9 +347,7 @@ def _narrative(question, plan, passages, cands, ctx, qid) -> Answer:
         second = next((c for c in content[1:] if c.sentence.section != best.sentence.section
                        and c.score >= SECOND_ANCHOR * best.score), None)
         if second is not None:
-            picks += [second] + sorted((c for c in content if c.row > second.row and c.sentence.para == second.sentence.para
-                                        and (c.sentence.section, c.sentence.edition) == (second.sentence.section, second.sentence.edition)),
-                                       key=lambda c: c.row)
+            picks += [second] + _read_on(second, content, second.sentence.para)
     if len(picks) == 1:
         # The content often reads on in the next sentence of the same paragraph, or was in the one before
         # ("... several key issues need to define the recovery. These factors are explored in ...").
@@ -363,3 +357,10 @@ def _narrative(question, plan, passages, cands, ctx, qid) -> Answer:
                 picks.append(other)
                 break
     return quote(question, plan, in_report_order(picks, best), ctx, qid, variants=False)
+
+
+def _read_on(anchor: Candidate, content: list[Candidate], para: int) -> list[Candidate]:
+    """The candidates after `anchor` in its section and edition that sit in paragraph `para`, in report order."""
+    return sorted((c for c in content if c.row > anchor.row and c.sentence.para == para
+                   and (c.sentence.section, c.sentence.edition) == (anchor.sentence.section, anchor.sentence.edition)),
+                  key=lambda c: c.row)

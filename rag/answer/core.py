@@ -82,7 +82,6 @@ class CorpusStats:
         names = re.findall(r"(?<!^)(?<![.?!] )\b([A-Z][a-z]{2,})\b", question.strip())
         return [n for n in names if self.df.get(stem(n.lower()), 0) == 0 and n.lower() not in STOPWORDS]
 
-
     def unknown_words(self, text: str) -> list[str]:
         """The words of `text` that the report never uses, in any form ("dementia", "dental"), nor misspells
         ("workfroce" is the report's "workforce")."""

@@ -61,15 +61,11 @@ def list_answer(question, plan, passages, cands, ctx, qid) -> Answer | None:
         items = bullet_items(table.by_section[key], table.rows)
         fit = float(names_section(question, section))
         if len(items) < 2:
-            # A part whose lists sit in its sub-sections: the sub-section the question names ("the staffing
-            # results of the survey": Workforce), else, when it names the part, the one nearest the question.
-            named_subs = [bullet_items(table.by_section[(doc, edition, s)], table.rows) for s in table.sections(doc, edition)
-                          if s.startswith(section + " › ") and title_fit(question, s.split(" › ")[-1]) == 1.0]
-            named_subs = [sub for sub in named_subs if len(sub) >= 2]
-            if named_subs:
-                items, fit = named_subs[0], 1.0
-            elif fit:
-                items = _nearest_sub_list(question, doc, edition, section, ctx)
+            # A part whose lists sit in its sub-sections, when the question names one of them ("the staffing
+            # results of the survey": Workforce) or the part itself.
+            sub_items, sub_named = _nearest_sub_list(question, doc, edition, section, ctx)
+            if sub_named or fit:
+                items, fit = sub_items, max(fit, float(sub_named))
         if len(items) >= 2:
             options.append((bool(fit), score + 0.25 * fit, order, items))
             top_listed = top_listed or is_top
@@ -138,7 +134,7 @@ def named_item(question: str, plan: QuestionPlan, cands: list[Candidate], ctx: C
     # of the best sentences, in either edition, compared without the number the PDF edition gives a point's first
     # sentence ("10. Managing public expectations: ...").
     def unnumbered(text: str) -> str:
-        return re.sub(r"^\d{1,2}\.\s+", "", text)
+        return point_title(text)[1]
 
     top: dict[str, float] = {}
     for c in content_sentences(cands)[:NAMED_ITEM_TOP]:
@@ -283,9 +279,10 @@ def asks_list(question: str, plan: QuestionPlan, cands: list[Candidate],
         chapter = c.sentence.section.split(" › ")[0]
         key = preferred_edition((doc_of(c.sentence.chunk_id), c.sentence.edition, f"{chapter} › {_NEEDS}"), plan, table)
         by_topic = bool(topics & set(terms_all(chapter)))
-        rank = c.score + 0.5 * max(title_fit(question, chapter), float(by_topic))
+        fit = title_fit(question, chapter)
+        rank = c.score + 0.5 * max(fit, float(by_topic))
         if key not in by_chapter or rank > by_chapter[key][0]:
-            by_chapter[key] = (rank, c.score, by_topic or title_fit(question, chapter) == 1.0)
+            by_chapter[key] = (rank, c.score, by_topic or fit == 1.0)
     for key, (_, score, named) in sorted(by_chapter.items(), key=lambda kv: -kv[1][0]):
         items = bullet_items(table.by_section.get(key, []), table.rows)
         if len(items) >= 2:
@@ -300,19 +297,20 @@ LIST_WORDS = set(terms_all("list all each every one item items what which the re
                             "top results"))
 
 
-def _nearest_sub_list(question: str, doc: str, edition: str, section: str, ctx: Context) -> list[list[int]]:
+def _nearest_sub_list(question: str, doc: str, edition: str, section: str, ctx: Context) -> tuple[list[list[int]], bool]:
     """The bulleted items of the sub-section of `section` the question names by its title ("the workforce survey
-    findings"), else of the one with the sentence nearest the question."""
+    findings"), else of the one with the sentence nearest the question; and whether the question named it."""
     table = ctx.index.sentences
-    best, items = -1.0, []
+    best, items, named = -1.0, [], False
     for sub in table.sections(doc, edition):
         if sub.startswith(section + " › "):
             rows = table.by_section[(doc, edition, sub)]
             sub_items = bullet_items(rows, table.rows)
-            near = float((table.vectors[rows] @ ctx.qv).max()) + float(title_fit(question, sub.split(" › ")[-1]) == 1.0)
+            titled = title_fit(question, sub.split(" › ")[-1]) == 1.0
+            near = float((table.vectors[rows] @ ctx.qv).max()) + float(titled)
             if len(sub_items) >= 2 and near > best:
-                best, items = near, sub_items
-    return items
+                best, items, named = near, sub_items, titled
+    return items, named
 
 
 def _run_after(row: int, plan: QuestionPlan, table) -> tuple[int, list[list[int]]] | None:

@@ -147,7 +147,7 @@ _REWRITES = [(re.compile(r"\b(what|who|where|when|how|why|which|it|that|there|he
              (re.compile(r"\b(?:richer|wealthier|more affluent)(?= (?:areas|communities|places|neighbourhoods|regions|parts)\b)", re.I),
               "less deprived"),
              # County abbreviations the report spells out ("the West Yorks panel").
-             (re.compile(r"\b(Yorks|Cambs|Lancs|Notts|Herts|Glos|Hants|Leics|Lincs|Staffs|Wilts|Worcs)\b\.?", re.I),
+             (re.compile(rf"\b({'|'.join(_COUNTIES)})\b\.?", re.I),
               lambda m: _COUNTIES[m.group(1).lower()]),
              # The report's "in the next year" and "over the last year".
              (re.compile(r"\b(?:12|twelve) months\b", re.I), "year"),
