@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from rag.answer.question import analyse, asked_topic, asks_for_person, names_in, normalise_question
+from rag.answer.names import asks_for_person, names_in
+from rag.answer.question import analyse, asked_topic, normalise_question
 from rag.text import stem
 
 
@@ -112,7 +113,7 @@ def test_a_length_of_time_is_a_qualifier():
 
 
 def test_named_subjects_leave_out_the_report_and_its_background():
-    from rag.answer.question import named_subjects
+    from rag.answer.names import named_subjects
 
     assert named_subjects("How much funding did the Peterborough Mental Health Exemplar pilot receive?") == [
         "Peterborough Mental Health Exemplar"]
@@ -134,7 +135,7 @@ def test_an_acronym_is_named_by_its_words_even_in_lower_case():
 
 
 def test_who_asks_is_not_what_is_asked_about():
-    from rag.answer.question import named_subjects
+    from rag.answer.names import named_subjects
 
     plan = analyse("I'm an ICS lead - what are leaders asking for on health inequalities?")
     assert plan.kind == "list" and "ic" not in plan.terms

@@ -19,7 +19,8 @@ from rag.answer.candidates import (
 )
 from rag.answer.core import abstain
 from rag.answer.lists import case_studies
-from rag.answer.question import named_subjects, names_in, point_numbers, terms, topic_aliases
+from rag.answer.names import named_subjects, names_in
+from rag.answer.question import point_numbers, terms, topic_aliases
 from rag.ingest import CHAPTER_PARTS
 from rag.schema import Answer
 from rag.sentence_table import doc_of
