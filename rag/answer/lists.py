@@ -192,9 +192,12 @@ def item_candidates(plan, items: list[list[int]], cands: list[Candidate], passag
     table = ctx.index.sentences
     rows: list[int] = []
     continued: set[int] = set()
+    best = next((c.row for c in cands if not c.features["heading"]), None)
     for item in items[:LIST_MAX]:
         start = label_skip(item, table.rows)
-        take = item[start:start + (2 if len(items) <= SHORT_LIST else 1)]
+        # The item holding the best sentence reads on too: its second sentence may finish what the first began
+        # ("... (20 per cent). Only 9 per cent thought more guidance and support would help.").
+        take = item[start:start + (2 if len(items) <= SHORT_LIST or best in item[start:start + 1] else 1)]
         continued.update(range(len(rows) + 1, len(rows) + len(take)))
         rows += take
     return candidates_at(plan, rows, cands, passages, ctx), frozenset(continued)
@@ -259,7 +262,8 @@ _ASKS = re.compile(
     r"what (?:do|does) (?:[\w'’-]+ ){1,3}?want\b(?! (?:[\w'’-]+ ){1,3}?to (?!do\b))|"
     # "What do NHS leaders say they need?": the words of the chapters' heading "What do NHS leaders need?".
     r"what (?:do|does) (?:nhs |healthcare |health )?leaders (?:say (?:they )?)?need\b(?=\s*(?:[?.!,;:]|$|(?:on|for|in|about|around|regarding|when)\b))|"
-    r"must (?:[\w'’-]+ ){0,2}?(?:do|sort|fix|address|deliver|change))\b", re.I)
+    r"must (?:[\w'’-]+ ){0,2}?(?:do|sort|fix|address|deliver|change)|"
+    r"should (?:the )?(?:government|ministers|national bodies|nhs england)\b[^?]*\bdo)\b", re.I)
 _NEEDS = CHAPTER_PARTS[2]
 
 

@@ -50,11 +50,14 @@ _LIST = re.compile(
     r"(?:list|name|enumerate|give me) (?:all |the |every |each )?|"
     r"what (?:are|is) (?:[\w'’-]+ ){1,4}?(?:asking|calling|pushing|pressing|lobbying) (?:[\w'’-]+ ){0,5}?for\b|which (?:areas|groups|services|organisations|leaders|kinds|types|things|changes)\b|"
     r"what (?:[\w-]+ )?(?:does|do) (?:[\w'’-]+ ){1,4}?(?:say (?:[\w'’-]+ ){0,4}?|think (?:they|it) )?"
-    r"(?:want|ask|call|need|recommend|urge|propose|say is needed)\b|what (?:is|are) (?:needed|required)\b)",
+    r"(?:want|ask|call|need|recommend|urge|propose|say is needed)\b|what (?:is|are) (?:needed|required)\b|"
+    r"what should (?:the )?(?:government|ministers|national bodies|nhs england|the centre)\b[^?]*\bdo\b)",
     re.I,
 )
 _LIST_ANYWHERE = re.compile(
-    r"\b(ten points|ten-point plan|\d+ points|six areas|bullet|each of the|all the (?:points|areas|asks))\b", re.I)
+    r"\b(ten points|ten-point plan|\d+ points|six areas|bullet|each of the|"
+    r"all (?:of )?the (?:points|areas|asks|findings|results|recommendations|items|steps|measures|options)|"
+    r"(?:mentions?|lists?|gives?|names?|suggests?|cites?) (?:a few|several|some|a number of|a couple of) (?:things|examples|ways|steps|measures|areas))\b", re.I)
 _LIST_VERB = re.compile(r"^list\b|\b(?:it|they|the report|the plan) lists\b|\bon the list\b|\bto-?do list\b|\bevery (?:ask|item|point|one)\b|\ball of them\b|\bbreak (?:it |this |that |them )?down\b|\bbreakdown of\b|\bmade up of\b|\bwhat makes up\b|"
                         r"\bconsists? of\b|\bcompris(?:e|es|ed) of\b|\b(?:the|its|their|main|key|what|which|any|specific|top|headline|big|biggest|policy) asks\b|^(?!(?:who|what|which|how|it|he|she|they|the report)\b)(?:[\w/-]+\s+){1,2}asks(?=\s*(?:[?:,–—-]|$))|[.?!,:]\s*list\b|(?<!waiting )\blist (?:them|all|the|every|each|its|their)\b|\bas a list\b|\beach one\b|\bitemi[sz]e", re.I)
 # "What practical steps …", "Which two initiatives …": a wh-word straight before a plural noun asks for several things.
@@ -154,7 +157,9 @@ _REWRITES = [(re.compile(r"\b(what|who|where|when|how|why|which|it|that|there|he
              (re.compile(r"\b(\d+(?:\.\d+)?) (or|and|to) (\d+(?:\.\d+)?) ?(%|per ?cent)", re.I), r"\1 \4 \2 \3 \4"),
              (re.compile(r"(?<!\d)(?<!\d\s)\s*%"), " per cent")]
 # "I'm an ICS lead - ...", "As a journalist, ...": who asks, which is not what the question is about.
-_ASKER = re.compile(r"^(?:I am|as|speaking as|we are)\s+(?:a|an|the)\s+[^,:?–—]{1,60}?(?:,|:|\s[-–—])\s*", re.I)
+# "As a trust CEO, ...", "As a trust CEO I want to know ...": who asks, which no passage need name.
+_ASKER = re.compile(r"^(?:I am|as|speaking as|we are)\s+(?:a|an|the)\s+(?:[^,:?–—]{1,60}?(?:,|:|\s[-–—])\s*|"
+                    r"[^,:?–—.]{1,40}?\s+(?=(?:I|we)\s))", re.I)
 
 
 # "point one of the plan", "number 7", "the third point": a numbered section ("Ten-point plan › 3. ...").
@@ -205,6 +210,17 @@ def analyse(question: str) -> QuestionPlan:
     )
 
 
+# "Besides the £10 billion, which other areas ...", "When systems were asked ..., which options ...": the question
+# starts after the aside.
+_ASIDE_FIRST = re.compile(r"^(?:besides|apart from|other than|beyond|aside from|as well as|"
+                          r"when (?:(?:[\w'’-]+ ){0,3}(?:were|was) )?(?:asked|surveyed|questioned))\b.*?,\s*(?=(?:what|which|who|how)\b)", re.I)
+
+
+# A preamble ends at a comma, colon or dash; a sentence about the asker ("I work at a council.") at its full stop.
+_PREAMBLE = re.compile(r"^[^?]{0,100}?(?:,|:|\s[-–—])\s*(?=(?:what|which|who|how|when|where|why)\b)", re.I)
+_ASKER_SENTENCE = re.compile(r"^(?:i|i'm|i am|we|we're|we are|my|our|as)\b[^?.]{0,100}\.\s*(?=(?:what|which|who|how|when|where|why)\b)", re.I)
+
+
 def _kind(q: str) -> str:
     figure_words = re.search(r"\bhow (?:many|much)|what (?:share|percentage|proportion|per cent|figure|number)", q, re.I)
     if _DOCUMENT.search(q) and not figure_words:
@@ -221,13 +237,11 @@ def _kind(q: str) -> str:
         return "comparison"
     if _TWO_ASKS.search(q):
         return "comparison"
-    # "Besides the £10 billion, which other areas ...": the question starts after the aside.
-    core = re.sub(r"^(?:besides|apart from|other than|beyond|aside from|as well as|when (?:asked|surveyed|questioned))\b.*?,\s*"
-                  r"(?=(?:what|which|who|how)\b)", "",
-                  q, flags=re.I)
+    core = _ASIDE_FIRST.sub("", _ASKER_SENTENCE.sub("", q))
     if not _ASKING.match(core):
-        # "In the conclusion, what are ...", "I'm an ICS lead - what are ...": the question after its preamble.
-        core = re.sub(r"^[^?]{0,100}?(?:,|:|\s[-–—])\s*(?=(?:what|which|who|how|when|where|why)\b)", "", core, flags=re.I)
+        # "In the conclusion, what are ...", "I'm an ICS lead - what are ...", "I work at a council. When ...":
+        # the question after its preamble.
+        core = _ASIDE_FIRST.sub("", _PREAMBLE.sub("", core))
     # "How did North East London raise uptake? What approaches did they use?": a later question may ask for a list.
     later = [c for c in re.split(r"[?;]\s*|\s[-–—]\s", core)[1:] if c.strip()]
     if any(_plural(c) or _LIST.match(c) for c in later) and not _NUMBER.search(q):
@@ -236,7 +250,8 @@ def _kind(q: str) -> str:
         # A figure the question gives ("besides the £10 billion, which other areas ...") does not ask for one.
         asked = re.sub(r"£?\d[\d,.]*\s*(?:%|per cent|million|billion|bn|m)?", " ", core)
         # "..., and what share predicted a rise for each?": a figure for every item is still a list.
-        if not _NUMBER.search(asked) or re.search(r"\bwhat (?:are|were)\b|\b(?:for|of) each\b|\brespectively\b", q, re.I):
+        if not _NUMBER.search(asked) or re.search(r"\bwhat (?:are|were)\b|\b(?:for|of) each\b|\brespectively\b|"
+                                                  r"\bin (?:what|which) order\b|\bwith (?:the |their )?(?:percentages|figures|numbers|shares)\b", q, re.I):
             return "list"
     if _NUMBER.search(q) or _claims_a_figure(q):
         return "figure"
