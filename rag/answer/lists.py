@@ -224,7 +224,23 @@ def _enumeration(question, plan, content: list[Candidate], passages, ctx: Contex
         return quote(question, plan, sorted(paragraph, key=lambda c: c.row), ctx, qid, variants=False, as_list=True)
     enumerating = distinct(_naming_most(plan, best, content, passages, ctx) + enumerating)
     picks = distinct(enumerating + [best] + near)
+    picks = distinct(picks + _continuations(plan, picks, content, passages, ctx))
     return quote(question, plan, in_report_order(picks, best), ctx, qid, variants=False, as_list=True)
+
+
+# A sentence that goes on with the one before it ("This has required less paperwork ...", "The second most popular
+# answer ...", "As part of this, they are analysing data ..."): the items of a list the report gives in prose.
+_CONTINUES = re.compile(r"^(?:this|these|the (?:second|third|next|other)|as part of this|in addition|also|it also|they also|"
+                        r"other)\b", re.I)
+
+
+def _continuations(plan, picks: list[Candidate], cands: list[Candidate], passages, ctx: Context) -> list[Candidate]:
+    """The sentence after each pick in its paragraph, when it goes on with it."""
+    table = ctx.index.sentences
+    rows = [c.row + 1 for c in picks if c.row + 1 < len(table.rows) and table.rows[c.row + 1].para == c.sentence.para
+            and (table.rows[c.row + 1].section, table.rows[c.row + 1].edition) == (c.sentence.section, c.sentence.edition)
+            and _CONTINUES.match(table.rows[c.row + 1].text)]
+    return candidates_at(plan, rows, cands, passages, ctx)
 
 
 def _naming_most(plan, best: Candidate, content: list[Candidate], passages, ctx: Context) -> list[Candidate]:
