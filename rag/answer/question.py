@@ -293,8 +293,12 @@ _COUNTED_ITEMS = re.compile(r"\b(?:what|which) (?:are|were) (?:the|its|their) (?
 
 # "What does the report say about dementia care?", "Is there anything in it about maternity services?": the topic
 # asked about, up to a clause that only qualifies it ("..., in a couple of sentences", "... who pitched in").
-_ABOUT = re.compile(r"\b(?:say|says|said|saying|anything|something|mention|mentions|position|view|views|stance)\b[^?]*?"
-                    r"\b(?:about|regarding|concerning|on(?! (?:average|balance|the whole|behalf)\b))\s+([^?!.]+)", re.I)
+_ABOUT = re.compile(r"\b(?:say|says|said|saying|anything|something|mention|mentions|position|view|views|stance|stand|stands)\b[^?]*?"
+                    r"\b(?:about|regarding|concerning|on(?! (?:average|balance|the whole|behalf)\b))\s+([^?!.]+)|"
+                    # "Does it mention pension tax?", "Is dentistry covered anywhere?", "What role does it see for pharmacies?"
+                    r"^(?:does|do|did|is|are|has)\b[^?]*?\b(?:mention|cover|discuss|address|talk about|touch on|deal with|get into)\s+([^?!.]+)|"
+                    r"^(?:is|are|was|were)\s+(?!(?:it|there|this|that)\b)([^?!.]+?)\s+(?:covered|mentioned|discussed|addressed|dealt with|talked about)\b|"
+                    r"\bwhat role does (?:[\w'’-]+ ){1,3}?see for\s+([^?!.]+)", re.I)
 _TOPIC_END = re.compile(r"\s*(?:[,;:–—(]|\s-\s|\b(?:who|that|which|so|as|like|when|where|but|because|to|and (?:how|what|why))\b).*$",
                         re.I)
 _NOT_TOPIC = {"pls", "please", "plz", "briefly", "quickly", "exactly", "specifically", "against", "etc"}
@@ -303,7 +307,7 @@ _NOT_TOPIC = {"pls", "please", "plz", "briefly", "quickly", "exactly", "specific
 def asked_topic(q: str) -> list[str]:
     """The content words of the topic a "what does it say about X?" question asks about; none for other questions."""
     m = _ABOUT.search(q)
-    topic = _TOPIC_END.sub("", m.group(1)) if m else ""
+    topic = _TOPIC_END.sub("", next(g for g in m.groups() if g)) if m else ""
     # Not the everyday names of the report's topics ("money"), nor verbs ("fixing the backlog"): the report
     # speaks of those in other words.
     return [w for w in content_words(topic) if w not in _NOT_TOPIC and w not in _TOPIC_ALIASES
