@@ -436,6 +436,11 @@ def _counted(q: str) -> str | None:
             or re.search(r"\b(?:how much|what) (?:will|would|does|did|do|has|have) (.+?) (?:cost|costs|costed)\b", q, re.I))
     if part and terms(part.group(1)):
         return part.group(1)
+    # "How much did urgent referrals for adults go up?": what changed.
+    part = re.search(r"\bhow much (?:did|has|have|had|does|do|will|would) (.+?) (?:go(?:ne)? (?:up|down)|rise|risen|increase|increased|"
+                     r"fall|fallen|drop|dropped|grow|grown|shrink|shrunk)\b", q, re.I)
+    if part and terms(part.group(1)):
+        return part.group(1)
     m = _COUNTED.search(q) or _SHARE_OF.search(q) or _PEOPLE_DID.search(q) or _NUMBER_FOR.search(q)
     if not m:
         return None
