@@ -15,10 +15,11 @@ from rag.text import content_words, stem
 
 _DOCUMENT = re.compile(
     r"\b(who (?:wrote|writes|published|publishes|produced|authored|is behind|put out|issued)|publisher|author(?:s|ed)?\b|"
-    r"(?:when|(?:on )?(?:what|which) (?:date|day)) (?:was|did) (?:it|this|the) (?:report|document|manifesto|publication)?\s*"
+    r"(?:when|(?:on )?(?:what|which) (?:date|day)) (?:was|did) (?:it|this|the) (?:[\w'’-]+ ){0,4}?(?:report|document|manifesto|publication|recovery)?\s*"
     r"(?:published|released|written|come out|came out|issued)|"
     r"(?:publication|release) date|date of (?:publication|the report|this report)|title of|(?:report|document|manifesto)(?:'s| is) (?:called|titled|named)|"
     r"what is (?:this|the) (?:report|document|manifesto) called|(?:the )?name of (?:this|the) (?:report|document|manifesto|publication)|full title|(?:what|which|how many|other|both) (?:editions|versions|formats)|"
+    r"(?:is there|are there|do you have|is it (?:also )?available (?:as|in)|can i get)\b[^?]*\b(?:a |an )?(?:pdf|web|online|print(?:ed)?) (?:version|edition|copy)|"
     r"(?:other|another|alternative|different|accessible) formats?|large print|braille|easy read|copyright|licen[cs]e|reuse|"
     r"commercial(?:ly)?|adapt (?:or|and) build|(?:is it|is (?:the )?(?:nhs )?confederation) a (?:registered )?charity|charity number|"
     r"who (?:is|are) (?:the )?nhs confederation|what is the nhs confederation(?=[?.!\s]*$)|which organi[sz]ation|"
@@ -73,7 +74,7 @@ ASKS_A_SUM = r"what (?:is|was|were|are) (?:the|its|their) (?:[\w'’-]+ ){0,3}?(
 _NUMBER = re.compile(
     r"\b(how (?:many|much|long|often|big|large|far|high|low)|what (?:share|percentage|proportion|per ?cent|fraction|number|"
     r"figure|amount|sum|rate|level|total|size|date|month|year|period|quarter)|which (?:financial |calendar )?(?:month|year|date|period|quarter)|"
-    r"when\b|by when|percentage|proportion|per cent|%|number (?:of|for)|^(?:the )?share of\b|cost|billion|million|what (?:was|is|were) the (?:median|average)|"
+    r"when\b(?!\s+(?:they|it|the report|you|we|i|people|leaders|the confed(?:eration)?) (?:say|says|said|talk|talks|mention|mentions|refer|refers|write|writes|use|uses|call|calls)\b)|by when|percentage|proportion|per cent|%|number (?:of|for)|^(?:the )?share of\b|cost|billion|million|what (?:was|is|were) the (?:median|average)|"
     r"(?:what|how) (?:is|was|are|were) the (?:size|length|value|total|scale) of|"
     r"what (?:is|was|were|are) the (?:[\w-]+ )?(?:rate|ratio)\b|what (?:[\w'’-]+ ){1,2}(?:rate|ratio)s? (?:did|does|do|was|is|were|are|has|have)\b|"
     + ASKS_A_SUM + r"|"
@@ -338,6 +339,7 @@ _TOPIC_ALIASES = {
     "regulation": "regulatory", "regulators": "regulatory", "inspection": "regulatory", "inspections": "regulatory",
     "cqc": "regulatory",
     "results": "findings",  # "the survey results": Survey findings
+    "intro": "introduction",
 }
 
 
