@@ -256,7 +256,10 @@ def _figure_picks(plan: QuestionPlan, pool: list[Candidate], ctx: Context) -> li
         near = [c for c in pool[:5] if c.score >= 0.5 * pool[0].score]
         fit = {c.row: c.score + FIGURE_WORDS * share(plan.terms, set(terms(f"{c.previous} {c.sentence.text}")), ctx.weight)
                for c in near}
-        pool = sorted(near, key=lambda c: -fit[c.row]) + [c for c in pool if c not in near]
+        # "How big is the waiting list?" asks for its size: "has increased by 1 million" gives a change.
+        level = not _ASKS_CHANGE.search(plan.focus)
+        pool = sorted(near, key=lambda c: (level and bool(_STATES_CHANGE.search(c.sentence.text)), -fit[c.row])) + [
+            c for c in pool if c not in near]
     picks = [pool[0]]
     if plan.kind == "comparison":
         # A side states a figure that is not a date: "up to 2023/24" says when, not how many.
@@ -268,6 +271,11 @@ def _figure_picks(plan: QuestionPlan, pool: list[Candidate], ctx: Context) -> li
                 picks.append(c)
                 break
     return picks
+
+
+_STATES_CHANGE = re.compile(r"\b(?:increased|rose|risen|grown|grew|fallen|fell|dropped|gone up|gone down|up|down) by\b", re.I)
+_ASKS_CHANGE = re.compile(r"\b(?:rise|rises|rose|risen|increase[sd]?|grow|grew|grown|growth|fall|fell|fallen|drop|dropped|"
+                          r"go(?:ne)? up|go(?:ne)? down|change[sd]?|more|fewer|higher|lower|up|down)\b", re.I)
 
 
 SIDE_NEIGHBOUR = 0.25  # added to a sentence's fit for a comparison's second side when it follows the first's
