@@ -438,6 +438,11 @@ def _counted(q: str) -> str | None:
             or re.search(r"\b(?:how much|what) (?:will|would|does|did|do|has|have) (.+?) (?:cost|costs|costed)\b", q, re.I))
     if part and terms(part.group(1)):
         return part.group(1)
+    # "What figure does the report put on the capital funding needed?": what is costed or counted.
+    part = re.search(r"\bwhat (?:figure|number|sum|amount|price|value|cost) (?:does|do|did) (?:the report|it|they|the confed\w*|the manifesto) "
+                     r"(?:put|place|give) (?:on|for) (.+?)[?.!]*$", q, re.I)
+    if part and terms(part.group(1)):
+        return part.group(1)
     # "How much did urgent referrals for adults go up?": what changed.
     part = re.search(r"\bhow much (?:did|has|have|had|does|do|will|would) (.+?) (?:go(?:ne)? (?:up|down)|rise|risen|increase|increased|"
                      r"fall|fallen|drop|dropped|grow|grown|shrink|shrunk)\b", q, re.I)
