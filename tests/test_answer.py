@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from rag import figures
 
 
@@ -451,3 +453,28 @@ def test_what_leaders_say_they_need_on_a_topic_is_that_chapters_needs_list(assis
 
 def test_a_plural_of_a_word_the_report_uses_is_not_unknown(assistant):
     assert assistant.stats.unknown_words("GPs dementia") == ["dementia"]
+
+
+def test_a_size_is_answered_by_the_level_not_by_a_change(assistant):
+    ans = assistant.ask("how big is the NHS waiting list?")
+    first = next(c.quote for c in ans.citations if re.search(r"\d", c.quote))
+    assert "5.6" in ans.answer and "increased by 1 million" not in first, ans.answer
+
+
+def test_the_list_item_holding_the_best_sentence_reads_on(assistant):
+    ans = assistant.ask("When local systems were asked what help they need to reduce health inequalities, which options "
+                        "came out and in what order?")
+    assert "more guidance and support" in ans.answer, ans.answer
+
+
+def test_a_list_the_report_gives_in_prose_goes_on_to_the_next_sentence(assistant):
+    ans = assistant.ask("what were the two schemes in the cambridgeshire & peterborough case study")
+    assert "Peterborough Mental Health Exemplar" in ans.answer and "Option 3" in ans.answer, ans.answer
+
+
+def test_a_topic_asked_about_as_is_it_covered_is_declined_when_the_report_never_names_it(assistant):
+    for q in ("is NHS dentistry covered anywhere in this report?", "Does the report mention pension tax rules?",
+              "What role does the manifesto see for community pharmacies?"):
+        ans = assistant.ask(q)
+        assert ans.abstained and ans.see_also, (q, ans.answer)
+    assert not assistant.ask("Does the report talk about the workforce?").abstained

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.answer.names import asks_for_person, names_in
+from rag.answer.names import asks_for_person, named_subjects, names_in
 from rag.answer.question import analyse, asked_topic, normalise_question
 from rag.text import stem
 
@@ -113,7 +113,6 @@ def test_a_length_of_time_is_a_qualifier():
 
 
 def test_named_subjects_leave_out_the_report_and_its_background():
-    from rag.answer.names import named_subjects
 
     assert named_subjects("How much funding did the Peterborough Mental Health Exemplar pilot receive?") == [
         "Peterborough Mental Health Exemplar"]
@@ -135,7 +134,6 @@ def test_an_acronym_is_named_by_its_words_even_in_lower_case():
 
 
 def test_who_asks_is_not_what_is_asked_about():
-    from rag.answer.names import named_subjects
 
     plan = analyse("I'm an ICS lead - what are leaders asking for on health inequalities?")
     assert plan.kind == "list" and "ic" not in plan.terms
@@ -360,3 +358,39 @@ def test_review_fixes_everyday_topics_verbs_and_plural_acronyms_and_person_and_a
     assert analyse("Is the report realistic in what it asks?").kind != "list"
     assert analyse("Who asks?").kind != "list"
     assert analyse("How many in ten years' time will have retired?").unit != "%"
+
+
+def test_a_sentence_about_the_asker_is_a_preamble():
+    assert analyse("I work in public health at a council. When local systems were asked what help they need to reduce "
+                   "health inequalities, which options came out and in what order?").kind == "list"
+    q = ("As a trust CEO I want to know where leaders expect the sharpest rises in demand. Which service areas did they "
+         "pick out, with the percentages?")
+    assert analyse(q).kind == "list" and named_subjects(q) == []
+    # A sentence about the report is not about the asker: it may say what the question is about.
+    assert analyse("The report reckons innovation was a defining feature of the NHS's pandemic. What were the actual "
+                   "changes it points to?").kind == "narrative"
+
+
+def test_more_ways_of_asking_for_a_list():
+    assert analyse("What should the government do about regulation, according to NHS leaders?").kind == "list"
+    assert analyse("journalist here - what did the leaders panel say about demand for care? all the findings pls").kind == "list"
+    assert analyse("what are NHS orgs doing on inequalities? the leaders mention a few things").kind == "list"
+
+
+def test_more_ways_of_asking_about_a_topic():
+    assert asked_topic("Does the report mention pension tax rules?") == ["pension", "tax", "rules"]
+    assert asked_topic("is NHS dentistry covered anywhere in this report?") == ["dentistry"]
+    assert asked_topic("Where does the Confed stand on mandatory vaccination?") == ["mandatory", "vaccination"]
+    assert asked_topic("What role does the manifesto see for community pharmacies?") == ["community", "pharmacies"]
+    assert asked_topic("Is it covered anywhere?") == []
+
+
+def test_what_changed_and_what_is_costed_are_counted():
+    assert "adults" in analyse("How much did urgent eating disorder referrals for adults go up during the pandemic?").counted
+    assert "capital funding" in analyse("What figure does the report put on the capital funding the NHS needs next year?").counted
+
+
+def test_document_questions_naming_the_report_by_title_or_asking_for_an_edition():
+    assert analyse("When was the NHS Confed manifesto for recovery published? need the exact date").kind == "document"
+    assert analyse("Is there a PDF version of this or is it only on the website?").kind == "document"
+    assert analyse("what do they mean when they say the legislation is 'playing catch up'?").kind == "narrative"
