@@ -279,7 +279,8 @@ _ASKS = re.compile(
     # "What do NHS leaders say they need?": the words of the chapters' heading "What do NHS leaders need?".
     r"what (?:do|does) (?:nhs |healthcare |health )?leaders (?:say (?:they )?)?need\b(?=\s*(?:[?.!,;:]|$|(?:on|for|in|about|around|regarding|when)\b))|"
     r"must (?:[\w'’-]+ ){0,2}?(?:do|sort|fix|address|deliver|change)|"
-    r"should (?:the )?(?:government|ministers|national bodies|nhs england)\b[^?]*\bdo)\b", re.I)
+    r"should (?:the )?(?:government|ministers|national bodies|nhs england)\b[^?]*\bdo|"
+    r"how (?:does|do|would) (?:[\w'’-]+ ){1,3}?(?:propose|suggest|plan) to|what would (?:fix|solve|sort out|sort))\b", re.I)
 _NEEDS = CHAPTER_PARTS[2]
 
 

@@ -58,7 +58,12 @@ _LIST = re.compile(
 _LIST_ANYWHERE = re.compile(
     r"\b(ten points|ten-point plan|\d+ points|six areas|bullet|each of the|"
     r"all (?:of )?the (?:points|areas|asks|findings|results|recommendations|items|steps|measures|options)|"
-    r"(?:mentions?|lists?|gives?|names?|suggests?|cites?) (?:a few|several|some|a number of|a couple of) (?:things|examples|ways|steps|measures|areas))\b", re.I)
+    r"(?:mentions?|lists?|gives?|names?|suggests?|cites?) (?:a few|several|some|a number of|a couple of) (?:things|examples|ways|steps|measures|areas)|"
+    # "all of the leaders panel numbers on demand", "I need each workforce stat": a topic's survey findings.
+    r"(?:all|each|every) (?:of )?(?:the )?(?:[\w'’-]+ ){0,3}?(?:numbers|stats?|statistics|figures|percentages|findings)|"
+    r"give me the (?:[\w'’-]+ )?(?:stats|statistics|numbers|figures|percentages)|"
+    # "How does the Confed propose to sort out ...?", "What would fix staff burnout, according to the Confed?"
+    r"how (?:does|do|would) (?:[\w'’-]+ ){1,3}?(?:propose|suggest|plan) to|what would (?:fix|solve|sort out|sort)(?! it)\b)\b", re.I)
 _LIST_VERB = re.compile(r"^list\b|\b(?:it|they|the report|the plan) lists\b|\bon the list\b|\bto-?do list\b|\bevery (?:ask|item|point|one)\b|\ball of them\b|\bbreak (?:it |this |that |them )?down\b|\bbreakdown of\b|\bmade up of\b|\bwhat makes up\b|"
                         r"\bconsists? of\b|\bcompris(?:e|es|ed) of\b|\b(?:the|its|their|main|key|what|which|any|specific|top|headline|big|biggest|policy) asks\b|^(?!(?:who|what|which|how|it|he|she|they|the report)\b)(?:[\w/-]+\s+){1,2}asks(?=\s*(?:[?:,–—-]|$))|[.?!,:]\s*list\b|(?<!waiting )\blist (?:them|all|the|every|each|its|their)\b|\bas a list\b|\beach one\b|\bitemi[sz]e", re.I)
 # "What practical steps …", "Which two initiatives …": a wh-word straight before a plural noun asks for several things.
