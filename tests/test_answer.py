@@ -478,3 +478,9 @@ def test_a_topic_asked_about_as_is_it_covered_is_declined_when_the_report_never_
         ans = assistant.ask(q)
         assert ans.abstained and ans.see_also, (q, ans.answer)
     assert not assistant.ask("Does the report talk about the workforce?").abstained
+
+
+def test_a_survey_topic_named_by_its_title_is_that_topics_findings(assistant):
+    ans = assistant.ask("Can you give me all of the leaders panel numbers on demand for care?")
+    assert {c.section for c in ans.citations} == {"Survey findings › Demand for care"}, ans.citations
+    assert all(p in ans.answer for p in ("46%", "89%", "72%", "82%")), ans.answer

@@ -23,11 +23,12 @@ from rag.answer.candidates import (
 )
 from rag.answer.features import Candidate
 from rag.answer.question import point_numbers, topic_aliases
-from rag.ingest import CHAPTER_PARTS
+from rag.ingest import CHAPTER_PARTS, TOP_LEVEL
 from rag.schema import Answer, Passage, QuestionPlan
 from rag.sentence_table import doc_of
 
 LIST_MAX = 16
+SURVEY = TOP_LEVEL[2][0]  # "Survey findings"
 
 
 def list_answer(question, plan, passages, cands, ctx, qid) -> Answer | None:
@@ -80,6 +81,9 @@ def list_answer(question, plan, passages, cands, ctx, qid) -> Answer | None:
     asks = asks_list(question, plan, cands, ctx)
     if asks is not None and (asks[2] or not any(o[1] > asks[0] + 0.25 for o in options)):
         options.append((True, asks[0] + 0.25 + float(asks[2]), -2, asks[1]))
+    surveyed = _survey_topic(question, ctx)
+    if surveyed:
+        options.append((True, 2.0, -4, surveyed))
     studies = _case_studies(question, plan, cands, ctx)
     if studies:
         options.append((True, 2.0, -3, studies))
@@ -316,6 +320,23 @@ LIST_WORDS = set(terms_all("list all each every one item items what which the re
                             "set out outline lay laid put forward show tell give me us whole full entire complete "
                             "healthcare health leaders nhs confederation propose proposed headline headlines main key "
                             "top results"))
+
+
+_SURVEYED = re.compile(r"\b(?:survey|panel|poll|stats?|statistics|numbers|percentages)\b", re.I)
+
+
+def _survey_topic(question: str, ctx: Context) -> list[list[int]]:
+    """The findings of the survey topic a question about the survey names by its title ("all the panel numbers on
+    demand for care": Survey findings › Demand for care), wherever its sentences rank."""
+    if not _SURVEYED.search(question):
+        return []
+    table = ctx.index.sentences
+    for doc, edition, section in table.by_section:
+        if section.startswith(SURVEY + " › ") and title_fit(question, section.split(" › ")[-1]) == 1.0:
+            items = bullet_items(table.by_section[(doc, edition, section)], table.rows)
+            if len(items) >= 2:
+                return items
+    return []
 
 
 def _nearest_sub_list(question: str, doc: str, edition: str, section: str, ctx: Context) -> tuple[list[list[int]], bool]:
