@@ -484,3 +484,11 @@ def test_a_survey_topic_named_by_its_title_is_that_topics_findings(assistant):
     ans = assistant.ask("Can you give me all of the leaders panel numbers on demand for care?")
     assert {c.section for c in ans.citations} == {"Survey findings › Demand for care"}, ans.citations
     assert all(p in ans.answer for p in ("46%", "89%", "72%", "82%")), ans.answer
+
+
+def test_a_question_about_one_item_of_a_list_gets_that_item_whole(assistant):
+    ans = assistant.ask("What does the confed want the government to do about long covid and rehab after discharge?")
+    assert "specialist long COVID services" in ans.answer, ans.answer
+    # A question naming the list's chapter still gets the whole list.
+    ans = assistant.ask("In the integrated care chapter, what do leaders want from government and the national bodies?")
+    assert len(ans.citations) >= 4, ans.answer

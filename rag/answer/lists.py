@@ -94,6 +94,10 @@ def list_answer(question, plan, passages, cands, ctx, qid) -> Answer | None:
         return _enumeration(question, plan, content, passages, ctx, qid) if content else None
     # A list the question names or points at comes before one that only scores well.
     *_, items = max(options, key=lambda o: (o[0], o[1], -o[2]))
+    focused = _focused_item(question, items, content, ctx)
+    if focused:
+        return quote(question, plan, candidates_at(plan, focused[:ITEM_SENTENCES], cands, passages, ctx), ctx, qid,
+                     variants=False)
     picks, continued = item_candidates(plan, items, cands, passages, ctx)
     return quote(question, plan, picks, ctx, qid, variants=False, as_list=True, continued=continued)
 
@@ -102,6 +106,27 @@ _LABEL = re.compile(r"^(?:\d{1,2}\.\s*)?([^:.]{3,80}):\s")
 ITEM_SENTENCES = 6  # of one named item, read whole
 _AS_ITEM = re.compile(r"\b(?:point|bullet|heading|item|section)\b", re.I)
 NAMED_ITEM_TOP = 3  # best sentences, one of which a named item must hold
+
+
+_WHOLE_LIST = re.compile(r"\b(?:all|every|each|list|full|complete|whole|asks|points|bullets?|recommendations)\b", re.I)
+_GENERIC = re.compile(r"\b(?:health|care|social|nhs|new)\b", re.I)  # words of many chapter titles, which name none
+FOCUS_TOP = 3  # best sentences, two of which must sit in one item for the question to be about that item
+
+
+def _focused_item(question: str, items: list[list[int]], content: list[Candidate], ctx: Context) -> list[int]:
+    """The one item of a list that two of the best sentences sit in ("what does it want done about long COVID and
+    rehab after discharge?": the bullet on discharge-to-assess funding, whose later sentences name the services),
+    when the question asks neither for the whole list nor about the list's chapter; none otherwise."""
+    table = ctx.index.sentences
+    chapter = table.rows[items[0][0]].section.split(" › ")[0] if items and items[0] else ""
+    # A question naming the chapter ("on integrated care, what are leaders asking for?") asks for its whole list.
+    if _WHOLE_LIST.search(question) or title_fit(_GENERIC.sub(" ", question), _GENERIC.sub(" ", chapter)) > 0:
+        return []
+    where = {point_title(table.rows[r].text)[1]: i for i, item in enumerate(items) for r in item}
+    hits = [where.get(point_title(c.sentence.text)[1]) for c in content[:FOCUS_TOP]]
+    counts = {i: hits.count(i) for i in hits if i is not None}
+    best = max(counts, key=counts.get, default=None)
+    return items[best] if best is not None and counts[best] >= 2 and len(items[best]) > 2 else []
 
 
 def named_item(question: str, plan: QuestionPlan, cands: list[Candidate], ctx: Context) -> list[Candidate]:
