@@ -252,8 +252,10 @@ def _enumeration(question, plan, content: list[Candidate], passages, ctx: Contex
     if len(paragraph) >= 3 and not enumerating:
         return quote(question, plan, sorted(paragraph, key=lambda c: c.row), ctx, qid, variants=False, as_list=True)
     enumerating = distinct(_naming_most(plan, best, content, passages, ctx) + enumerating)
-    picks = distinct(enumerating + [best] + near)
-    picks = distinct(picks + _continuations(plan, picks, content, passages, ctx))
+    ordered = distinct(enumerating + [best] + near)
+    # Each sentence is followed by the one that goes on with it, before the next best: the cap falls on the weakest.
+    following = {c.row - 1: c for c in _continuations(plan, ordered, content, passages, ctx)}
+    picks = distinct([x for c in ordered for x in (c, following.get(c.row)) if x is not None])
     return quote(question, plan, in_report_order(picks, best), ctx, qid, variants=False, as_list=True)
 
 
