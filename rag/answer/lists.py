@@ -144,7 +144,11 @@ def named_item(question: str, plan: QuestionPlan, cands: list[Candidate], ctx: C
     as_item = bool(_AS_ITEM.search(question))
 
     def names(title: str) -> bool:
-        return (as_item or len(terms_all(title)) >= 3) and title_fit(question, title) == 1.0
+        # The verb a title starts with may be left out: "right touch regulation" names "Maintaining 'right touch'
+        # regulation".
+        rest = re.sub(r"^\W*\w+ing\s+", "", title)
+        return (as_item or len(terms_all(title)) >= 3) and (
+            title_fit(question, title) == 1.0 or rest != title and len(terms_all(rest)) >= 3 and title_fit(question, rest) == 1.0)
 
     numbers = point_numbers(question)  # "point 8"
     named: list[list[int]] = []
