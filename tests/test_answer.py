@@ -492,3 +492,10 @@ def test_a_question_about_one_item_of_a_list_gets_that_item_whole(assistant):
     # A question naming the list's chapter still gets the whole list.
     ans = assistant.ask("In the integrated care chapter, what do leaders want from government and the national bodies?")
     assert len(ans.citations) >= 4, ans.answer
+
+
+def test_a_narrative_is_led_by_the_chapter_not_by_the_key_point_restating_it(assistant):
+    ans = assistant.ask("What do they mean by a 'hidden' waiting list?")
+    assert "not being captured in the data" in ans.answer, ans.answer
+    ans = assistant.ask("What did the survey find on health inequalities?")
+    assert "59%" in ans.answer, ans.answer
