@@ -499,3 +499,10 @@ def test_a_narrative_is_led_by_the_chapter_not_by_the_key_point_restating_it(ass
     assert "not being captured in the data" in ans.answer, ans.answer
     ans = assistant.ask("What did the survey find on health inequalities?")
     assert "59%" in ans.answer, ans.answer
+
+
+def test_claims_to_check_in_a_journalists_words_get_the_reports_figure(assistant):
+    ans = assistant.ask("Quick check: the NHS Confederation's members employ 1.2 million staff, yes?")
+    assert "1.5 million" in ans.answer and any("1.2 million" in n for n in ans.notes), (ans.answer, ans.notes)
+    ans = assistant.ask("We're saying 'almost 100,000 NHS vacancies'. What's the exact vacancy figure the report cites?")
+    assert "93,806" in ans.answer, ans.answer

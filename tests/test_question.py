@@ -394,3 +394,14 @@ def test_document_questions_naming_the_report_by_title_or_asking_for_an_edition(
     assert analyse("When was the NHS Confed manifesto for recovery published? need the exact date").kind == "document"
     assert analyse("Is there a PDF version of this or is it only on the website?").kind == "document"
     assert analyse("what do they mean when they say the legislation is 'playing catch up'?").kind == "narrative"
+
+
+def test_more_figure_asks_and_what_they_count():
+    assert analyse("What's the exact full-time equivalent vacancy figure the report cites?").kind == "figure"
+    assert analyse("Spending Round 2020 - what was the additional funding announced then?").kind == "figure"
+    plan = analyse("What was the increase in adults accessing urgent support for eating disorders during 2020?")
+    assert plan.kind == "figure" and plan.counted.startswith("adults accessing")
+    assert analyse("Why does it need £10bn more - what are the components of that estimate?").kind != "figure"
+    # The figure a claim gives says which kind of figure "what figure does it give?" asks for.
+    assert analyse("Our draft says the waiting list hit 5.8 million. What figure does the report give?").unit == "count"
+    assert asks_for_person("Which NHS Confederation chief executive is quoted in the report?")

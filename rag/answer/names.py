@@ -23,7 +23,7 @@ _ROLE = (r"(?:chair|chairman|chairwoman|head|leader|chief exec(?:utive)?|directo
          r"founder|champion|gp|doctor|nurse|clinician|consultant|spokesperson|author|manager|lead|mp|politician|person|individual)")
 _PERSON_ASKED = re.compile(
     rf"^(?:who (?:is|was) (?:the |its )?['‘\"“]?(?:[\w'’-]+ ){{0,3}}?{_ROLE}\b|who (?:chairs|chaired|leads|led|heads|headed|runs|ran|founded)\b|"
-    rf"which (?:[\w'’-]+ )?{_ROLE}(?=\s+(?:did|does|do|was|is|were|are|has|had|wrote|said|spoke|led|chairs|chaired)\b|\s*[?,]))|\bwhat is the name of the (?:[\w'’-]+ ){{0,5}}?{_ROLE}(?:['’]s)?(?=\s*(?:[?.]|$|\b(?:mentioned|named|quoted|cited|referred)\b))|^who\b[^?]*\bby name\b",
+    rf"which (?:[\w'’-]+ ){{0,3}}?{_ROLE}(?=\s+(?:did|does|do|was|is|were|are|has|had|wrote|said|spoke|led|chairs|chaired)\b|\s*[?,]))|\bwhat is the name of the (?:[\w'’-]+ ){{0,5}}?{_ROLE}(?:['’]s)?(?=\s*(?:[?.]|$|\b(?:mentioned|named|quoted|cited|referred)\b))|^who\b[^?]*\bby name\b",
     re.I)
 PERSON_NAMED = re.compile(r"\b(?:Professor|Prof\.?|Dr\.?|Sir|Dame|Lord|Lady|Baroness|Mr\.?|Mrs\.?|Ms\.?|Rt Hon) [A-Z][a-z]+")
 

@@ -83,7 +83,10 @@ _NUMBER = re.compile(
     r"(?:what|how) (?:is|was|are|were) the (?:size|length|value|total|scale) of|"
     r"what (?:is|was|were|are) the (?:[\w-]+ )?(?:rate|ratio)\b|what (?:[\w'’-]+ ){1,2}(?:rate|ratio)s? (?:did|does|do|was|is|were|are|has|have)\b|"
     + ASKS_A_SUM + r"|"
-    r"what (?:is|was|were|are) (?:the|their|its|his|her) (?:figure|number|total|estimate|amount|sum)\b|(?:two|both) (?:shares|figures|numbers|percentages|proportions))",
+    r"what (?:is|was|were|are) (?:the|their|its|his|her) (?:(?!of\b)[\w'’-]+ ){0,4}?(?:figure|number|total|estimate|amount|sum)\b|"
+    # "What was the additional funding announced?", "What was the increase in adults accessing ...?"
+    r"what (?:is|was|were|are) (?:the|their|its) (?:[\w'’-]+ ){0,2}?(?:funding|investment|allocation)\b(?! (?:situation|position|gap|problem|issue|challenge|deal|settlement)\b)|"
+    r"what (?:is|was) the (?:[\w'’-]+ )?(?:increase|rise|fall|drop|growth|reduction) in\b|(?:two|both) (?:shares|figures|numbers|percentages|proportions))",
     re.I,
 )
 _UNITS = [
@@ -204,6 +207,10 @@ def analyse(question: str) -> QuestionPlan:
     elif unit and (re.match(r"\s*(?:when|by when)\b", q, re.I) or re.search(_WHICH_DATE, q)
                  and not re.search(r"\bhow (?:many|much)\b|\bwhat (?:share|percentage|proportion)\b", q, re.I)):
         unit = "date"  # "For which financial year were leaders waiting for funding ...": a year, not money
+    if kind == "figure" and unit is None and re.search(r"\bwhat (?:figure|number)\b|\b(?:real|actual|right|correct|exact) (?:figure|number)\b", q, re.I):
+        # "It says the waiting list hit 5.8 million. What figure does the report give?": the kind of the figure checked.
+        given = [f for f in figures.find_figures(q) if f.kind != "date" and not figures.is_trivial(f)]
+        unit = {"count": "count", "money": "GBP", "percent": "%", "fraction": "%"}.get(given[0].kind) if given else None
     return QuestionPlan(
         kind=kind,
         focus=focus,
@@ -449,8 +456,10 @@ def _counted(q: str) -> str | None:
     if part and terms(part.group(1)):
         return part.group(1)
     # "How much did urgent referrals for adults go up?": what changed.
-    part = re.search(r"\bhow much (?:did|has|have|had|does|do|will|would) (.+?) (?:go(?:ne)? (?:up|down)|rise|risen|increase|increased|"
-                     r"fall|fallen|drop|dropped|grow|grown|shrink|shrunk)\b", q, re.I)
+    part = (re.search(r"\bhow much (?:did|has|have|had|does|do|will|would) (.+?) (?:go(?:ne)? (?:up|down)|rise|risen|increase|increased|"
+                      r"fall|fallen|drop|dropped|grow|grown|shrink|shrunk)\b", q, re.I)
+            or re.search(r"\bwhat (?:is|was) the (?:[\w'’-]+ )?(?:increase|rise|fall|drop|growth|reduction) in (.+?)"
+                         r"(?:\s+(?:in|during|between|since|over|by|from) (?:the |19|20)[^?]*)?[?.!]*$", q, re.I))
     if part and terms(part.group(1)):
         return part.group(1)
     m = _COUNTED.search(q) or _SHARE_OF.search(q) or _PEOPLE_DID.search(q) or _NUMBER_FOR.search(q)
