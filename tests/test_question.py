@@ -405,3 +405,10 @@ def test_more_figure_asks_and_what_they_count():
     # The figure a claim gives says which kind of figure "what figure does it give?" asks for.
     assert analyse("Our draft says the waiting list hit 5.8 million. What figure does the report give?").unit == "count"
     assert asks_for_person("Which NHS Confederation chief executive is quoted in the report?")
+
+
+def test_when_asks_for_a_date_only_where_a_question_starts():
+    assert analyse("journalist here - when did the survey run?").kind == "figure"
+    assert analyse("so when did it run").kind == "figure"
+    assert analyse("What was lost when so much NHS work moved online during the pandemic?").kind != "figure"
+    assert analyse("On top of the £10bn, what other costs does the report say still have to be met?").kind == "list"

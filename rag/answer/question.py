@@ -79,7 +79,7 @@ ASKS_A_SUM = r"what (?:is|was|were|are) (?:the|its|their) (?:[\w'’-]+ ){0,3}?(
 _NUMBER = re.compile(
     r"\b(how (?:many|much|long|often|big|large|far|high|low)|what (?:share|percentage|proportion|per ?cent|fraction|number|"
     r"figure|amount|sum|rate|level|total|size|date|month|year|period|quarter)|which (?:financial |calendar )?(?:month|year|date|period|quarter)|"
-    r"when\b(?!\s+(?:they|it|the report|you|we|i|people|leaders|the confed(?:eration)?) (?:say|says|said|talk|talks|mention|mentions|refer|refers|write|writes|use|uses|call|calls)\b)|by when|percentage|proportion|per cent|%|number (?:of|for)|^(?:the )?share of\b|cost|billion|million|what (?:was|is|were) the (?:median|average)|"
+    r"(?:^|(?<=[^\w\s])|(?<=[^\w\s] )|(?<=\band )|(?<=\bbut )|(?<=\bor )|(?<=\bso ))when\b(?!\s+(?:they|it|the report|you|we|i|people|leaders|the confed(?:eration)?) (?:say|says|said|talk|talks|mention|mentions|refer|refers|write|writes|use|uses|call|calls)\b)|by when|percentage|proportion|per cent|%|number (?:of|for)|^(?:the )?share of\b|cost|billion|million|what (?:was|is|were) the (?:median|average)|"
     r"(?:what|how) (?:is|was|are|were) the (?:size|length|value|total|scale) of|"
     r"what (?:is|was|were|are) the (?:[\w-]+ )?(?:rate|ratio)\b|what (?:[\w'’-]+ ){1,2}(?:rate|ratio)s? (?:did|does|do|was|is|were|are|has|have)\b|"
     + ASKS_A_SUM + r"|"
@@ -225,7 +225,7 @@ def analyse(question: str) -> QuestionPlan:
 
 # "Besides the £10 billion, which other areas ...", "When systems were asked ..., which options ...": the question
 # starts after the aside.
-_ASIDE_FIRST = re.compile(r"^(?:besides|apart from|other than|beyond|aside from|as well as|"
+_ASIDE_FIRST = re.compile(r"^(?:besides|apart from|other than|beyond|aside from|as well as|on top of|in addition to|"
                           r"when (?:(?:[\w'’-]+ ){0,3}(?:were|was) )?(?:asked|surveyed|questioned))\b.*?,\s*(?=(?:what|which|who|how)\b)", re.I)
 
 
@@ -264,7 +264,7 @@ def _kind(q: str) -> str:
         asked = re.sub(r"£?\d[\d,.]*\s*(?:%|per cent|million|billion|bn|m)?", " ", core)
         # "..., and what share predicted a rise for each?": a figure for every item is still a list.
         if not _NUMBER.search(asked) or re.search(r"\bwhat (?:are|were)\b|\b(?:for|of) each\b|\brespectively\b|"
-                                                  r"\bin (?:what|which) order\b|\bwith (?:the |their )?(?:percentages|figures|numbers|shares)\b", q, re.I):
+                                                  r"\bin (?:what|which) order\b|\b(?:what|which) other\b|\bwith (?:the |their )?(?:percentages|figures|numbers|shares)\b", q, re.I):
             return "list"
     if _NUMBER.search(q) or _claims_a_figure(q):
         return "figure"
