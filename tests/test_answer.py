@@ -506,3 +506,8 @@ def test_claims_to_check_in_a_journalists_words_get_the_reports_figure(assistant
     assert "1.5 million" in ans.answer and any("1.2 million" in n for n in ans.notes), (ans.answer, ans.notes)
     ans = assistant.ask("We're saying 'almost 100,000 NHS vacancies'. What's the exact vacancy figure the report cites?")
     assert "93,806" in ans.answer, ans.answer
+
+
+def test_a_survey_list_is_about_the_panel_its_part_names(assistant):
+    ans = assistant.ask("List the headline workforce stats from the Health Leaders Panel survey")
+    assert not ans.abstained and "67%" in ans.answer, (ans.answer, ans.notes)

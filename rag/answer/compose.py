@@ -190,7 +190,11 @@ def _list_names_not(question: str, answer: Answer, ctx: Context) -> str | None:
     """Why a list is declined when none of the passages its items sit in names what the question names ("the
     five priority areas of the NHS Race and Health Observatory" answered with another chapter's asks)."""
     chunks = ctx.index.by_id
-    listed = " ".join(f"{c.section} {case_opening(c.chunk_id, c.edition, c.section, ctx)} "
+    table = ctx.index.sentences
+    # A sub-section's part may name it in its opening ("Percentage results of ... survey of the Health Leaders Panel").
+    part_opening = {c.section: " ".join(table.rows[r].text for r in table.by_section.get(
+        (doc_of(c.chunk_id), c.edition, c.section.split(" › ")[0]), [])[:2]) for c in answer.citations if " › " in c.section}
+    listed = " ".join(f"{c.section} {case_opening(c.chunk_id, c.edition, c.section, ctx)} {part_opening.get(c.section, '')} "
                       f"{chunks[c.chunk_id].text if c.chunk_id in chunks else c.quote}" for c in answer.citations)
     unnamed = [n for n in named_subjects(question) if not names_in(n, listed)]
     if unnamed:
