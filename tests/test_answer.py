@@ -511,3 +511,14 @@ def test_claims_to_check_in_a_journalists_words_get_the_reports_figure(assistant
 def test_a_survey_list_is_about_the_panel_its_part_names(assistant):
     ans = assistant.ask("List the headline workforce stats from the Health Leaders Panel survey")
     assert not ans.abstained and "67%" in ans.answer, (ans.answer, ans.notes)
+
+
+def test_review_of_the_ninth_pass_broad_asks_and_changes(assistant):
+    # A broad question about the asks names no one item of them.
+    assert len(assistant.ask("What are leaders calling for?").citations) >= 3
+    # A change asked for is not pushed behind a level.
+    ans = assistant.ask("By how much did the waiting list expand this year?")
+    assert "increased by 1 million" in ans.citations[0].quote, ans.answer
+    # Stats on vacancies are not the panel's workforce findings when the question names no survey.
+    ans = assistant.ask("Give me the stats on staff vacancies and nurse shortages")
+    assert "93,000" in ans.answer or "93,806" in ans.answer, ans.answer

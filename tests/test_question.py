@@ -412,3 +412,12 @@ def test_when_asks_for_a_date_only_where_a_question_starts():
     assert analyse("so when did it run").kind == "figure"
     assert analyse("What was lost when so much NHS work moved online during the pandemic?").kind != "figure"
     assert analyse("On top of the £10bn, what other costs does the report say still have to be met?").kind == "list"
+
+
+def test_review_of_the_ninth_pass_rules_reaching_too_far():
+    assert analyse("When was the government's guidance on discharge issued?").kind != "document"
+    assert analyse("When was it published?").kind == "document"
+    assert analyse("I'd like to know when the panel survey was carried out").kind == "figure"
+    assert analyse("What is the funding model for social care?").kind != "figure"
+    assert analyse("Do all the survey findings come from the same panel?").kind != "list"
+    assert analyse("Is there a difference between the PDF version and the web version on vacancies?").kind != "document"

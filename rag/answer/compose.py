@@ -264,7 +264,7 @@ def _figure_picks(plan: QuestionPlan, pool: list[Candidate], ctx: Context) -> li
         fit = {c.row: c.score + FIGURE_WORDS * share(plan.terms, set(terms(f"{c.previous} {c.sentence.text}")), ctx.weight)
                for c in near}
         # "How big is the waiting list?" asks for its size: "has increased by 1 million" gives a change.
-        level = not _ASKS_CHANGE.search(plan.focus)
+        level = bool(_ASKS_SIZE.search(ctx.question)) and not _ASKS_CHANGE.search(ctx.question)
         pool = sorted(near, key=lambda c: (level and bool(_STATES_CHANGE.search(c.sentence.text)), -fit[c.row])) + [
             c for c in pool if c not in near]
     picks = [pool[0]]
@@ -281,8 +281,10 @@ def _figure_picks(plan: QuestionPlan, pool: list[Candidate], ctx: Context) -> li
 
 
 _STATES_CHANGE = re.compile(r"\b(?:increased|rose|risen|grown|grew|fallen|fell|dropped|gone up|gone down|up|down) by\b", re.I)
+_ASKS_SIZE = re.compile(r"\bhow (?:big|large)\b|\bsize of\b|\bhow many (?:people )?(?:are|were) (?:there|on|waiting)\b", re.I)
 _ASKS_CHANGE = re.compile(r"\b(?:rise|rises|rose|risen|increase[sd]?|grow|grew|grown|growth|fall|fell|fallen|drop|dropped|"
-                          r"go(?:ne)? up|go(?:ne)? down|change[sd]?|more|fewer|higher|lower|up|down)\b", re.I)
+                          r"go(?:ne)? up|go(?:ne)? down|change[sd]?|more|fewer|higher|lower|up|down|expand(?:ed)?|climb(?:ed)?|bigger|larger|"
+                          r"by how much)\b", re.I)
 
 
 SIDE_NEIGHBOUR = 0.25  # added to a sentence's fit for a comparison's second side when it follows the first's

@@ -110,7 +110,9 @@ NAMED_ITEM_TOP = 3  # best sentences, one of which a named item must hold
 
 _WHOLE_LIST = re.compile(r"\b(?:all|every|each|list|full|complete|whole|asks|points|bullets?|recommendations)\b", re.I)
 _GENERIC = re.compile(r"\b(?:health|care|social|nhs|new)\b", re.I)  # words of many chapter titles, which name none
-FOCUS_TOP = 3  # best sentences, two of which must sit in one item for the question to be about that item
+FOCUS_TOP = 3
+_ASKING_TERMS = set(terms_all("want wants need needs call calling calls ask asking asks government national bodies ministers "
+                              "nhs leaders leader confed confederation report plan do done say says think should"))  # best sentences, two of which must sit in one item for the question to be about that item
 
 
 def _focused_item(question: str, items: list[list[int]], content: list[Candidate], ctx: Context) -> list[int]:
@@ -126,7 +128,12 @@ def _focused_item(question: str, items: list[list[int]], content: list[Candidate
     hits = [where.get(point_title(c.sentence.text)[1]) for c in content[:FOCUS_TOP]]
     counts = {i: hits.count(i) for i in hits if i is not None}
     best = max(counts, key=counts.get, default=None)
-    return items[best] if best is not None and counts[best] >= 2 and len(items[best]) > 2 else []
+    if best is None or counts[best] < 2 or len(items[best]) <= 2:
+        return []
+    # The question must name something of that item beyond asking ("What are leaders calling for?" names nothing).
+    named = set(terms_all(question)) - LIST_WORDS - _ASKING_TERMS
+    said = set(terms_all(" ".join(table.rows[r].text for r in items[best])))
+    return items[best] if named & said else []
 
 
 def named_item(question: str, plan: QuestionPlan, cands: list[Candidate], ctx: Context) -> list[Candidate]:
@@ -225,12 +232,14 @@ def item_candidates(plan, items: list[list[int]], cands: list[Candidate], passag
     table = ctx.index.sentences
     rows: list[int] = []
     continued: set[int] = set()
-    best = next((c.row for c in cands if not c.features["heading"]), None)
+    # In either edition: the items may be the web edition's rows and the best sentence the PDF's.
+    best = next((point_title(c.sentence.text)[1] for c in cands if not c.features["heading"]), None)
     for item in items[:LIST_MAX]:
         start = label_skip(item, table.rows)
-        # The item holding the best sentence reads on too: its second sentence may finish what the first began
-        # ("... (20 per cent). Only 9 per cent thought more guidance and support would help.").
-        take = item[start:start + (2 if len(items) <= SHORT_LIST or best in item[start:start + 1] else 1)]
+        # The item opening with the best sentence reads on too: its second sentence may finish what the first
+        # began ("... (20 per cent). Only 9 per cent thought more guidance and support would help.").
+        opens = bool(item[start:]) and point_title(table.rows[item[start]].text)[1] == best
+        take = item[start:start + (2 if len(items) <= SHORT_LIST or opens else 1)]
         continued.update(range(len(rows) + 1, len(rows) + len(take)))
         rows += take
     return candidates_at(plan, rows, cands, passages, ctx), frozenset(continued)
@@ -353,7 +362,7 @@ LIST_WORDS = set(terms_all("list all each every one item items what which the re
                             "top results"))
 
 
-_SURVEYED = re.compile(r"\b(?:survey|panel|poll|stats?|statistics|numbers|percentages)\b", re.I)
+_SURVEYED = re.compile(r"\b(?:survey|panel|poll)\b", re.I)
 
 
 def _survey_topic(question: str, ctx: Context) -> list[list[int]]:

@@ -15,11 +15,11 @@ from rag.text import content_words, stem
 
 _DOCUMENT = re.compile(
     r"\b(who (?:wrote|writes|published|publishes|produced|authored|is behind|put out|issued)|publisher|author(?:s|ed)?\b|"
-    r"(?:when|(?:on )?(?:what|which) (?:date|day)) (?:was|did) (?:it|this|the) (?:[\w'’-]+ ){0,4}?(?:report|document|manifesto|publication|recovery)?\s*"
+    r"(?:when|(?:on )?(?:what|which) (?:date|day)) (?:was|did) (?:it|this|the) (?:(?:[\w'’-]+ ){0,4}?(?:report|document|manifesto|publication|recovery)\s*)?"
     r"(?:published|released|written|come out|came out|issued)|"
     r"(?:publication|release) date|date of (?:publication|the report|this report)|title of|(?:report|document|manifesto)(?:'s| is) (?:called|titled|named)|"
     r"what is (?:this|the) (?:report|document|manifesto) called|(?:the )?name of (?:this|the) (?:report|document|manifesto|publication)|full title|(?:what|which|how many|other|both) (?:editions|versions|formats)|"
-    r"(?:is there|are there|do you have|is it (?:also )?available (?:as|in)|can i get)\b[^?]*\b(?:a |an )?(?:pdf|web|online|print(?:ed)?) (?:version|edition|copy)|"
+    r"(?:is there|are there|do you have|is it (?:also )?available (?:as|in)|can i get)\b(?![^?]*\bdiffer)[^?]*\b(?:a |an )?(?:pdf|web|online|print(?:ed)?) (?:version|edition|copy)|"
     r"(?:other|another|alternative|different|accessible) formats?|large print|braille|easy read|copyright|licen[cs]e|reuse|"
     r"commercial(?:ly)?|adapt (?:or|and) build|(?:is it|is (?:the )?(?:nhs )?confederation) a (?:registered )?charity|charity number|"
     r"who (?:is|are) (?:the )?nhs confederation|what is the nhs confederation(?=[?.!\s]*$)|which organi[sz]ation|"
@@ -60,7 +60,6 @@ _LIST_ANYWHERE = re.compile(
     r"all (?:of )?the (?:points|areas|asks|findings|results|recommendations|items|steps|measures|options)|"
     r"(?:mentions?|lists?|gives?|names?|suggests?|cites?) (?:a few|several|some|a number of|a couple of) (?:things|examples|ways|steps|measures|areas)|"
     # "all of the leaders panel numbers on demand", "I need each workforce stat": a topic's survey findings.
-    r"(?:all|each|every) (?:of )?(?:the )?(?:[\w'’-]+ ){0,3}?(?:numbers|stats?|statistics|figures|percentages|findings)|"
     r"give me the (?:[\w'’-]+ )?(?:stats|statistics|numbers|figures|percentages)|"
     # "How does the Confed propose to sort out ...?", "What would fix staff burnout, according to the Confed?"
     r"how (?:does|do|would) (?:[\w'’-]+ ){1,3}?(?:propose|suggest|plan) to|what would (?:fix|solve|sort out|sort)(?! it)\b)\b", re.I)
@@ -79,13 +78,15 @@ ASKS_A_SUM = r"what (?:is|was|were|are) (?:the|its|their) (?:[\w'’-]+ ){0,3}?(
 _NUMBER = re.compile(
     r"\b(how (?:many|much|long|often|big|large|far|high|low)|what (?:share|percentage|proportion|per ?cent|fraction|number|"
     r"figure|amount|sum|rate|level|total|size|date|month|year|period|quarter)|which (?:financial |calendar )?(?:month|year|date|period|quarter)|"
-    r"(?:^|(?<=[^\w\s])|(?<=[^\w\s] )|(?<=\band )|(?<=\bbut )|(?<=\bor )|(?<=\bso ))when\b(?!\s+(?:they|it|the report|you|we|i|people|leaders|the confed(?:eration)?) (?:say|says|said|talk|talks|mention|mentions|refer|refers|write|writes|use|uses|call|calls)\b)|by when|percentage|proportion|per cent|%|number (?:of|for)|^(?:the )?share of\b|cost|billion|million|what (?:was|is|were) the (?:median|average)|"
+    r"(?:^|(?<=[^\w\s])|(?<=[^\w\s] )|(?<=\band )|(?<=\bbut )|(?<=\bor )|(?<=\bso )|(?<=\bknow )|(?<=\btell me )|(?<=\bidea )|"
+    r"(?<=\bwondering )|(?<=\bfind out )|(?<=\bremind me )|(?<=\bcheck ))when\b(?!\s+(?:they|it|the report|you|we|i|people|leaders|the confed(?:eration)?) (?:say|says|said|talk|talks|mention|mentions|refer|refers|write|writes|use|uses|call|calls)\b)|by when|percentage|proportion|per cent|%|number (?:of|for)|^(?:the )?share of\b|cost|billion|million|what (?:was|is|were) the (?:median|average)|"
     r"(?:what|how) (?:is|was|are|were) the (?:size|length|value|total|scale) of|"
     r"what (?:is|was|were|are) the (?:[\w-]+ )?(?:rate|ratio)\b|what (?:[\w'’-]+ ){1,2}(?:rate|ratio)s? (?:did|does|do|was|is|were|are|has|have)\b|"
     + ASKS_A_SUM + r"|"
     r"what (?:is|was|were|are) (?:the|their|its|his|her) (?:(?!of\b)[\w'’-]+ ){0,4}?(?:figure|number|total|estimate|amount|sum)\b|"
     # "What was the additional funding announced?", "What was the increase in adults accessing ...?"
-    r"what (?:is|was|were|are) (?:the|their|its) (?:[\w'’-]+ ){0,2}?(?:funding|investment|allocation)\b(?! (?:situation|position|gap|problem|issue|challenge|deal|settlement)\b)|"
+    r"what (?:is|was|were|are) (?:the|their|its) (?:[\w'’-]+ ){0,2}?(?:funding|investment|allocation)"
+    r"(?:\s+(?:announced|given|provided|promised|made available|set aside)(?:\s+then)?)?(?=\s*(?:[?.!]|$|for\b|to\b))|"
     r"what (?:is|was) the (?:[\w'’-]+ )?(?:increase|rise|fall|drop|growth|reduction) in\b|(?:two|both) (?:shares|figures|numbers|percentages|proportions))",
     re.I,
 )
@@ -229,6 +230,10 @@ _ASIDE_FIRST = re.compile(r"^(?:besides|apart from|other than|beyond|aside from|
                           r"when (?:(?:[\w'’-]+ ){0,3}(?:were|was) )?(?:asked|surveyed|questioned))\b.*?,\s*(?=(?:what|which|who|how)\b)", re.I)
 
 
+# "All of the leaders panel numbers on demand", "I need each workforce stat": a topic's survey findings (but not
+# "Do all the findings come from the same panel?").
+_EVERY_FIGURE = re.compile(r"\b(?:all|each|every) (?:of )?(?:the )?(?:[\w'’-]+ ){0,3}?(?:numbers|stats?|statistics|figures|percentages|findings)\b",
+                           re.I)
 # A preamble ends at a comma, colon or dash; a sentence about the asker ("I work at a council.") at its full stop.
 _PREAMBLE = re.compile(r"^[^?]{0,100}?(?:,|:|\s[-–—])\s*(?=(?:what|which|who|how|when|where|why)\b)", re.I)
 _ASKER_SENTENCE = re.compile(r"^(?:i|i'm|i am|we|we're|we are|my|our|as)\b[^?.]{0,100}\.\s*(?=(?:what|which|who|how|when|where|why)\b)", re.I)
@@ -259,7 +264,8 @@ def _kind(q: str) -> str:
     later = [c for c in re.split(r"[?;]\s*|\s[-–—]\s", core)[1:] if c.strip()]
     if any(_plural(c) or _LIST.match(c) for c in later) and not _NUMBER.search(q):
         return "list"
-    if _LIST.search(core) or _LIST_ANYWHERE.search(q) or _plural(core):
+    every = _EVERY_FIGURE.search(q) and not re.match(r"\s*(?:is|are|was|were|do|does|did|where|why|how)\b", core, re.I)
+    if _LIST.search(core) or _LIST_ANYWHERE.search(q) or every or _plural(core):
         # A figure the question gives ("besides the £10 billion, which other areas ...") does not ask for one.
         asked = re.sub(r"£?\d[\d,.]*\s*(?:%|per cent|million|billion|bn|m)?", " ", core)
         # "..., and what share predicted a rise for each?": a figure for every item is still a list.
