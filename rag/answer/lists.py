@@ -98,7 +98,8 @@ def list_answer(question, plan, passages, cands, ctx, qid) -> Answer | None:
     if focused:
         return quote(question, plan, candidates_at(plan, focused[:ITEM_SENTENCES], cands, passages, ctx), ctx, qid,
                      variants=False)
-    picks, continued = item_candidates(plan, items, cands, passages, ctx)
+    # A question counting the items ("the ten points") gets each item's opening only, one line each.
+    picks, continued = item_candidates(plan, items, cands, passages, ctx, best_reads_on=not _COUNTS_ITEMS.search(question))
     return quote(question, plan, picks, ctx, qid, variants=False, as_list=True, continued=continued)
 
 
@@ -110,6 +111,8 @@ NAMED_ITEM_TOP = 3  # best sentences, one of which a named item must hold
 
 _WHOLE_LIST = re.compile(r"\b(?:all|every|each|list|full|complete|whole|asks|points|bullets?|recommendations)\b", re.I)
 _GENERIC = re.compile(r"\b(?:health|care|social|nhs|new)\b", re.I)  # words of many chapter titles, which name none
+_COUNTS_ITEMS = re.compile(r"\b(?:\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)[ -](?:[\w-]+ )?(?:points?|asks|items|areas|things|"
+                           r"priorities|recommendations|themes|findings)\b", re.I)
 FOCUS_TOP = 3
 _ASKING_TERMS = set(terms_all("want wants need needs call calling calls ask asking asks government national bodies ministers "
                               "nhs leaders leader confed confederation report plan do done say says think should"))  # best sentences, two of which must sit in one item for the question to be about that item
@@ -226,9 +229,10 @@ SHORT_LIST = 3  # items; each of a list this short reads on to its second senten
 
 
 def item_candidates(plan, items: list[list[int]], cands: list[Candidate], passages: list[Passage],
-                    ctx: Context) -> tuple[list[Candidate], frozenset[int]]:
+                    ctx: Context, best_reads_on: bool = False) -> tuple[list[Candidate], frozenset[int]]:
     """Candidates for the list items, and which of them read on in the item before: each item's first sentence
-    (its second when the first is a bare label), and in a short list the sentence after it as well."""
+    (its second when the first is a bare label), and in a short list, or with `best_reads_on` in the item opening
+    with the best sentence, the sentence after it as well."""
     table = ctx.index.sentences
     rows: list[int] = []
     continued: set[int] = set()
@@ -238,7 +242,7 @@ def item_candidates(plan, items: list[list[int]], cands: list[Candidate], passag
         start = label_skip(item, table.rows)
         # The item opening with the best sentence reads on too: its second sentence may finish what the first
         # began ("... (20 per cent). Only 9 per cent thought more guidance and support would help.").
-        opens = bool(item[start:]) and point_title(table.rows[item[start]].text)[1] == best
+        opens = best_reads_on and bool(item[start:]) and point_title(table.rows[item[start]].text)[1] == best
         take = item[start:start + (2 if len(items) <= SHORT_LIST or opens else 1)]
         continued.update(range(len(rows) + 1, len(rows) + len(take)))
         rows += take
