@@ -81,7 +81,7 @@ def list_answer(question, plan, passages, cands, ctx, qid) -> Answer | None:
     asks = asks_list(question, plan, cands, ctx)
     if asks is not None and (asks[2] or not any(o[1] > asks[0] + 0.25 for o in options)):
         options.append((True, asks[0] + 0.25 + float(asks[2]), -2, asks[1]))
-    surveyed = _survey_topic(question, ctx)
+    surveyed = _survey_topic(question, plan, cands, ctx)
     if surveyed:
         options.append((True, 2.0, -4, surveyed))
     studies = _case_studies(question, plan, cands, ctx)
@@ -369,18 +369,15 @@ LIST_WORDS = set(terms_all("list all each every one item items what which the re
 _SURVEYED = re.compile(r"\b(?:survey|panel|poll)\b", re.I)
 
 
-def _survey_topic(question: str, ctx: Context) -> list[list[int]]:
+def _survey_topic(question: str, plan: QuestionPlan, cands: list[Candidate], ctx: Context) -> list[list[int]]:
     """The findings of the survey topic a question about the survey names by its title ("all the panel numbers on
     demand for care": Survey findings › Demand for care), wherever its sentences rank."""
-    if not _SURVEYED.search(question):
+    if not _SURVEYED.search(question) or not cands:
         return []
-    table = ctx.index.sentences
-    for doc, edition, section in table.by_section:
-        if section.startswith(SURVEY + " › ") and title_fit(question, section.split(" › ")[-1]) == 1.0:
-            items = bullet_items(table.by_section[(doc, edition, section)], table.rows)
-            if len(items) >= 2:
-                return items
-    return []
+    doc, edition, _ = preferred_edition((doc_of(cands[0].sentence.chunk_id), cands[0].sentence.edition, ""), plan,
+                                        ctx.index.sentences)
+    items, named = _nearest_sub_list(question, doc, edition, SURVEY, ctx)
+    return items if named else []
 
 
 def _nearest_sub_list(question: str, doc: str, edition: str, section: str, ctx: Context) -> tuple[list[list[int]], bool]:

@@ -59,7 +59,7 @@ _LIST_ANYWHERE = re.compile(
     r"\b(ten points|ten-point plan|\d+ points|six areas|bullet|each of the|"
     r"all (?:of )?the (?:points|areas|asks|findings|results|recommendations|items|steps|measures|options)|"
     r"(?:mentions?|lists?|gives?|names?|suggests?|cites?) (?:a few|several|some|a number of|a couple of) (?:things|examples|ways|steps|measures|areas)|"
-    # "all of the leaders panel numbers on demand", "I need each workforce stat": a topic's survey findings.
+    # "Give me the workforce stats": a topic's figures, one per finding.
     r"give me the (?:[\w'’-]+ )?(?:stats|statistics|numbers|figures|percentages)|"
     # "How does the Confed propose to sort out ...?", "What would fix staff burnout, according to the Confed?"
     r"how (?:does|do|would) (?:[\w'’-]+ ){1,3}?(?:propose|suggest|plan) to|what would (?:fix|solve|sort out|sort)(?! it)\b)\b", re.I)
