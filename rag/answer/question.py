@@ -210,7 +210,7 @@ def analyse(question: str) -> QuestionPlan:
         unit = "date"  # "For which financial year were leaders waiting for funding ...": a year, not money
     if kind == "figure" and unit is None and re.search(r"\bwhat (?:figure|number)\b|\b(?:real|actual|right|correct|exact) (?:figure|number)\b", q, re.I):
         # "It says the waiting list hit 5.8 million. What figure does the report give?": the kind of the figure checked.
-        given = [f for f in figures.find_figures(q) if f.kind != "date" and not figures.is_trivial(f)]
+        given = _given_figures(q)
         unit = {"count": "count", "money": "GBP", "percent": "%", "fraction": "%"}.get(given[0].kind) if given else None
     return QuestionPlan(
         kind=kind,
@@ -302,7 +302,12 @@ _YES_NO = re.compile(r"(?:^|[:;.?!]\s*|\s[–—-]\s*)(?:is|are|was|were|did|doe
 
 
 def _claims_a_figure(q: str) -> bool:
-    return bool(_YES_NO.search(q)) and any(f.kind != "date" and not figures.is_trivial(f) for f in figures.find_figures(q))
+    return bool(_YES_NO.search(q)) and bool(_given_figures(q))
+
+
+def _given_figures(q: str) -> list:
+    """The figures a question gives that could be checked: not dates, not trivial ones ("COVID-19")."""
+    return [f for f in figures.find_figures(q) if f.kind != "date" and not figures.is_trivial(f)]
 
 
 # "What are the six main themes of the report?": items counted by the question are a list, not a summary.
