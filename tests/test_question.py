@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from rag.answer.names import asks_for_person, named_subjects, names_in
-from rag.answer.question import analyse, asked_topic, normalise_question
+from rag.answer.question import analyse, asked_topic
+from rag.answer.wording import normalise_question
 from rag.text import stem
 
 
@@ -286,7 +287,7 @@ def test_claims_rates_compared_budgets_and_shares_among_leaders():
 
 
 def test_names_shortened_possessive_or_with_small_words():
-    from rag.answer.question import normalise_question
+    from rag.answer.wording import normalise_question
 
     assert "West Yorkshire" in normalise_question("the West Yorks panel")
     assert not names_in("York", "West Yorkshire and Harrogate Health and Care Partnership")

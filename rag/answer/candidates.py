@@ -21,7 +21,8 @@ from rag.answer.features import (
     SentenceModel,
     sentence_features,
 )
-from rag.answer.question import terms, topic_aliases
+from rag.answer.question import topic_aliases
+from rag.answer.wording import terms
 from rag.index import Index
 from rag.schema import Answer, Citation, Passage, QuestionPlan, Sentence
 from rag.settings import Settings

@@ -54,8 +54,9 @@ from rag.answer.figure_fit import (
 from rag.answer.headings import section_titles
 from rag.answer.lists import introduced_list, item_candidates, list_answer, named_item
 from rag.answer.names import PERSON_NAMED, asks_for_person, named_subjects, names_in
-from rag.answer.question import analyse, asked_topic, figure_asks, normalise_question, point_numbers, terms
+from rag.answer.question import analyse, asked_topic, figure_asks, point_numbers
 from rag.answer.summary import document_answer, summary_answer
+from rag.answer.wording import normalise_question, terms
 from rag.schema import Answer, Passage, QuestionPlan
 from rag.sentence_table import doc_of
 

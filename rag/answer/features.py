@@ -18,7 +18,8 @@ from pathlib import Path
 import numpy as np
 
 from rag import figures
-from rag.answer.question import ASKS_A_SUM, terms
+from rag.answer.figure_question import ASKS_A_SUM
+from rag.answer.wording import terms
 from rag.schema import Passage, QuestionPlan, Sentence
 from rag.text import stem
 

@@ -20,8 +20,9 @@ from rag.answer.features import (
     states_frequency,
     states_length,
 )
+from rag.answer.figure_question import PEOPLE
 from rag.answer.names import BACKGROUND_TERMS, named_subjects, names_in
-from rag.answer.question import PEOPLE, normalise_question, terms
+from rag.answer.wording import normalise_question, terms
 from rag.schema import QuestionPlan
 from rag.sentence_table import doc_of
 from rag.text import stem

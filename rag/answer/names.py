@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from rag import figures
-from rag.answer.question import normalise_question, terms
+from rag.answer.wording import normalise_question, terms
 from rag.text import stem
 
 # Names the whole report is about, or that only place it, which a sentence need not repeat.

@@ -20,7 +20,8 @@ from rag.answer.candidates import (
 from rag.answer.core import abstain
 from rag.answer.lists import case_studies
 from rag.answer.names import named_subjects, names_in
-from rag.answer.question import point_numbers, terms, topic_aliases
+from rag.answer.question import point_numbers, topic_aliases
+from rag.answer.wording import terms
 from rag.ingest import CHAPTER_PARTS
 from rag.schema import Answer
 from rag.sentence_table import doc_of

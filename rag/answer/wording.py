@@ -1,0 +1,61 @@
+"""How the rules read a question's words: contractions and everyday names rewritten, without a preamble saying who
+asks, and its content words without those every question about the report uses."""
+
+from __future__ import annotations
+
+import re
+
+from rag.text import content_words, stem
+
+# Words of asking ("say", "list", "summary") and of the report itself, which name nothing a question is about.
+ASK_WORDS = {
+    "report", "manifesto", "document", "say", "says", "said", "state", "states", "stated", "mention", "according",
+    "tell", "give", "list", "name", "summarise", "summarize", "summary", "describe", "explain", "compare", "brief",
+    "briefly", "overall", "main", "key", "point", "points", "chapter", "section", "part", "few", "sentences", "sentence",
+    "short", "quick", "gist", "overview", "figure", "number", "share", "percentage", "proportion", "amount", "exactly",
+    "confederation's", "report's", "does", "is", "are", "was",
+}
+
+
+# Rewritten before any rule reads a question: contractions in full ("What's this report called?"), "the Confed"
+# as the Confederation, "82 or 83 per cent" as two shares, and "what %" in words ("82%" stays a figure).
+_COUNTIES = {"yorks": "Yorkshire", "cambs": "Cambridgeshire", "lancs": "Lancashire", "notts": "Nottinghamshire",
+             "herts": "Hertfordshire", "glos": "Gloucestershire", "hants": "Hampshire", "leics": "Leicestershire",
+             "lincs": "Lincolnshire", "staffs": "Staffordshire", "wilts": "Wiltshire", "worcs": "Worcestershire"}
+_REWRITES = [(re.compile(r"\b(what|who|where|when|how|why|which|it|that|there|here)['’]s\b", re.I), r"\1 is"),
+             (re.compile(r"\b(wo)n['’]t\b", re.I), r"will not"), (re.compile(r"\bcan['’]t\b", re.I), "cannot"),
+             (re.compile(r"n['’]t\b", re.I), " not"), (re.compile(r"['’]re\b", re.I), " are"),
+             (re.compile(r"['’]ve\b", re.I), " have"), (re.compile(r"['’]ll\b", re.I), " will"),
+             (re.compile(r"\bI['’]m\b", re.I), "I am"),
+             (re.compile(r"\b(what|who|where|when|how)s\b", re.I), r"\1 is"),  # "whats the size ..."
+             (re.compile(r"\bConfed\b", re.I), "Confederation"),
+             # The report measures wealth by deprivation: "the poorest areas" are its "most deprived".
+             (re.compile(r"\b(?:poorest|most disadvantaged)\b", re.I), "most deprived"),
+             (re.compile(r"\b(?:richest|wealthiest|most affluent|least disadvantaged)\b", re.I), "least deprived"),
+             (re.compile(r"\bpoorer(?= (?:areas|communities|places|neighbourhoods|regions|parts)\b)", re.I), "more deprived"),
+             (re.compile(r"\b(?:richer|wealthier|more affluent)(?= (?:areas|communities|places|neighbourhoods|regions|parts)\b)", re.I),
+              "less deprived"),
+             # County abbreviations the report spells out ("the West Yorks panel").
+             (re.compile(rf"\b({'|'.join(_COUNTIES)})\b\.?", re.I),
+              lambda m: _COUNTIES[m.group(1).lower()]),
+             # The report's "in the next year" and "over the last year".
+             (re.compile(r"\b(?:12|twelve) months\b", re.I), "year"),
+             (re.compile(r"\b(\d+(?:\.\d+)?) (or|and|to) (\d+(?:\.\d+)?) ?(%|per ?cent)", re.I), r"\1 \4 \2 \3 \4"),
+             (re.compile(r"(?<!\d)(?<!\d\s)\s*%"), " per cent")]
+# "I'm an ICS lead - ...", "As a journalist, ...": who asks, which is not what the question is about.
+# "As a trust CEO, ...", "As a trust CEO I want to know ...": who asks, which no passage need name.
+_ASKER = re.compile(r"^(?:I am|as|speaking as|we are)\s+(?:a|an|the)\s+(?:[^,:?–—]{1,60}?(?:,|:|\s[-–—])\s*|"
+                    r"[^,:?–—.]{1,40}?\s+(?=(?:I|we)\s))", re.I)
+
+
+def normalise_question(q: str) -> str:
+    """The question as the rules read it: rewritten (`_REWRITES`) and without a preamble saying who asks. The
+    rules are written for whole words and for the question itself."""
+    for rx, full in _REWRITES:
+        q = rx.sub(full, q)
+    return _ASKER.sub("", q.strip())
+
+
+def terms(text: str) -> list[str]:
+    """The stemmed content words of `text`, without the words every question about the report uses."""
+    return list(dict.fromkeys(stem(w) for w in content_words(text) if w not in ASK_WORDS))
