@@ -508,6 +508,16 @@ def test_claims_to_check_in_a_journalists_words_get_the_reports_figure(assistant
     assert "93,806" in ans.answer, ans.answer
 
 
+def test_a_claim_anywhere_in_the_question_gets_the_figure_it_misquotes(assistant):
+    # The claim is checked however it is asked, and the sentence quoted states a figure near the claimed one
+    # (not how much the list grew).
+    ans = assistant.ask("Our piece has 5.9 million people on the waiting list - does the report agree?")
+    assert not ans.abstained and "5.6" in ans.citations[0].quote, ans.answer
+    assert any("5.9 million" in n for n in ans.notes), ans.notes
+    ans = assistant.ask("Roughly 70% of leaders doubt the NHS can meet what the public expects on waits. Is that the report's figure?")
+    assert "82 per cent" in ans.answer, (ans.answer, ans.notes)
+
+
 def test_a_survey_list_is_about_the_panel_its_part_names(assistant):
     ans = assistant.ask("List the headline workforce stats from the Health Leaders Panel survey")
     assert not ans.abstained and "67%" in ans.answer, (ans.answer, ans.notes)

@@ -422,3 +422,15 @@ def test_review_of_the_ninth_pass_rules_reaching_too_far():
     assert analyse("What is the funding model for social care?").kind != "figure"
     assert analyse("Do all the survey findings come from the same panel?").kind != "list"
     assert analyse("Is there a difference between the PDF version and the web version on vacancies?").kind != "document"
+
+
+def test_a_claim_is_found_anywhere_and_about_a_figure_is_no_topic():
+    from rag.answer.figure_question import CHECKS_A_FIGURE
+
+    for q in ("Members employ around 1.3 million staff - can you confirm the number?",
+              "We have 300,000 people waiting over a year - does the manifesto agree?",
+              "Our draft says 90% of leaders. Is that the manifesto's number?"):
+        assert CHECKS_A_FIGURE.search(q), q
+    assert not CHECKS_A_FIGURE.search("How many people were waiting over a year?")
+    assert asked_topic("Our draft says about three quarters of leaders doubt it") == []
+    assert asked_topic("What does it say about dementia care?") == ["dementia", "care"]

@@ -40,7 +40,6 @@ from rag.answer.features import (
     states_length,
 )
 from rag.answer.figure_fit import (
-    CHECKS_A_FIGURE,
     asked_periods,
     case_named,
     case_opening,
@@ -51,6 +50,7 @@ from rag.answer.figure_fit import (
     unnamed_sides,
     year_published,
 )
+from rag.answer.figure_question import CHECKS_A_FIGURE, given_figures
 from rag.answer.headings import section_titles
 from rag.answer.lists import introduced_list, item_candidates, list_answer, named_item
 from rag.answer.names import PERSON_NAMED, asks_for_person, named_subjects, names_in
@@ -266,7 +266,12 @@ def _figure_picks(plan: QuestionPlan, pool: list[Candidate], ctx: Context) -> li
                for c in near}
         # "How big is the waiting list?" asks for its size: "has increased by 1 million" gives a change.
         level = bool(_ASKS_SIZE.search(ctx.question)) and not _ASKS_CHANGE.search(ctx.question)
-        pool = sorted(near, key=lambda c: (level and bool(_STATES_CHANGE.search(c.sentence.text)), -fit[c.row])) + [
+        # "Our draft says 5.8 million are waiting - right?": the sentence stating a figure near the claimed one is
+        # the one the claim misquotes ("over 5.6 million"), not one stating how much the list grew.
+        asked = normalise_question(ctx.question)
+        claimed = given_figures(asked) if CHECKS_A_FIGURE.search(asked) else []
+        pool = sorted(near, key=lambda c: (bool(claimed) and not _close_to(claimed, c.sentence.text),
+                                           level and bool(_STATES_CHANGE.search(c.sentence.text)), -fit[c.row])) + [
             c for c in pool if c not in near]
     picks = [pool[0]]
     if plan.kind == "comparison":
@@ -291,6 +296,20 @@ _ASKS_CHANGE = re.compile(r"\b(?:rise|rises|rose|risen|increase[sd]?|grow|grew|g
 SIDE_NEIGHBOUR = 0.25  # added to a sentence's fit for a comparison's second side when it follows the first's
 SIDE_NEGATION = 1.0  # taken from it when one of side and sentence says "not" and the other does not
 _NEGATION = re.compile(r"\bnot\b|n['’]t\b|\bnever\b", re.I)
+
+
+def _close_to(claimed: list, text: str) -> bool:
+    """Whether `text` states a figure of a claimed figure's unit near its value: within 10 points for a share
+    ("three quarters" for 68 per cent), within a third for a sum or a count (5.8 million for 5.6 million)."""
+    for f in figures.find_figures(text):
+        for c in claimed:
+            if f.unit != c.unit or f.value is None or c.value is None or f.kind == "date" or c.kind == "date":
+                continue
+            if f.unit == "%" and abs(f.value - c.value) <= 10:
+                return True
+            if f.unit != "%" and c.value > 0 and 0.75 <= (f.high or f.value) / c.value and f.value / c.value <= 1.33:
+                return True
+    return False
 
 
 def _states_amount(text: str) -> bool:

@@ -20,7 +20,7 @@ from rag.answer.features import (
     states_frequency,
     states_length,
 )
-from rag.answer.figure_question import PEOPLE
+from rag.answer.figure_question import CHECKS_A_FIGURE, PEOPLE
 from rag.answer.names import BACKGROUND_TERMS, named_subjects, names_in
 from rag.answer.wording import normalise_question, terms
 from rag.schema import QuestionPlan
@@ -126,16 +126,6 @@ def _this_year(period: str, text: str, c: Candidate, ctx: Context) -> bool:
     return year_published(c, ctx) in years and len(years) == 1
 
 
-# After a preamble too: "In the headline results, is it 82 or 83 per cent ...?"
-CHECKS_A_FIGURE = re.compile(
-    r"(?:^|[,:;.?!–—-]\s*)(?:(?:is it|is that|was it|are they|were there) (?:right|true|correct|accurate|really)\b|"
-    r"(?:did|does) (?:the report|it|the manifesto) (?:really )?(?:say|state|claim|find)\b|"
-    r"is (?:that|this) what (?:the report|it|the manifesto) (?:says|states|found|finds)\b|"
-    r"^(?:a colleague|someone|somebody|my editor|i (?:have |had )?(?:read|heard|was told)) (?:says?|said|claims?|that)\b|"
-    r"(?:is|are|was|were) (?:there )?(?:really|actually)\b|(?:is|was) it £?\d|"
-    r"^(?:(?:quick |fact[- ]?)?check(?:ing)?|verify(?:ing)?|can you (?:check|verify|confirm))\b|"
-    r"^(?:we're|we are|i'm|i am|our (?:draft|story|piece|article|copy|headline)(?: is)?) (?:saying|says|claiming|claims|reporting|reports|writing)\b|"
-    r"[,\s](?:yes|right|correct|true|no|isn't it|aren't they|is that right)\s*\?\s*$)", re.I)
 _FIGURES_OUT = re.compile(r"£?\d[\d,.]*\s*(?:%|per ?cent|million|billion|bn|m|k)?", re.I)
 
 

@@ -86,6 +86,26 @@ def given_figures(q: str) -> list:
     return [f for f in figures.find_figures(q) if f.kind != "date" and not figures.is_trivial(f)]
 
 
+# After a preamble too: "In the headline results, is it 82 or 83 per cent ...?"
+CHECKS_A_FIGURE = re.compile(
+    r"(?:^|[,:;.?!–—-]\s*)(?:(?:is it|is that|was it|are they|were there) (?:right|true|correct|accurate|really)\b|"
+    r"(?:did|does) (?:the report|it|the manifesto) (?:really )?(?:say|state|claim|find)\b|"
+    r"is (?:that|this) what (?:the report|it|the manifesto) (?:says|states|found|finds)\b|"
+    r"^(?:a colleague|someone|somebody|my editor|i (?:have |had )?(?:read|heard|was told)) (?:says?|said|claims?|that)\b|"
+    r"(?:is|are|was|were) (?:there )?(?:really|actually)\b|(?:is|was) it £?\d|"
+    r"^(?:(?:quick |fact[- ]?)?check(?:ing)?|verify(?:ing)?|can you (?:check|verify|confirm))\b|"
+    r"^(?:we're|we are|i'm|i am|our (?:draft|story|piece|article|copy|headline)(?: is)?) (?:saying|says|claiming|claims|reporting|reports|writing)\b|"
+    r"[,\s](?:yes|right|correct|true|no|isn't it|aren't they|is that right)\s*\?\s*$|"
+    # Anywhere in the question: "... - can you confirm the number?", "does the manifesto agree?", "is that the
+    # manifesto's number?", "is that right or not?", "our copy says ...".
+    r"\b(?:can|could) you (?:please )?(?:check|verify|confirm|double-check)\b|\bplease (?:check|verify|confirm)\b|"
+    r"\b(?:does|do|did|would) (?:the report|it|the manifesto|the confed\w*|they|the document) (?:agree|back (?:that|this|it) up|"
+    r"bear (?:that|this|it) out|support (?:that|this) figure|match)\b|"
+    r"\bis (?:that|this|it) (?:the |what the )?(?:report|manifesto|confed\w*|document)['’]?s? (?:own )?(?:number|figure|finding|stat)\b|"
+    r"\b(?:is|was) (?:that|this) (?:figure |number )?(?:right|correct|accurate|true)\b|\b(?:have|did) (?:we|i) (?:got|get) (?:that|this|it) right\b|"
+    r"^(?:we have|we've got|our (?:draft|story|piece|article|copy|headline|line)s? (?:says|has|reads|puts))\b)", re.I)
+
+
 # Where the question says the figure comes from or when, not what is counted.
 _ASIDE = re.compile(r",?\s*\b(?:according to|as (?:stated|given|reported) (?:in|by)|in the report)\b.*$|"
                     r"\b(?:during|before|since|after|throughout|through) (?:the )?(?:pandemic|covid(?:-19)?)(?: (?:struck|hit|began|started))?",

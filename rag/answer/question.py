@@ -209,9 +209,10 @@ _COUNTED_ITEMS = re.compile(r"\b(?:what|which) (?:are|were) (?:the|its|their) (?
 
 
 # "What does the report say about dementia care?", "Is there anything in it about maternity services?": the topic
-# asked about, up to a clause that only qualifies it ("..., in a couple of sentences", "... who pitched in").
+# asked about (not "it says about three quarters ...", a figure), up to a clause that only qualifies it ("..., in a couple of sentences", "... who pitched in").
 _ABOUT = re.compile(r"\b(?:say|says|said|saying|anything|something|mention|mentions|position|view|views|stance|stand|stands)\b[^?]*?"
-                    r"\b(?:about|regarding|concerning|on(?! (?:average|balance|the whole|behalf)\b))\s+([^?!.]+)|"
+                    r"\b(?:about(?!\s+(?:\d|£|a (?:third|quarter|half|fifth|tenth)\b|half\b|(?:one|two|three|four|five|six|seven|eight|nine|ten)\b))|"
+                    r"regarding|concerning|on(?! (?:average|balance|the whole|behalf)\b))\s+([^?!.]+)|"
                     # "Does it mention pension tax?", "Is dentistry covered anywhere?", "What role does it see for pharmacies?"
                     r"^(?:does|do|did|is|are|has)\b[^?]*?\b(?:mention|cover|discuss|address|talk about|touch on|deal with|get into)\s+([^?!.]+)|"
                     r"^(?:is|are|was|were)\s+(?!(?:it|there|this|that)\b)([^?!.]+?)\s+(?:covered|mentioned|discussed|addressed|dealt with|talked about)\b|"
