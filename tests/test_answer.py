@@ -518,6 +518,13 @@ def test_a_claim_anywhere_in_the_question_gets_the_figure_it_misquotes(assistant
     assert "82 per cent" in ans.answer, (ans.answer, ans.notes)
 
 
+def test_a_size_or_count_for_what_the_report_never_counts_is_declined(assistant):
+    # The waiting list the report sizes is England's; no sentence counts extra training places.
+    assert assistant.ask("How big is the waiting list in Scotland, according to the report?").abstained
+    assert assistant.ask("How many extra nursing degree places does the Confederation want?").abstained
+    assert "5.6" in assistant.ask("How big is the elective waiting list?").answer
+
+
 def test_a_survey_list_is_about_the_panel_its_part_names(assistant):
     ans = assistant.ask("List the headline workforce stats from the Health Leaders Panel survey")
     assert not ans.abstained and "67%" in ans.answer, (ans.answer, ans.notes)

@@ -434,3 +434,9 @@ def test_a_claim_is_found_anywhere_and_about_a_figure_is_no_topic():
     assert not CHECKS_A_FIGURE.search("How many people were waiting over a year?")
     assert asked_topic("Our draft says about three quarters of leaders doubt it") == []
     assert asked_topic("What does it say about dementia care?") == ["dementia", "care"]
+
+
+def test_what_a_size_or_a_named_figure_question_counts():
+    assert analyse("How big is the elective waiting list in Scotland?").counted == "waiting list"
+    assert analyse("How many additional nursing degree places does it want?").counted == "nursing degree places"
+    assert analyse("What is the vacancy figure for district nurses in the report?").counted == "vacancy for district nurses"

@@ -115,7 +115,9 @@ _ASIDE = re.compile(r",?\s*\b(?:according to|as (?:stated|given|reported) (?:in|
 _PEOPLE_WORDS = ("people", "patients", "staff")
 PEOPLE = {stem(w) for w in _PEOPLE_WORDS}
 _SURVEYED = {stem(w) for w in ("leaders", "respondents", "panel", "members", "trusts", "organisations", "organizations",
-                                "years", "months", "time", "more", "less", "fewer", "extra", "additional", "new")}
+                                "years", "months", "time", "more", "less", "fewer")}
+# "How many extra medical school places": the places are counted, whatever their number adds to.
+_ADDED = re.compile(r"\b(?:extra|additional|new)\s+", re.I)
 _NOUN_PHRASE_END = (r"((?:[\w'’-]+\s+){0,3}?[\w'’-]+?)\s+(?:were|are|was|is|did|do|does|had|have|has|will|would|could|sat|took|"
                     r"work|worked|in|on|at|across|during|by|for|of|from|before|after|since|with|who|that|say|said|think|feel|"
                     r"support|back|want|agree|believe|received?)\b")
@@ -160,10 +162,21 @@ def counted(q: str) -> str | None:
                          r"(?:\s+(?:in|during|between|since|over|by|from) (?:the |19|20)[^?]*)?[?.!]*$", q, re.I))
     if part and terms(part.group(1)):
         return part.group(1)
+    # "How big is the elective waiting list in Wales?": the list, by its head noun ("waiting list"), wherever it is
+    # (a place is a name the sentence must give).
+    part = re.search(r"\bhow (?:big|large|long) (?:is|was|are|were) (?:the |its |their )?(?:[\w'’-]+ ){0,3}?((?:waiting )?(?:list|backlog|gap|"
+                     r"deficit|shortfall|budget|settlement|fund|programme))\b", q, re.I)
+    if part:
+        return part.group(1)
+    # "What is the vacancy figure for adult social care staff?": vacancies, for that group.
+    part = re.search(r"\bwhat (?:is|was) (?:the|its|their) ((?:[\w'’-]+ ){1,2}?)(?:figure|number|total|count) (?:for|of|among) "
+                     r"(?:the )?(.+?)(?:\s+(?:in|according to|from) (?:the |this )?(?:report|manifesto|document)\b.*)?[?.!]*$", q, re.I)
+    if part and terms(part.group(1)) and terms(part.group(2)):
+        return f"{part.group(1).strip()} for {part.group(2)}"
     m = _COUNTED.search(q) or _SHARE_OF.search(q) or _PEOPLE_DID.search(q) or _NUMBER_FOR.search(q)
     if not m:
         return None
-    counted = m.group(1)
+    counted = _ADDED.sub("", m.group(1))
     words = terms(counted)
     if words and words[-1] in PEOPLE:
         # "How many people were waiting for treatment": people are counted everywhere; what they do says which count.
