@@ -525,6 +525,11 @@ def test_a_size_or_count_for_what_the_report_never_counts_is_declined(assistant)
     assert "5.6" in assistant.ask("How big is the elective waiting list?").answer
 
 
+def test_a_list_from_a_chapter_named_in_everyday_words_comes_from_that_chapter(assistant):
+    ans = assistant.ask("In the finance chapter, which things do leaders want?")
+    assert ans.citations and all(c.section.startswith("A new financial deal") for c in ans.citations), ans.citations
+
+
 def test_a_survey_list_is_about_the_panel_its_part_names(assistant):
     ans = assistant.ask("List the headline workforce stats from the Health Leaders Panel survey")
     assert not ans.abstained and "67%" in ans.answer, (ans.answer, ans.notes)

@@ -440,3 +440,12 @@ def test_what_a_size_or_a_named_figure_question_counts():
     assert analyse("How big is the elective waiting list in Scotland?").counted == "waiting list"
     assert analyse("How many additional nursing degree places does it want?").counted == "nursing degree places"
     assert analyse("What is the vacancy figure for district nurses in the report?").counted == "vacancy for district nurses"
+
+
+def test_more_list_wordings_and_a_chapter_named_before_its_topic():
+    for q in ("asks on workforce?", "Our board asks what capital is for. What are all the uses it names?",
+              "what kinds of support does it list?", "what help do systems need, and what % picked each option?",
+              "run me through the finance survey numbers"):
+        assert analyse(q).kind == "list", q
+    assert analyse("Every finding in the integrated care chapter about ICSs").chapter == "integrated care"
+    assert analyse("Leaders will play their part on a fairer backlog. Which things do they need?").chapter is None

@@ -54,8 +54,8 @@ from rag.answer.figure_question import CHECKS_A_FIGURE, given_figures
 from rag.answer.headings import section_titles
 from rag.answer.lists import introduced_list, item_candidates, list_answer, named_item
 from rag.answer.names import PERSON_NAMED, asks_for_person, named_subjects, names_in
-from rag.answer.question import analyse, asked_topic, figure_asks, point_numbers
-from rag.answer.summary import document_answer, summary_answer
+from rag.answer.question import analyse, asked_topic, figure_asks, point_numbers, topic_aliases
+from rag.answer.summary import document_answer, summary_answer, titled_chapter
 from rag.answer.wording import normalise_question, terms
 from rag.schema import Answer, Passage, QuestionPlan
 from rag.sentence_table import doc_of
@@ -156,12 +156,17 @@ def _in_named_section(question: str, plan: QuestionPlan, cands: list[Candidate],
     table = ctx.index.sentences
     titles = {t.lower() for t in _QUOTED.findall(question)}
     numbers = point_numbers(question)
-    if not (titles or numbers) or not cands:
+    if not (titles or numbers or plan.kind == "list" and plan.chapter) or not cands:
         return cands, False
     doc = doc_of(cands[0].sentence.chunk_id)
     edition = preferred_edition((doc, cands[0].sentence.edition, ""), plan, table)[1]
-    rows = [r for s in table.sections(doc, edition)
+    sections = table.sections(doc, edition)
+    # "Every survey finding in the integrated care chapter": a list from the chapter named by its title's words.
+    chapter = (titled_chapter(terms(plan.chapter) + topic_aliases(plan.chapter), sections, ctx)
+               if plan.chapter and not (titles or numbers) else None)
+    rows = [r for s in sections
             if s.split(" › ")[-1].lower() in titles or point_title(s.split(" › ")[-1])[0] in numbers
+            or chapter and s.split(" › ")[0] == chapter
             for r in table.by_section[(doc, edition, s)]]
     if not rows:
         return cands, False

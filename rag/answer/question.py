@@ -64,8 +64,13 @@ _LIST_ANYWHERE = re.compile(
     # "Give me the workforce stats": a topic's figures, one per finding.
     r"give me the (?:[\w'’-]+ )?(?:stats|statistics|numbers|figures|percentages)|"
     # "How does the Confed propose to sort out ...?", "What would fix staff burnout, according to the Confed?"
-    r"how (?:does|do|would) (?:[\w'’-]+ ){1,3}?(?:propose|suggest|plan) to|what would (?:fix|solve|sort out|sort)(?! it)\b)\b", re.I)
-_LIST_VERB = re.compile(r"^list\b|\b(?:it|they|the report|the plan) lists\b|\bon the list\b|\bto-?do list\b|\bevery (?:ask|item|point|one)\b|\ball of them\b|\bbreak (?:it |this |that |them )?down\b|\bbreakdown of\b|\bmade up of\b|\bwhat makes up\b|"
+    r"how (?:does|do|would) (?:[\w'’-]+ ){1,3}?(?:propose|suggest|plan) to|what would (?:fix|solve|sort out|sort)(?! it)\b|"
+    # "What are all the uses it names?", "what % picked each option?", "run me through the staff survey numbers",
+    # "asks on regulation?"
+    r"what (?:are|were) all (?:of )?the|\beach (?:option|answer|item|area|one)\b|"
+    r"run (?:me |us )?through (?:the |all the |every |each )?(?:[\w'’-]+ ){0,4}?(?:numbers|stats|statistics|figures|findings|asks|points|"
+    r"recommendations|bullets|options|measures|results)|^(?:the |its |their )?(?:asks|recommendations|demands|proposals|priorities) (?:on|for|about|around)\b)\b", re.I)
+_LIST_VERB = re.compile(r"^list\b|\b(?:it|they|the report|the plan) lists\b|\b(?:does|do) (?:it|they|the report|the plan) list\b|\bon the list\b|\bto-?do list\b|\bevery (?:ask|item|point|one)\b|\ball of them\b|\bbreak (?:it |this |that |them )?down\b|\bbreakdown of\b|\bmade up of\b|\bwhat makes up\b|"
                         r"\bconsists? of\b|\bcompris(?:e|es|ed) of\b|\b(?:the|its|their|main|key|what|which|any|specific|top|headline|big|biggest|policy) asks\b|^(?!(?:who|what|which|how|it|he|she|they|the report)\b)(?:[\w/-]+\s+){1,2}asks(?=\s*(?:[?:,–—-]|$))|[.?!,:]\s*list\b|(?<!waiting )\blist (?:them|all|the|every|each|its|their)\b|\bas a list\b|\beach one\b|\bitemi[sz]e", re.I)
 # "What practical steps …", "Which two initiatives …": a wh-word straight before a plural noun asks for several things.
 _PLURAL = re.compile(r"^(?:(?:so|and),?\s+)?(?:(?:in|between|among|for|on|to|from|of|with|by) )?(?:what|which)\s+(?:(?:kinds?|types?|sorts?) of\s+|of (?:the |its |their )?)?(?:[\w'’-]+\s+){0,2}?([a-z-]+s)\b", re.I)
@@ -90,7 +95,8 @@ _GROUP = re.compile(
     re.I,
 )
 _PLACE = re.compile(r"\b(?:in|across|for)\s+(England|Wales|Scotland|Northern Ireland|the UK|London|[A-Z][a-z]+(?: [A-Z][a-z]+)*)\b")
-_CHAPTER_ON = re.compile(r"\b(?:chapter|section|part)\s+(?:on|about|covering|dealing with|of)\s+(.+?)(?:[?.!]|$)", re.I)
+# "the section on workforce" (not "play their part on a fairer backlog").
+_CHAPTER_ON = re.compile(r"\b(?:the|this|that|its|a|which) (?:chapter|section|part)\s+(?:on|about|covering|dealing with|of)\s+(.+?)(?:[?.!]|$)", re.I)
 _CHAPTER_NAMED = re.compile(r"\bthe\s+((?:[\w'’-]+\s+){1,5}?)(?:chapter|section)\b", re.I)
 _ASKING = re.compile(
     r"^(?:(?:so|and|ok|please|can you|could you|tell me|i'd like to know|i want to know|according to the report),?\s+)*"
@@ -139,7 +145,7 @@ _ASIDE_FIRST = re.compile(r"^(?:besides|apart from|other than|beyond|aside from|
 
 # "All of the leaders panel numbers on demand", "I need each workforce stat": a topic's survey findings (but not
 # "Do all the findings come from the same panel?").
-_EVERY_FIGURE = re.compile(r"\b(?:all|each|every) (?:of )?(?:the )?(?:[\w'’-]+ ){0,3}?(?:numbers|stats?|statistics|figures|percentages|findings)\b",
+_EVERY_FIGURE = re.compile(r"\b(?:all|each|every) (?:of )?(?:the )?(?:[\w'’-]+ ){0,3}?(?:numbers|stats?|statistics?|figures|percentages|findings?)\b",
                            re.I)
 # A preamble ends at a comma, colon or dash; a sentence about the asker ("I work at a council.") at its full stop.
 _PREAMBLE = re.compile(r"^[^?]{0,100}?(?:,|:|\s[-–—])\s*(?=(?:what|which|who|how|when|where|why)\b)", re.I)
@@ -168,7 +174,8 @@ def _kind(q: str) -> str:
         # the question after its preamble.
         core = _ASIDE_FIRST.sub("", _PREAMBLE.sub("", core))
     # "How did North East London raise uptake? What approaches did they use?": a later question may ask for a list.
-    later = [c for c in re.split(r"[?;]\s*|\s[-–—]\s", core)[1:] if c.strip()]
+    # "Our board wants to know what ... for. What are all the uses it names?": the question after a sentence, too.
+    later = [c for c in re.split(r"[?;]\s*|\.\s+(?=(?:what|which|list|name|give)\b)|\s[-–—]\s", core, flags=re.I)[1:] if c.strip()]
     if any(_plural(c) or _LIST.match(c) for c in later) and not ASKS_FOR_FIGURE.search(q):
         return "list"
     every = _EVERY_FIGURE.search(q) and not re.match(r"\s*(?:is|are|was|were|do|does|did|where|why|how)\b", core, re.I)
@@ -177,7 +184,7 @@ def _kind(q: str) -> str:
         asked = re.sub(r"£?\d[\d,.]*\s*(?:%|per cent|million|billion|bn|m)?", " ", core)
         # "..., and what share predicted a rise for each?": a figure for every item is still a list.
         if not ASKS_FOR_FIGURE.search(asked) or re.search(r"\bwhat (?:are|were)\b|\b(?:for|of) each\b|\brespectively\b|"
-                                                  r"\bin (?:what|which) order\b|\b(?:what|which) (?:other\b|costs\b)|\bwith (?:the |their )?(?:percentages|figures|numbers|shares)\b", q, re.I):
+                                                  r"\bin (?:what|which) order\b|\beach (?:option|answer|item|area|one)\b|\b(?:what|which) (?:other\b|costs\b)|\bwith (?:the |their )?(?:percentages|figures|numbers|shares)\b", q, re.I):
             return "list"
     if ASKS_FOR_FIGURE.search(q) or claims_a_figure(q):
         return "figure"
@@ -310,7 +317,8 @@ def _sides(q: str) -> list[str]:
 
 
 def _chapter(q: str) -> str | None:
-    m = _CHAPTER_ON.search(q) or _CHAPTER_NAMED.search(q)
+    # "Every finding in the integrated care chapter about ICSs": the chapter is named before what it is about.
+    m = _CHAPTER_NAMED.search(q) or _CHAPTER_ON.search(q)
     if not m:
         return None
     name = m.group(1).strip()

@@ -139,16 +139,22 @@ def _chapter_sentences(question: str, table, doc: str, edition: str, chapter: st
             + asks[:SUMMARY_ASKS])
 
 
+def titled_chapter(words: list[str], sections: list[str], ctx) -> str | None:
+    """The chapter whose title uses most of `words` (stemmed, weighted by rarity), if any uses one."""
+    chapters = list(dict.fromkeys(s.split(" › ")[0] for s in sections))
+    scored = [(sum(ctx.weight(w) for w in words if w in set(terms(c))), c) for c in chapters]
+    score, best = max(scored, default=(0.0, None))
+    return best if score > 0 else None
+
+
 def _chapter(plan, passages, sections, ctx) -> str | None:
     """The chapter a summary question names: by its words in a chapter title, else the best passage's chapter."""
-    chapters = list(dict.fromkeys(s.split(" › ")[0] for s in sections))
     named = plan.chapter or ""
     words = terms(named) + topic_aliases(named) or plan.terms + topic_aliases(plan.focus)
     if not words:
         return None
-    scored = [(sum(ctx.weight(w) for w in words if w in set(terms(c))), c) for c in chapters]
-    score, best = max(scored, default=(0.0, None))
-    if score > 0:
+    best = titled_chapter(words, sections, ctx)
+    if best:
         return best
     if plan.chapter and passages:
         # Named in other words ("the workforce chapter"): the themed chapter retrieval ranks first,
