@@ -530,6 +530,13 @@ def test_a_list_from_a_chapter_named_in_everyday_words_comes_from_that_chapter(a
     assert ans.citations and all(c.section.startswith("A new financial deal") for c in ans.citations), ans.citations
 
 
+def test_a_rate_or_change_for_what_the_report_never_measures_is_declined(assistant):
+    # The report gives mortality rates, not occupancy rates; the eating disorder rise it gives is for children.
+    assert assistant.ask("What bed occupancy rate do hospitals need to run at for infection control?").abstained
+    assert assistant.ask("By what percentage did adults accessing eating disorder services go up?").abstained
+    assert not assistant.ask("What was the COVID mortality rate in the most deprived areas?").abstained
+
+
 def test_a_survey_list_is_about_the_panel_its_part_names(assistant):
     ans = assistant.ask("List the headline workforce stats from the Health Leaders Panel survey")
     assert not ans.abstained and "67%" in ans.answer, (ans.answer, ans.notes)

@@ -449,3 +449,12 @@ def test_more_list_wordings_and_a_chapter_named_before_its_topic():
         assert analyse(q).kind == "list", q
     assert analyse("Every finding in the integrated care chapter about ICSs").chapter == "integrated care"
     assert analyse("Leaders will play their part on a fairer backlog. Which things do they need?").chapter is None
+
+
+def test_what_a_rate_a_gap_a_change_or_a_share_of_a_sum_is_of():
+    assert analyse("What bed occupancy rate will hospitals run at?").counted == "bed occupancy"
+    assert analyse("What is the gap in life expectancy between rich and poor areas?").counted == "life expectancy"
+    assert analyse("By what percentage did adults seeking eating disorder care go up?").counted == "adults seeking eating disorder care"
+    assert analyse("Of the £5.4bn, how much is earmarked for mental health?").counted == "mental health"
+    assert analyse("What is the vacancy figure for social care staff?").counted == "vacancy for social care"
+    assert analyse("what is the covid death rate in the most deprived areas").kind == "figure"

@@ -178,7 +178,8 @@ _SHARE = re.compile(r"\b(?:shares?|proportions?|percentages?|per ?cent|fraction)
 def new_figure(unit: str | None, text: str, question: str) -> bool:
     """A figure of the asked kind that the question does not already give (a date only when one is asked)."""
     given = figures.find_figures(question)
-    money = unit == "GBP" and bool(_MONEY.search(question))  # "how much funding": a sum, not "eight assistants funded"
+    # "how much funding", "of the £5.4bn, how much ...": a sum, not "eight assistants funded"
+    money = unit == "GBP" and (bool(_MONEY.search(question)) or any(f.unit == "GBP" for f in given))
     wants_share = unit == "%" and bool(_SHARE.search(question))  # not "how many leaders": "3,000 leaders" is a count
     for f in figures.find_figures(text):
         if figures.is_trivial(f) or figures.appears_in(f, given):

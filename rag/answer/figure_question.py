@@ -22,7 +22,9 @@ ASKS_FOR_FIGURE = re.compile(
     r"(?:^|(?<=[^\w\s])|(?<=[^\w\s] )|(?<=\band )|(?<=\bbut )|(?<=\bor )|(?<=\bso )|(?<=\bknow )|(?<=\btell me )|(?<=\bidea )|"
     r"(?<=\bwondering )|(?<=\bfind out )|(?<=\bremind me )|(?<=\bcheck ))when\b(?!\s+(?:they|it|the report|you|we|i|people|leaders|the confed(?:eration)?) (?:say|says|said|talk|talks|mention|mentions|refer|refers|write|writes|use|uses|call|calls)\b)|by when|percentage|proportion|per cent|%|number (?:of|for)|^(?:the )?share of\b|cost|billion|million|what (?:was|is|were) the (?:median|average)|"
     r"(?:what|how) (?:is|was|are|were) the (?:size|length|value|total|scale) of|"
-    r"what (?:is|was|were|are) the (?:[\w-]+ )?(?:rate|ratio)\b|what (?:[\w'’-]+ ){1,2}(?:rate|ratio)s? (?:did|does|do|was|is|were|are|has|have)\b|"
+    r"what (?:is|was|were|are) the (?:[\w-]+ ){0,2}?(?:rate|ratio)\b|what (?:[\w'’-]+ ){1,2}(?:rate|ratio)s? (?:did|does|do|was|is|were|are|has|have|will|would|must|should)\b|"
+    # "What is the gap in life expectancy between ...?"
+    r"what (?:is|was) the (?:[\w'’-]+ )?(?:gap|difference) (?:in|between)\b|"
     + ASKS_A_SUM + r"|"
     r"what (?:is|was|were|are) (?:the|their|its|his|her) (?:(?!of\b)[\w'’-]+ ){0,4}?(?:figure|number|total|estimate|amount|sum)\b|"
     # "What was the additional funding announced?", "What was the increase in adults accessing ...?"
@@ -150,13 +152,19 @@ def counted(q: str) -> str | None:
             or re.search(r"\b(?:how much|what) (?:will|would|does|did|do|has|have) (.+?) (?:cost|costs|costed)\b", q, re.I))
     if part and terms(part.group(1)):
         return part.group(1)
+    # "Of the £5.4bn announced, how much was earmarked specifically for elective recovery?"
+    part = re.search(r"\bhow much (?:of (?:it|that|this) )?(?:is|was|has been|will be|are|were) (?:\w+ )?(?:given|set aside|earmarked|allocated|"
+                     r"ring-?fenced|going|spent|put) (?:\w+ )?(?:for|to|on|into) (.+?)[?.!]*$", q, re.I)
+    if part and terms(part.group(1)):
+        return part.group(1)
     # "What figure does the report put on the capital funding needed?": what is costed or counted.
     part = re.search(r"\bwhat (?:figure|number|sum|amount|price|value|cost) (?:does|do|did) (?:the report|it|they|the confed\w*|the manifesto) "
                      r"(?:put|place|give) (?:on|for) (.+?)[?.!]*$", q, re.I)
     if part and terms(part.group(1)):
         return part.group(1)
     # "How much did urgent referrals for adults go up?": what changed.
-    part = (re.search(r"\bhow much (?:did|has|have|had|does|do|will|would) (.+?) (?:go(?:ne)? (?:up|down)|rise|risen|increase|increased|"
+    part = (re.search(r"\b(?:how much|by what (?:percentage|proportion|amount|factor|margin)) (?:did|has|have|had|does|do|will|would) (.+?) "
+                      r"(?:go(?:ne)? (?:up|down)|rise|risen|increase|increased|"
                       r"fall|fallen|drop|dropped|grow|grown|shrink|shrunk)\b", q, re.I)
             or re.search(r"\bwhat (?:is|was) the (?:[\w'’-]+ )?(?:increase|rise|fall|drop|growth|reduction) in (.+?)"
                          r"(?:\s+(?:in|during|between|since|over|by|from) (?:the |19|20)[^?]*)?[?.!]*$", q, re.I))
@@ -168,11 +176,19 @@ def counted(q: str) -> str | None:
                      r"deficit|shortfall|budget|settlement|fund|programme))\b", q, re.I)
     if part:
         return part.group(1)
+    # "What bed occupancy rate will hospitals run at?", "What is the gap in life expectancy between ...?": what the
+    # rate or the gap is of.
+    part = (re.search(r"\bwhat (?:is |was )?(?:the )?((?:[\w'’-]+ ){1,2}?)(?:rate|ratio)s?\b(?! of\b)", q, re.I)
+            or re.search(r"\bwhat (?:is|was) the (?:[\w'’-]+ )?(?:gap|difference) in (.+?) (?:between|for|among)\b", q, re.I))
+    if part and terms(part.group(1)):
+        return part.group(1).strip()
     # "What is the vacancy figure for adult social care staff?": vacancies, for that group.
     part = re.search(r"\bwhat (?:is|was) (?:the|its|their) ((?:[\w'’-]+ ){1,2}?)(?:figure|number|total|count) (?:for|of|among) "
                      r"(?:the )?(.+?)(?:\s+(?:in|according to|from) (?:the |this )?(?:report|manifesto|document)\b.*)?[?.!]*$", q, re.I)
     if part and terms(part.group(1)) and terms(part.group(2)):
-        return f"{part.group(1).strip()} for {part.group(2)}"
+        # Staff or people name no more than the group ("adult social care"), which the sentence must name in full.
+        group = re.sub(r"\s+(?:staff|people|patients)$", "", part.group(2))
+        return f"{part.group(1).strip()} for {group}"
     m = _COUNTED.search(q) or _SHARE_OF.search(q) or _PEOPLE_DID.search(q) or _NUMBER_FOR.search(q)
     if not m:
         return None
