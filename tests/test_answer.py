@@ -537,6 +537,11 @@ def test_a_rate_or_change_for_what_the_report_never_measures_is_declined(assista
     assert not assistant.ask("What was the COVID mortality rate in the most deprived areas?").abstained
 
 
+def test_a_list_question_quoting_the_sentence_that_introduces_the_list_gets_the_list(assistant):
+    ans = assistant.ask("The report points to 'four key areas' for government action on integration. Which are they?")
+    assert "system by default" in ans.answer and "System-level planning" in ans.answer, ans.answer
+
+
 def test_a_survey_list_is_about_the_panel_its_part_names(assistant):
     ans = assistant.ask("List the headline workforce stats from the Health Leaders Panel survey")
     assert not ans.abstained and "67%" in ans.answer, (ans.answer, ans.notes)

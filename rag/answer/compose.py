@@ -52,7 +52,7 @@ from rag.answer.figure_fit import (
 )
 from rag.answer.figure_question import CHECKS_A_FIGURE, given_figures
 from rag.answer.headings import section_titles
-from rag.answer.lists import introduced_list, item_candidates, list_answer, named_item
+from rag.answer.lists import introduced_list, item_candidates, list_answer, list_introduced_by, named_item
 from rag.answer.names import PERSON_NAMED, asks_for_person, named_subjects, names_in
 from rag.answer.question import analyse, asked_topic, figure_asks, point_numbers, topic_aliases
 from rag.answer.summary import document_answer, summary_answer, titled_chapter
@@ -131,6 +131,9 @@ def _compose(question: str, plan: QuestionPlan, passages: list[Passage], ctx: Co
     item = named_item(question, plan, cands, ctx) if plan.kind in ("list", "narrative") else []
     if item:
         return quote(question, plan, item, ctx, qid, variants=False)
+    introducing = list_introduced_by(cands[0].row, plan, ctx) if named and plan.kind == "list" else None
+    if introducing is not None:
+        return _introduced(question, plan, *introducing, cands, passages, ctx, qid)  # "'four key areas' - what are they?"
     if plan.kind == "list":
         answer = list_answer(question, plan, passages, cands, ctx, qid)
         if answer is not None:
@@ -161,13 +164,17 @@ def _in_named_section(question: str, plan: QuestionPlan, cands: list[Candidate],
     doc = doc_of(cands[0].sentence.chunk_id)
     edition = preferred_edition((doc, cands[0].sentence.edition, ""), plan, table)[1]
     sections = table.sections(doc, edition)
-    # "Every survey finding in the integrated care chapter": a list from the chapter named by its title's words.
-    chapter = (titled_chapter(terms(plan.chapter) + topic_aliases(plan.chapter), sections, ctx)
-               if plan.chapter and not (titles or numbers) else None)
-    rows = [r for s in sections
-            if s.split(" › ")[-1].lower() in titles or point_title(s.split(" › ")[-1])[0] in numbers
-            or chapter and s.split(" › ")[0] == chapter
+    rows = [r for s in sections if s.split(" › ")[-1].lower() in titles or point_title(s.split(" › ")[-1])[0] in numbers
             for r in table.by_section[(doc, edition, s)]]
+    if not rows and plan.kind == "list" and titles:
+        # "It says 'four key areas' need action - what are they?": the sentence quoted, which introduces the list.
+        rows = [r for s in sections for r in table.by_section[(doc, edition, s)]
+                if any(t in table.rows[r].text.lower() for t in titles)]
+    if not rows and plan.kind == "list" and plan.chapter:
+        # "Every survey finding in the integrated care chapter" (quoting what it says, not a title): a list from
+        # the chapter named by its title's words.
+        chapter = titled_chapter(terms(plan.chapter) + topic_aliases(plan.chapter), sections, ctx)
+        rows = [r for s in sections if s.split(" › ")[0] == chapter for r in table.by_section[(doc, edition, s)]]
     if not rows:
         return cands, False
     return sorted(candidates_at(plan, rows, cands, passages, ctx), key=lambda c: -c.score), True
@@ -351,14 +358,18 @@ def _sides(plan: QuestionPlan, cands: list[Candidate], ctx: Context) -> list[Can
     return sorted(picks, key=lambda c: c.row) or [cands[0]]
 
 
+def _introduced(question, plan, lead: int, items: list[list[int]], cands, passages, ctx, qid) -> Answer:
+    """The sentence introducing a list, then the list's items."""
+    picks, continued = item_candidates(plan, items, cands, passages, ctx)
+    return quote(question, plan, candidates_at(plan, [lead], cands, passages, ctx) + picks, ctx, qid, variants=False,
+                 as_list=True, lead=1, continued=frozenset(i + 1 for i in continued))
+
+
 def _narrative(question, plan, passages, cands, ctx, qid) -> Answer:
     introduced = introduced_list(plan, cands, ctx)
     if introduced is not None:
         # The content of a sentence that introduces a list ("... point to four key areas:") is the list.
-        _, lead, items = introduced
-        picks, continued = item_candidates(plan, items, cands, passages, ctx)
-        return quote(question, plan, candidates_at(plan, [lead], cands, passages, ctx) + picks, ctx, qid, variants=False,
-                     as_list=True, lead=1, continued=frozenset(i + 1 for i in continued))
+        return _introduced(question, plan, *introduced[1:], cands, passages, ctx, qid)
     content = content_sentences(cands)
     # The key points and the survey findings restate the chapters in a line: a chapter's sentence nearly as good
     # carries the explanation a narrative question asks for.

@@ -396,6 +396,11 @@ def _nearest_sub_list(question: str, doc: str, edition: str, section: str, ctx: 
     return items, named
 
 
+def list_introduced_by(row: int, plan: QuestionPlan, ctx: Context) -> tuple[int, list[list[int]]] | None:
+    """The introducing sentence's row and the bulleted items after it, when the paragraph of `row` introduces a list."""
+    return _run_after(row, plan, ctx.index.sentences)
+
+
 def _run_after(row: int, plan: QuestionPlan, table) -> tuple[int, list[list[int]]] | None:
     """The row ending the paragraph of `row` and the bulleted items after it, when that paragraph introduces
     them with a colon; read in the preferred edition when it has the same words. None otherwise."""
