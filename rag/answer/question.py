@@ -65,9 +65,9 @@ _LIST_ANYWHERE = re.compile(
     r"give me the (?:[\w'’-]+ )?(?:stats|statistics|numbers|figures|percentages)|"
     # "How does the Confed propose to sort out ...?", "What would fix staff burnout, according to the Confed?"
     r"how (?:does|do|would) (?:[\w'’-]+ ){1,3}?(?:propose|suggest|plan) to|what would (?:fix|solve|sort out|sort)(?! it)\b|"
-    # "What are all the uses it names?", "what % picked each option?", "run me through the staff survey numbers",
-    # "asks on regulation?"
-    r"what (?:are|were) all (?:of )?the|\beach (?:option|answer|item|area|one)\b|"
+    # "What are all the uses it names?", "what % picked each option?", "... four key areas. Which are they?",
+    # "run me through the staff survey numbers", "asks on regulation?"
+    r"what (?:are|were) all (?:of )?the|\beach (?:option|answer|item|area|one)\b|\b(?:what|which) (?:are|were) (?:they|these|those)(?=\s*(?:[?.!]|$))|"
     r"run (?:me |us )?through (?:the |all the |every |each )?(?:[\w'’-]+ ){0,4}?(?:numbers|stats|statistics|figures|findings|asks|points|"
     r"recommendations|bullets|options|measures|results)|^(?:the |its |their )?(?:asks|recommendations|demands|proposals|priorities) (?:on|for|about|around)\b)\b", re.I)
 _LIST_VERB = re.compile(r"^list\b|\b(?:it|they|the report|the plan) lists\b|\b(?:does|do) (?:it|they|the report|the plan) list\b|\bon the list\b|\bto-?do list\b|\bevery (?:ask|item|point|one)\b|\ball of them\b|\bbreak (?:it |this |that |them )?down\b|\bbreakdown of\b|\bmade up of\b|\bwhat makes up\b|"
