@@ -542,6 +542,15 @@ def test_a_list_question_quoting_the_sentence_that_introduces_the_list_gets_the_
     assert "system by default" in ans.answer and "System-level planning" in ans.answer, ans.answer
 
 
+def test_which_places_or_bodies_is_answered_only_by_names(assistant):
+    # The report names no region by its vacancies, and no hospital of the 40; it does name the case studies' systems.
+    assert assistant.ask("Which regions have the most NHS vacancies?").abstained
+    assert assistant.ask("Name the hospitals in the government's 40 new hospitals programme").abstained
+    assert assistant.ask("waiting list in scotland").abstained
+    ans = assistant.ask("Which integrated care systems does the report give as case studies?")
+    assert not ans.abstained and "Cambridgeshire" in ans.answer, ans.answer
+
+
 def test_a_survey_list_is_about_the_panel_its_part_names(assistant):
     ans = assistant.ask("List the headline workforce stats from the Health Leaders Panel survey")
     assert not ans.abstained and "67%" in ans.answer, (ans.answer, ans.notes)

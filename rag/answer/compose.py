@@ -53,7 +53,7 @@ from rag.answer.figure_fit import (
 from rag.answer.figure_question import CHECKS_A_FIGURE, given_figures
 from rag.answer.headings import section_titles
 from rag.answer.lists import introduced_list, item_candidates, list_answer, list_introduced_by, named_item
-from rag.answer.names import PERSON_NAMED, asks_for_person, named_subjects, names_in
+from rag.answer.names import PERSON_NAMED, asked_names, asks_for_person, named_subjects, names_any, names_in
 from rag.answer.question import analyse, asked_topic, figure_asks, point_numbers, topic_aliases
 from rag.answer.summary import document_answer, summary_answer, titled_chapter
 from rag.answer.wording import normalise_question, terms
@@ -70,6 +70,10 @@ NARRATIVE_ELSEWHERE = 0.95  # chosen on dev (0.75–1.0 tie on keywords; citatio
 
 def compose(question: str, plan: QuestionPlan, passages: list[Passage], ctx: Context, qid: str | None = None) -> Answer:
     answer = _compose(question, plan, passages, ctx, qid)
+    unnamed = _names_none(question, answer) if plan.kind in ("list", "narrative") else None
+    if unnamed:
+        answer = abstain(question, passages, ctx.settings, ctx.index.sources, qid)
+        answer.notes.append(unnamed)
     asked = normalise_question(question)
     if not answer.abstained and ctx.stats is not None and CHECKS_A_FIGURE.search(asked):
         unstated = ctx.stats.unknown_figures(asked)
@@ -146,6 +150,14 @@ def _compose(question: str, plan: QuestionPlan, passages: list[Passage], ctx: Co
     if plan.kind in ("figure", "comparison"):
         return _figure(question, plan, fitting or figure_pool(plan, cands), ctx, qid)
     return _narrative(question, plan, passages, cands, ctx, qid)
+
+
+def _names_none(question: str, answer: Answer) -> str | None:
+    """Why an answer to "which regions ...?" or "name the trusts" is declined: no quote names any."""
+    kind = asked_names(question)
+    if answer.abstained or kind is None or any(names_any(c.quote, kind) for c in answer.citations):
+        return None
+    return "No passage near this question names the places or bodies it asks for."
 
 
 # "point one of the plan", "number 7", "the third point": a numbered section ("Ten-point plan › 3. ...").

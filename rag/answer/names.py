@@ -47,7 +47,52 @@ def named_subjects(q: str) -> list[str]:
                  and w.lower() not in ("and", "of", "for") and not re.fullmatch(figures.MONTHS, w.lower())]
         if words:
             names.append(" ".join(words))
+    names += [m.group(1).title() for m in _NATIONS.finditer(q) if not m.group(1)[0].isupper()]
     return names
+
+
+# "Which regions ...?", "name the trusts", "which hospitals are in the pledge?": things the answer names by name.
+_NAMED_THINGS = (r"(?:regions?|hospitals?|trusts?|icss?|integrated care systems?|cities|city|count(?:y|ies)|councils?|"
+                 r"local authorit(?:y|ies)|ccgs?|nations?|countr(?:y|ies))")
+_ASKS_NAMES = re.compile(rf"^(?:(?:so|and|ok|please|can you),?\s+)*(?:which|what)\s+(?:(?!(?:are|is|were|was|do|does|did|have|has)\b)[\w'’-]+\s+){{0,2}}?({_NAMED_THINGS})\b"
+                         rf"(?!\s+(?:of|in) (?:the )?(?:report|plan|document|chapter|section))|"
+                         rf"\bname (?:the|all the|every|each)\s+(?:[\w'’-]+\s+){{0,2}}?({_NAMED_THINGS})\b|\bname (them)\b", re.I)
+# Nations a user may write in lower case ("waiting list size in wales").
+_NATIONS = re.compile(r"\b(wales|scotland|northern ireland)\b", re.I)
+# The national bodies and offices the whole report speaks of, which name no region, trust or hospital.
+_NATIONAL = _BACKGROUND_NAMES | {"and", "of", "for", "improvement", "providers", "secretary", "state", "health", "social", "care",
+                                 "spending", "review", "government", "treasury", "department", "chancellor", "leaders",
+                                 "panel", "key", "points", "white", "paper", "bill", "cqc", "hm", "ics", "icss", "test", "trace"}
+# A body's name is no place's ("the NHS Race and Health Observatory" is no region).
+_BODY = re.compile(r"\b(?:observatory|confederation|service|services|institute|office|board|agency|commission|committee|fund|"
+                   r"network|foundation|trust|hospitals?|university|council|centre|clinic|study|audit|research)\b", re.I)
+
+
+def asked_names(q: str) -> str | None:
+    """What a question asks to be named ("regions", "hospitals", "them" for "name them"), or None."""
+    m = _ASKS_NAMES.search(normalise_question(q.strip()))
+    return next(g for g in m.groups() if g).lower() if m else None
+
+
+def names_any(text: str, kind: str = "them") -> bool:
+    """Whether `text` names a `kind` of thing by a capitalised name past a sentence's first word, besides the
+    report's background and the national bodies it speaks of throughout (NHS England, the Secretary of State):
+    a hospital by a name with "Hospital", a trust with "Trust", a place by a name that is no body's."""
+    for m in _NAME.finditer(text):
+        name = m.group(0)
+        if all(re.sub(r"['’]s$", "", w.lower()) in _NATIONAL or re.fullmatch(figures.MONTHS, w.lower()) for w in name.split()):
+            continue
+        if kind.startswith("hospital"):
+            ok = re.search(r"\bhospitals?\b", name, re.I)
+        elif kind.startswith("trust"):
+            ok = re.search(r"\btrust\b", name, re.I)
+        elif kind in ("them", "ics", "icss") or kind.startswith("integrated"):
+            ok = True
+        else:  # a place: no body's name, nor an acronym ("BME")
+            ok = not _BODY.search(name) and not name.isupper()
+        if ok:
+            return True
+    return False
 
 
 def names_in(name: str, text: str) -> bool:
