@@ -551,6 +551,14 @@ def test_which_places_or_bodies_is_answered_only_by_names(assistant):
     assert not ans.abstained and "Cambridgeshire" in ans.answer, ans.answer
 
 
+def test_asks_on_an_absent_topic_names_of_people_and_a_breakdown_never_given_are_declined(assistant):
+    assert assistant.ask("What does the report recommend on community pharmacy?").abstained
+    assert assistant.ask("Which ministers would sit on the prevention board? Names please").abstained
+    assert assistant.ask("Break the 93,806 vacancies down by region - how many in each?").abstained
+    # The make-up of the panel is its roles, which the report gives.
+    assert not assistant.ask("Who sits on the Health Leaders Panel?").abstained
+
+
 def test_a_survey_list_is_about_the_panel_its_part_names(assistant):
     ans = assistant.ask("List the headline workforce stats from the Health Leaders Panel survey")
     assert not ans.abstained and "67%" in ans.answer, (ans.answer, ans.notes)

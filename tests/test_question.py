@@ -458,3 +458,14 @@ def test_what_a_rate_a_gap_a_change_or_a_share_of_a_sum_is_of():
     assert analyse("Of the £5.4bn, how much is earmarked for mental health?").counted == "mental health"
     assert analyse("What is the vacancy figure for social care staff?").counted == "vacancy for social care"
     assert analyse("what is the covid death rate in the most deprived areas").kind == "figure"
+
+
+def test_the_topic_of_a_recommendation_and_who_is_asked_for_by_name():
+    from rag.answer.names import asked_names, asks_for_person
+
+    assert asked_topic("What recommendations does the Confed make about maternity services?") == ["maternity", "services"]
+    assert asked_topic("What does it recommend for the workforce?") == []
+    assert asks_for_person("who are the 100 leaders on the panel? names please")
+    assert not asks_for_person("Who sits on the Health Leaders Panel?")
+    assert asked_names("Which boroughs had the highest death rates?") == "boroughs"
+    assert asked_names("What are trusts doing on inequalities?") is None

@@ -71,9 +71,10 @@ NARRATIVE_ELSEWHERE = 0.95  # chosen on dev (0.75–1.0 tie on keywords; citatio
 def compose(question: str, plan: QuestionPlan, passages: list[Passage], ctx: Context, qid: str | None = None) -> Answer:
     answer = _compose(question, plan, passages, ctx, qid)
     unnamed = _names_none(question, answer) if plan.kind in ("list", "narrative") else None
-    if unnamed:
+    reason = unnamed or _not_broken_down(question, answer)
+    if reason:
         answer = abstain(question, passages, ctx.settings, ctx.index.sources, qid)
-        answer.notes.append(unnamed)
+        answer.notes.append(reason)
     asked = normalise_question(question)
     if not answer.abstained and ctx.stats is not None and CHECKS_A_FIGURE.search(asked):
         unstated = ctx.stats.unknown_figures(asked)
@@ -150,6 +151,25 @@ def _compose(question: str, plan: QuestionPlan, passages: list[Passage], ctx: Co
     if plan.kind in ("figure", "comparison"):
         return _figure(question, plan, fitting or figure_pool(plan, cands), ctx, qid)
     return _narrative(question, plan, passages, cands, ctx, qid)
+
+
+_BREAKDOWN = re.compile(r"\bbreak(?:s|ing)? (?:[\w£$.,'’-]+ ){0,3}?down\b|\bbreak-?down\b|\bsplit (?:by|between|across|into)\b|"
+                        r"\bsplit\b[^?]*\bby\b", re.I)
+
+
+def _not_broken_down(question: str, answer: Answer) -> str | None:
+    """Why a question asking to break down a figure it gives ("the 93,806 vacancies by staff group") is declined:
+    the quotes state fewer than two other figures, so the report gives no breakdown."""
+    asked = normalise_question(question)
+    given = given_figures(asked)
+    # By something, in figures ("by staff group", "how many nurses"), not "break down who makes up the 100 leaders".
+    if answer.abstained or not given or not _BREAKDOWN.search(asked) or not re.search(r"\bby\b|\bhow (?:much|many)\b", asked, re.I):
+        return None
+    parts = [f for c in answer.citations for f in figures.find_figures(c.quote)
+             if f.kind != "date" and not figures.is_trivial(f) and not figures.appears_in(f, given)]
+    if len({f.text for f in parts}) >= 2:
+        return None
+    return f"The report gives no breakdown of {given[0].text}."
 
 
 def _names_none(question: str, answer: Answer) -> str | None:

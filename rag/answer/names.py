@@ -23,7 +23,10 @@ _ROLE = (r"(?:chair|chairman|chairwoman|head|leader|chief exec(?:utive)?|directo
          r"founder|champion|gp|doctor|nurse|clinician|consultant|spokesperson|author|manager|lead|mp|politician|person|individual)")
 _PERSON_ASKED = re.compile(
     rf"^(?:who (?:is|was) (?:the |its )?['‘\"“]?(?:[\w'’-]+ ){{0,3}}?{_ROLE}\b|who (?:chairs|chaired|leads|led|heads|headed|runs|ran|founded)\b|"
-    rf"which (?:[\w'’-]+ ){{0,3}}?{_ROLE}(?=\s+(?:did|does|do|was|is|were|are|has|had|wrote|said|spoke|led|chairs|chaired)\b|\s*[?,]))|\bwhat is the name of the (?:[\w'’-]+ ){{0,5}}?{_ROLE}(?:['’]s)?(?=\s*(?:[?.]|$|\b(?:mentioned|named|quoted|cited|referred)\b))|^who\b[^?]*\bby name\b",
+    rf"which (?:[\w'’-]+ ){{0,3}}?{_ROLE}(?=\s+(?:did|does|do|was|is|were|are|has|had|wrote|said|spoke|led|chairs|chaired)\b|\s*[?,]))|\bwhat is the name of the (?:[\w'’-]+ ){{0,5}}?{_ROLE}(?:['’]s)?(?=\s*(?:[?.]|$|\b(?:mentioned|named|quoted|cited|referred)\b))|^who\b[^?]*\bby name\b|"
+    # "who are the 100 leaders on the panel? names please", "name the ministers"
+    rf"\bnames?\b(?: and [\w'’ ]{{1,30}}?)? (?:please|pls)\b|\bname the (?:[\w'’-]+ ){{0,2}}?(?:ministers|members|leaders|volunteers|people|"
+    rf"individuals|chairs|authors|experts)\b",
     re.I)
 PERSON_NAMED = re.compile(r"\b(?:Professor|Prof\.?|Dr\.?|Sir|Dame|Lord|Lady|Baroness|Mr\.?|Mrs\.?|Ms\.?|Rt Hon) [A-Z][a-z]+")
 
@@ -53,7 +56,7 @@ def named_subjects(q: str) -> list[str]:
 
 # "Which regions ...?", "name the trusts", "which hospitals are in the pledge?": things the answer names by name.
 _NAMED_THINGS = (r"(?:regions?|hospitals?|trusts?|icss?|integrated care systems?|cities|city|count(?:y|ies)|councils?|"
-                 r"local authorit(?:y|ies)|ccgs?|nations?|countr(?:y|ies))")
+                 r"local authorit(?:y|ies)|ccgs?|nations?|countr(?:y|ies)|boroughs?|ethnic groups?|sites?|venues?|mosques?|practices)")
 _ASKS_NAMES = re.compile(rf"^(?:(?:so|and|ok|please|can you),?\s+)*(?:which|what)\s+(?:(?!(?:are|is|were|was|do|does|did|have|has)\b)[\w'’-]+\s+){{0,2}}?({_NAMED_THINGS})\b"
                          rf"(?!\s+(?:of|in) (?:the )?(?:report|plan|document|chapter|section))|"
                          rf"\bname (?:the|all the|every|each)\s+(?:[\w'’-]+\s+){{0,2}}?({_NAMED_THINGS})\b|\bname (them)\b", re.I)
