@@ -47,6 +47,7 @@ from rag.answer.figure_fit import (
     fitting_figures,
     missing_note,
     period_words,
+    section_opening,
     unnamed_sides,
     year_published,
 )
@@ -70,12 +71,12 @@ NARRATIVE_ELSEWHERE = 0.95  # chosen on dev (0.75–1.0 tie on keywords; citatio
 
 def compose(question: str, plan: QuestionPlan, passages: list[Passage], ctx: Context, qid: str | None = None) -> Answer:
     answer = _compose(question, plan, passages, ctx, qid)
+    asked = normalise_question(question)
     unnamed = _names_none(question, answer) if plan.kind in ("list", "narrative") else None
-    reason = unnamed or _not_broken_down(question, answer)
+    reason = unnamed or _not_broken_down(asked, answer)
     if reason:
         answer = abstain(question, passages, ctx.settings, ctx.index.sources, qid)
         answer.notes.append(reason)
-    asked = normalise_question(question)
     if not answer.abstained and ctx.stats is not None and CHECKS_A_FIGURE.search(asked):
         unstated = ctx.stats.unknown_figures(asked)
         if unstated:
@@ -157,10 +158,10 @@ _BREAKDOWN = re.compile(r"\bbreak(?:s|ing)? (?:[\w£$.,'’-]+ ){0,3}?down\b|\bb
                         r"\bsplit\b[^?]*\bby\b", re.I)
 
 
-def _not_broken_down(question: str, answer: Answer) -> str | None:
-    """Why a question asking to break down a figure it gives ("the 93,806 vacancies by staff group") is declined:
-    the quotes state fewer than two other figures, so the report gives no breakdown."""
-    asked = normalise_question(question)
+def _not_broken_down(asked: str, answer: Answer) -> str | None:
+    """Why a question (as `normalise_question` reads it) asking to break down a figure it gives ("the 93,806
+    vacancies by staff group") is declined: the quotes state fewer than two other figures, so the report gives no
+    breakdown."""
     given = given_figures(asked)
     # By something, in figures ("by staff group", "how many nurses"), not "break down who makes up the 100 leaders".
     if answer.abstained or not given or not _BREAKDOWN.search(asked) or not re.search(r"\bby\b|\bhow (?:much|many)\b", asked, re.I):
@@ -235,10 +236,9 @@ def _list_names_not(question: str, answer: Answer, ctx: Context) -> str | None:
     """Why a list is declined when none of the passages its items sit in names what the question names ("the
     five priority areas of the NHS Race and Health Observatory" answered with another chapter's asks)."""
     chunks = ctx.index.by_id
-    table = ctx.index.sentences
     # A sub-section's part may name it in its opening ("Percentage results of ... survey of the Health Leaders Panel").
-    part_opening = {c.section: " ".join(table.rows[r].text for r in table.by_section.get(
-        (doc_of(c.chunk_id), c.edition, c.section.split(" › ")[0]), [])[:2]) for c in answer.citations if " › " in c.section}
+    part_opening = {c.section: section_opening(c.chunk_id, c.edition, c.section.split(" › ")[0], ctx, 2)
+                    for c in answer.citations if " › " in c.section}
     listed = " ".join(f"{c.section} {case_opening(c.chunk_id, c.edition, c.section, ctx)} {part_opening.get(c.section, '')} "
                       f"{chunks[c.chunk_id].text if c.chunk_id in chunks else c.quote}" for c in answer.citations)
     unnamed = [n for n in named_subjects(question) if not names_in(n, listed)]

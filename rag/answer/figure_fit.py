@@ -169,10 +169,13 @@ def case_named(c: Candidate, ctx: Context) -> str:
 
 def case_opening(chunk_id: str, edition: str, section: str, ctx: Context) -> str:
     """The first sentence of the case study a passage sits in; "" outside case studies."""
-    if not is_case_study(section):
-        return ""
-    rows = ctx.index.sentences.by_section.get((doc_of(chunk_id), edition, section), [])
-    return ctx.index.sentences.rows[rows[0]].text if rows else ""
+    return section_opening(chunk_id, edition, section, ctx, 1) if is_case_study(section) else ""
+
+
+def section_opening(chunk_id: str, edition: str, section: str, ctx: Context, sentences: int) -> str:
+    """The first `sentences` sentences of `section`, in the document and edition of `chunk_id`."""
+    table = ctx.index.sentences
+    return " ".join(table.rows[r].text for r in table.by_section.get((doc_of(chunk_id), edition, section), [])[:sentences])
 
 
 def _groups(plan: QuestionPlan) -> list[str]:

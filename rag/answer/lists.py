@@ -22,7 +22,7 @@ from rag.answer.candidates import (
     title_fit,
 )
 from rag.answer.features import Candidate
-from rag.answer.question import point_numbers, topic_aliases
+from rag.answer.question import ASKS_HOW_TO, point_numbers, topic_aliases
 from rag.ingest import CHAPTER_PARTS, TOP_LEVEL
 from rag.schema import Answer, Passage, QuestionPlan
 from rag.sentence_table import doc_of
@@ -113,9 +113,9 @@ _WHOLE_LIST = re.compile(r"\b(?:all|every|each|list|full|complete|whole|asks|poi
 _GENERIC = re.compile(r"\b(?:health|care|social|nhs|new)\b", re.I)  # words of many chapter titles, which name none
 _COUNTS_ITEMS = re.compile(r"\b(?:\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)[ -](?:[\w-]+ )?(?:points?|asks|items|areas|things|"
                            r"priorities|recommendations|themes|findings)\b", re.I)
-FOCUS_TOP = 3
+FOCUS_TOP = 3  # best sentences, two of which must sit in one item for the question to be about that item
 _ASKING_TERMS = set(terms_all("want wants need needs call calling calls ask asking asks government national bodies ministers "
-                              "nhs leaders leader confed confederation report plan do done say says think should"))  # best sentences, two of which must sit in one item for the question to be about that item
+                              "nhs leaders leader confed confederation report plan do done say says think should"))
 
 
 def _focused_item(question: str, items: list[list[int]], content: list[Candidate], ctx: Context) -> list[int]:
@@ -328,7 +328,7 @@ _ASKS = re.compile(
     r"what (?:do|does) (?:nhs |healthcare |health )?leaders (?:say (?:they )?)?need\b(?=\s*(?:[?.!,;:]|$|(?:on|for|in|about|around|regarding|when)\b))|"
     r"must (?:[\w'’-]+ ){0,2}?(?:do|sort|fix|address|deliver|change)|"
     r"should (?:the )?(?:government|ministers|national bodies|nhs england)\b[^?]*\bdo|"
-    r"how (?:does|do|would) (?:[\w'’-]+ ){1,3}?(?:propose|suggest|plan) to|what would (?:fix|solve|sort out|sort))\b", re.I)
+    + ASKS_HOW_TO + r"|what would (?:fix|solve|sort out|sort))\b", re.I)
 _NEEDS = CHAPTER_PARTS[2]
 
 

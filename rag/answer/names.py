@@ -31,6 +31,12 @@ _PERSON_ASKED = re.compile(
 PERSON_NAMED = re.compile(r"\b(?:Professor|Prof\.?|Dr\.?|Sir|Dame|Lord|Lady|Baroness|Mr\.?|Mrs\.?|Ms\.?|Rt Hon) [A-Z][a-z]+")
 
 
+def _background(word: str, background: set[str]) -> bool:
+    """Whether a word of a name is background (`background`, with or without "'s"), a joining word or a month."""
+    w = word.lower()
+    return re.sub(r"['’]s$", "", w) in background or w in ("and", "of", "for") or bool(re.fullmatch(figures.MONTHS, w))
+
+
 def asks_for_person(q: str) -> bool:
     return bool(_PERSON_ASKED.search(normalise_question(q.strip())))
 
@@ -46,8 +52,7 @@ def named_subjects(q: str) -> list[str]:
     for m in _NAME.finditer(q.strip()):
         # "UK-wide", "England-based": the place named, which may be the report's background.
         name = re.sub(r"-(?:wide|based|led)\b", "", re.sub(r"['’]s$", "", m.group(0)))
-        words = [w for w in name.split() if re.sub(r"['’]s$", "", w.lower()) not in _BACKGROUND_NAMES
-                 and w.lower() not in ("and", "of", "for") and not re.fullmatch(figures.MONTHS, w.lower())]
+        words = [w for w in name.split() if not _background(w, _BACKGROUND_NAMES)]
         if words:
             names.append(" ".join(words))
     names += [m.group(1).title() for m in _NATIONS.finditer(q) if not m.group(1)[0].isupper()]
@@ -63,7 +68,7 @@ _ASKS_NAMES = re.compile(rf"^(?:(?:so|and|ok|please|can you),?\s+)*(?:which|what
 # Nations a user may write in lower case ("waiting list size in wales").
 _NATIONS = re.compile(r"\b(wales|scotland|northern ireland)\b", re.I)
 # The national bodies and offices the whole report speaks of, which name no region, trust or hospital.
-_NATIONAL = _BACKGROUND_NAMES | {"and", "of", "for", "improvement", "providers", "secretary", "state", "health", "social", "care",
+_NATIONAL = _BACKGROUND_NAMES | {"improvement", "providers", "secretary", "state", "health", "social", "care",
                                  "spending", "review", "government", "treasury", "department", "chancellor", "leaders",
                                  "panel", "key", "points", "white", "paper", "bill", "cqc", "hm", "ics", "icss", "test", "trace"}
 # A body's name is no place's ("the NHS Race and Health Observatory" is no region).
@@ -83,7 +88,7 @@ def names_any(text: str, kind: str = "them") -> bool:
     a hospital by a name with "Hospital", a trust with "Trust", a place by a name that is no body's."""
     for m in _NAME.finditer(text):
         name = m.group(0)
-        if all(re.sub(r"['’]s$", "", w.lower()) in _NATIONAL or re.fullmatch(figures.MONTHS, w.lower()) for w in name.split()):
+        if all(_background(w, _NATIONAL) for w in name.split()):
             continue
         if kind.startswith("hospital"):
             ok = re.search(r"\bhospitals?\b", name, re.I)

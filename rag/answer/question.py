@@ -57,6 +57,8 @@ _LIST = re.compile(
     r"what should (?:the )?(?:government|ministers|national bodies|nhs england|the centre)\b[^?]*\bdo\b)",
     re.I,
 )
+# "How does the Confed propose to sort out ...?": the asks on a subject (`lists` reads it so too).
+ASKS_HOW_TO = r"how (?:does|do|would) (?:[\w'’-]+ ){1,3}?(?:propose|suggest|plan) to"
 _LIST_ANYWHERE = re.compile(
     r"\b(ten points|ten-point plan|\d+ points|six areas|bullet|each of the|"
     r"all (?:of )?the (?:points|areas|asks|findings|results|recommendations|items|steps|measures|options)|"
@@ -64,7 +66,7 @@ _LIST_ANYWHERE = re.compile(
     # "Give me the workforce stats": a topic's figures, one per finding.
     r"give me the (?:[\w'’-]+ )?(?:stats|statistics|numbers|figures|percentages)|"
     # "How does the Confed propose to sort out ...?", "What would fix staff burnout, according to the Confed?"
-    r"how (?:does|do|would) (?:[\w'’-]+ ){1,3}?(?:propose|suggest|plan) to|what would (?:fix|solve|sort out|sort)(?! it)\b|"
+    + ASKS_HOW_TO + r"|what would (?:fix|solve|sort out|sort)(?! it)\b|"
     # "What are all the uses it names?", "what % picked each option?", "... four key areas. Which are they?",
     # "run me through the staff survey numbers", "asks on regulation?"
     r"what (?:are|were) all (?:of )?the|\beach (?:option|answer|item|area|one)\b|\b(?:what|which) (?:are|were) (?:they|these|those)(?=\s*(?:[?.!]|$))|"
