@@ -176,7 +176,7 @@ def _not_broken_down(asked: str, answer: Answer) -> str | None:
 def _names_none(question: str, answer: Answer) -> str | None:
     """Why an answer to "which regions ...?" or "name the trusts" is declined: no quote names any."""
     kind = asked_names(question)
-    if answer.abstained or kind is None or any(names_any(c.quote, kind) for c in answer.citations):
+    if answer.abstained or kind is None or any(names_any(c.quote, kind, question) for c in answer.citations):
         return None
     return "No passage near this question names the places or bodies it asks for."
 
@@ -240,11 +240,26 @@ def _list_names_not(question: str, answer: Answer, ctx: Context) -> str | None:
     part_opening = {c.section: section_opening(c.chunk_id, c.edition, c.section.split(" › ")[0], ctx, 2)
                     for c in answer.citations if " › " in c.section}
     listed = " ".join(f"{c.section} {case_opening(c.chunk_id, c.edition, c.section, ctx)} {part_opening.get(c.section, '')} "
+                      f"{_lead_in(c.chunk_id, c.edition, c.section, ctx)} "
                       f"{chunks[c.chunk_id].text if c.chunk_id in chunks else c.quote}" for c in answer.citations)
     unnamed = [n for n in named_subjects(question) if not names_in(n, listed)]
     if unnamed:
         return f"No list in the report is about {' or '.join(unnamed)}."
     return None
+
+
+def _lead_in(chunk_id: str, edition: str, section: str, ctx: Context) -> str:
+    """The paragraph before the bullets a passage opens with, which says what the list is of ("A report by the NHS
+    Confederation and NHS Providers ... The extra funding requirement comprises:"), when it sits in another passage."""
+    table = ctx.index.sentences
+    rows = table.by_section.get((doc_of(chunk_id), edition, section), [])
+    first = next((i for i, r in enumerate(rows) if table.rows[r].chunk_id == chunk_id), None)
+    if not first or table.rows[rows[first]].kind != "bullet":
+        return ""
+    before = next((table.rows[r] for r in reversed(rows[:first]) if table.rows[r].kind != "bullet"), None)
+    if before is None or before.chunk_id == chunk_id:
+        return ""
+    return " ".join(table.rows[r].text for r in rows[:first] if table.rows[r].para == before.para)
 
 
 def pre_abstains(question: str, plan: QuestionPlan, passages: list[Passage], ctx: Context) -> list[str] | None:

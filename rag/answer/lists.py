@@ -22,7 +22,7 @@ from rag.answer.candidates import (
     title_fit,
 )
 from rag.answer.features import Candidate
-from rag.answer.question import ASKS_HOW_TO, point_numbers, topic_aliases
+from rag.answer.question import ASKS_HOW_TO, chosen_items, point_numbers, topic_aliases
 from rag.ingest import CHAPTER_PARTS, TOP_LEVEL
 from rag.schema import Answer, Passage, QuestionPlan
 from rag.sentence_table import doc_of
@@ -55,7 +55,7 @@ def list_answer(question, plan, passages, cands, ctx, qid) -> Answer | None:
         # headline survey results") and asks about nothing narrower ("the survey findings about demand" is one
         # sub-section's list).
         narrower = set(plan.terms) - set(terms_all(parent)) - LIST_WORDS
-        if len(subs) >= 3 and title_fit(question, parent) == 1.0 and not narrower:
+        if len(subs) >= 3 and title_fit(question, parent) == 1.0 and (not narrower or chosen_items(question, len(subs))):
             items = [[r for r in table.by_section[(doc, edition, s)] if table.rows[r].para == 0] for s in subs]
             options.append((True, score + 0.25, order, items))
             continue
@@ -94,7 +94,10 @@ def list_answer(question, plan, passages, cands, ctx, qid) -> Answer | None:
         return _enumeration(question, plan, content, passages, ctx, qid) if content else None
     # A list the question names or points at comes before one that only scores well.
     *_, items = max(options, key=lambda o: (o[0], o[1], -o[2]))
-    focused = _focused_item(question, items, content, ctx)
+    chosen = chosen_items(question, len(items))  # "the first three points", "numbers 8, 9 and 10"
+    if chosen is not None:
+        items = [items[i] for i in chosen]
+    focused = _focused_item(question, items, content, ctx) if chosen is None else []
     if focused:
         return quote(question, plan, candidates_at(plan, focused[:ITEM_SENTENCES], cands, passages, ctx), ctx, qid,
                      variants=False)

@@ -64,7 +64,7 @@ _NAMED_THINGS = (r"(?:regions?|hospitals?|trusts?|icss?|integrated care systems?
                  r"local authorit(?:y|ies)|ccgs?|nations?|countr(?:y|ies)|boroughs?|ethnic groups?|sites?|venues?|mosques?|practices)")
 _ASKS_NAMES = re.compile(rf"^(?:(?:so|and|ok|please|can you),?\s+)*(?:which|what)\s+(?:(?!(?:are|is|were|was|do|does|did|have|has)\b)[\w'’-]+\s+){{0,2}}?({_NAMED_THINGS})\b"
                          rf"(?!\s+(?:of|in) (?:the )?(?:report|plan|document|chapter|section))|"
-                         rf"\bname (?:the|all the|every|each)\s+(?:[\w'’-]+\s+){{0,2}}?({_NAMED_THINGS})\b|\bname (them)\b", re.I)
+                         rf"\b(?:name|list) (?:the|all the|every|each)\s+(?:[\w'’-]+\s+){{0,2}}?({_NAMED_THINGS})\b|\bname (them)\b", re.I)
 # Nations a user may write in lower case ("waiting list size in wales").
 _NATIONS = re.compile(r"\b(wales|scotland|northern ireland)\b", re.I)
 # The national bodies and offices the whole report speaks of, which name no region, trust or hospital.
@@ -82,13 +82,15 @@ def asked_names(q: str) -> str | None:
     return next(g for g in m.groups() if g).lower() if m else None
 
 
-def names_any(text: str, kind: str = "them") -> bool:
+def names_any(text: str, kind: str = "them", given: str = "") -> bool:
     """Whether `text` names a `kind` of thing by a capitalised name past a sentence's first word, besides the
-    report's background and the national bodies it speaks of throughout (NHS England, the Secretary of State):
-    a hospital by a name with "Hospital", a trust with "Trust", a place by a name that is no body's."""
+    report's background, the national bodies it speaks of throughout (NHS England, the Secretary of State) and
+    the names the question `given` holds ("which mosques in North East London?" is not answered by "North East
+    London"): a hospital by a name with "Hospital", a trust with "Trust", a place by a name that is no body's."""
+    asked = {w.lower() for w in re.findall(r"[\w'’-]+", given)}
     for m in _NAME.finditer(text):
         name = m.group(0)
-        if all(_background(w, _NATIONAL) for w in name.split()):
+        if all(_background(w, _NATIONAL) or w.lower() in asked for w in name.split()):
             continue
         if kind.startswith("hospital"):
             ok = re.search(r"\bhospitals?\b", name, re.I)

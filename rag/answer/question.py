@@ -59,8 +59,15 @@ _LIST = re.compile(
 )
 # "How does the Confed propose to sort out ...?": the asks on a subject (`lists` reads it so too).
 ASKS_HOW_TO = r"how (?:does|do|would) (?:[\w'’-]+ ){1,3}?(?:propose|suggest|plan) to"
+# "The first three points", "the last two", "points 8, 9 and 10", "numbers 3 to 5": some items of a list, by position.
+_HOW_MANY = r"(\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)"
+# Items, not "the first two years".
+_FIRST_OR_LAST = re.compile(rf"\b(first|opening|last|final|closing) {_HOW_MANY}(?= (?:[\w'’-]+ )?(?:points?|items?|bullets?|asks|"
+                            r"recommendations|priorities|steps|areas|things|ones|entries|of)\b|\s*[?.!]|$)", re.I)
+_NUMBERS_LISTED = re.compile(r"\b(?:points?|numbers?|items?|nos?\.)\s+(\d{1,2}(?:\s*(?:,|and|&|to|-|–)\s*\d{1,2})+)\b", re.I)
+CHOOSES_ITEMS = re.compile(rf"{_FIRST_OR_LAST.pattern}|{_NUMBERS_LISTED.pattern}", re.I)
 _LIST_ANYWHERE = re.compile(
-    r"\b(ten points|ten-point plan|\d+ points|six areas|bullet|each of the|"
+    CHOOSES_ITEMS.pattern + r"|\b(ten points|ten-point plan|\d+ points|six areas|bullet|each of the|"
     r"all (?:of )?the (?:points|areas|asks|findings|results|recommendations|items|steps|measures|options)|"
     r"(?:mentions?|lists?|gives?|names?|suggests?|cites?) (?:a few|several|some|a number of|a couple of) (?:things|examples|ways|steps|measures|areas)|"
     # "Give me the workforce stats": a topic's figures, one per finding.
@@ -114,6 +121,28 @@ _ASKING = re.compile(
 _NUMBERED = re.compile(r"\b(?:point|number|item|no\.?)\s+(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)\b", re.I)
 _ORDINALS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"]
 _ORDINAL = re.compile(rf"\b({'|'.join(_ORDINALS)}) (?:point|item|recommendation)\b", re.I)
+
+
+
+
+def chosen_items(question: str, count: int) -> list[int] | None:
+    """The positions (from 0) of the items a question picks from a list of `count` ("the first three points",
+    "the last two", "points 8, 9 and 10", "numbers 3 to 5"), or None when it picks none or names one out of range."""
+    m = _FIRST_OR_LAST.search(question)
+    if m:
+        where, n = m.group(1).lower(), int(figures.NUMBER_WORDS.get(m.group(2).lower(), m.group(2)))
+        if not 0 < n < count:
+            return None
+        return list(range(n)) if where in ("first", "opening") else list(range(count - n, count))
+    m = _NUMBERS_LISTED.search(question)
+    if not m:
+        return None
+    picked: list[int] = []
+    for a, sep, b in re.findall(r"(\d{1,2})(?:\s*(to|-|–)\s*(\d{1,2}))?", m.group(1)):
+        picked += range(int(a), int(b) + 1) if sep else [int(a)]
+    if not picked or not all(1 <= n <= count for n in picked):
+        return None
+    return [n - 1 for n in dict.fromkeys(picked)]
 
 
 def point_numbers(question: str) -> set[str]:
