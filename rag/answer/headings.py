@@ -14,15 +14,16 @@ from rag.ingest import CHAPTER_PARTS
 from rag.schema import Answer, Citation, Passage, QuestionPlan
 from rag.sentence_table import doc_of
 
-_TITLES = re.compile(r"\b(?:chapters?|themes|areas|sections|parts|headings|topics)\b", re.I)
-_SPLIT = re.compile(r"\b(?:split|divided|broken(?: down)?|organi[sz]ed|grouped) (?:up )?into\b|\bheadings\b|\bsections\b", re.I)
+_TITLES = re.compile(r"\b(?:chapters?|themes|areas|sections|parts|headings|topics|issues)\b", re.I)
+_SPLIT = re.compile(r"\b(?:split|divided|broken(?: down)?|organi[sz]ed|grouped) (?:up )?into\b|\bheadings\b|\bsections\b|"
+                    r"\b(?:topics|themes|areas)\b[^?]*\bcover(?:s|ed)?\b", re.I)  # "what topics did the survey cover?"
 _OUTLINE = re.compile(r"\b(?:sections|parts|headings)\b", re.I)
 # Words of a question that asks for the whole report's chapters and nothing narrower.
 _WHOLE = set(terms_all(
     "report manifesto document say says said identified identifies six seven main key major big action actions cover "
     "covers covered into split divided organised organized grouped broken down have has contain contains include "
     "includes chapters themes areas sections parts headings topics pdf web edition version need needed now just only "
-    "please pls")) | LIST_WORDS
+    "please pls issues shape define recovery should")) | LIST_WORDS
 HEADING_BEFORE = 600  # characters before a section's first chunk in which its heading is looked for
 HEADING_WORDS = 12  # a line this short is a heading, quoted whole ("Survey findings: the views of healthcare leaders")
 

@@ -366,7 +366,8 @@ def asks_list(question: str, plan: QuestionPlan, cands: list[Candidate],
 LIST_WORDS = set(terms_all("list all each every one item items what which the report plan run walk through take "
                             "set out outline lay laid put forward show tell give me us whole full entire complete "
                             "healthcare health leaders nhs confederation propose proposed headline headlines main key "
-                            "top results"))
+                            "top results ask asks boil down gist nutshell sum summarise summarize summary overview brief "
+                            "briefly"))
 
 
 _SURVEYED = re.compile(r"\b(?:survey|panel|poll)\b", re.I)
