@@ -471,3 +471,38 @@ def test_the_topic_of_a_recommendation_and_who_is_asked_for_by_name():
     assert not asks_for_person("Who sits on the Health Leaders Panel?")
     assert asked_names("Which boroughs had the highest death rates?") == "boroughs"
     assert asked_names("What are trusts doing on inequalities?") is None
+
+
+@pytest.mark.parametrize(
+    "question, count, chosen",
+    [
+        ("What are the first three points of the plan?", 10, [0, 1, 2]),
+        ("And the last two?", 10, [8, 9]),
+        ("Tell me points 8, 9 and 10", 10, [7, 8, 9]),
+        ("What do numbers 3 to 5 say?", 10, [2, 3, 4]),
+        ("What are the ten points in the plan?", 10, None),
+        ("What happened in the first two years of the pandemic?", 10, None),  # years, not items
+        ("What are points 9 to 12?", 10, None),  # past the end: not a choice to guess at
+        ("What are the first six findings?", 6, None),  # the whole list
+    ],
+)
+def test_items_chosen_by_position(question, count, chosen):
+    from rag.answer.question import chosen_items
+
+    assert chosen_items(question, count) == chosen
+
+
+def test_a_question_choosing_items_asks_for_a_list():
+    assert analyse("What are the first three points of the plan?").kind == "list"
+    assert analyse("Give me points 8, 9 and 10").kind == "list"
+
+
+def test_names_the_question_gives_do_not_answer_it():
+    from rag.answer.names import asked_names, names_any
+
+    question = "Which mosques in North East London are being used as vaccination sites?"
+    assert asked_names(question) == "mosques"
+    assert names_any("Mosques across North East London have opened their doors.", "mosques")
+    assert not names_any("Mosques across North East London have opened their doors.", "mosques", question)
+    assert names_any("The East London Mosque hosted a clinic.", "mosques", question)
+    assert asked_names("List the trusts that took part") == "trusts"

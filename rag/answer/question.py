@@ -62,8 +62,8 @@ ASKS_HOW_TO = r"how (?:does|do|would) (?:[\w'’-]+ ){1,3}?(?:propose|suggest|pl
 # "The first three points", "the last two", "points 8, 9 and 10", "numbers 3 to 5": some items of a list, by position.
 _HOW_MANY = r"(\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)"
 # Items, not "the first two years".
-_FIRST_OR_LAST = re.compile(rf"\b(first|opening|last|final|closing) {_HOW_MANY}(?= (?:[\w'’-]+ )?(?:points?|items?|bullets?|asks|"
-                            r"recommendations|priorities|steps|areas|things|ones|entries|of)\b|\s*[?.!]|$)", re.I)
+_FIRST_OR_LAST = re.compile(rf"\b(first|opening|last|final|closing) {_HOW_MANY}(?= (?:(?:[\w'’-]+ )?(?:points?|items?|bullets?|asks|"
+                            r"recommendations|priorities|steps|areas|things|ones|entries)|of)\b|\s*[?.!]|$)", re.I)
 _NUMBERS_LISTED = re.compile(r"\b(?:points?|numbers?|items?|nos?\.)\s+(\d{1,2}(?:\s*(?:,|and|&|to|-|–)\s*\d{1,2})+)\b", re.I)
 CHOOSES_ITEMS = re.compile(rf"{_FIRST_OR_LAST.pattern}|{_NUMBERS_LISTED.pattern}", re.I)
 _LIST_ANYWHERE = re.compile(
@@ -121,8 +121,6 @@ _ASKING = re.compile(
 _NUMBERED = re.compile(r"\b(?:point|number|item|no\.?)\s+(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)\b", re.I)
 _ORDINALS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"]
 _ORDINAL = re.compile(rf"\b({'|'.join(_ORDINALS)}) (?:point|item|recommendation)\b", re.I)
-
-
 
 
 def chosen_items(question: str, count: int) -> list[int] | None:
