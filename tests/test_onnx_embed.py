@@ -85,8 +85,8 @@ def test_index_build_vectors_match_the_torch_path(assistant, exported):
     top_torch = np.argsort(-(queries @ torch_vectors.T), axis=1, kind="stable")[:, :10]
     # Where the two orders differ, it is a tie: the chunks swapped score the same (to 1e-4) with torch's vectors.
     # (Two chunks about one case study can score within 1e-5 of each other for a question.) How many questions
-    # meet such a tie depends on the CPU's float rounding (on the CI machine 1873 of 1910 kept their order, under the 99% this test once asked), so the
-    # test bounds the scores, not the count.
+    # meet such a tie depends on the CPU's float rounding (on the CI machine 1873 of 1910 kept their order, under
+    # the 99% this test once asked), so the test bounds the scores, not the count.
     torch_scores = queries @ torch_vectors.T
     differ = [q for q, a, b, s in zip(GOLD, top_onnx, top_torch, torch_scores) if not np.allclose(s[a], s[b], atol=1e-4)]
     assert not differ, f"{len(differ)} gold questions rank chunks differently, e.g. {differ[0]!r}"
