@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from rag import figures
 
 
@@ -573,3 +575,35 @@ def test_review_of_the_ninth_pass_broad_asks_and_changes(assistant):
     # Stats on vacancies are not the panel's workforce findings when the question names no survey.
     ans = assistant.ask("Give me the stats on staff vacancies and nurse shortages")
     assert "93,000" in ans.answer or "93,806" in ans.answer, ans.answer
+
+
+@pytest.mark.parametrize(
+    "question, points",
+    [
+        ("What are the first three points of the plan?", ["1.", "2.", "3."]),
+        ("What are points 8, 9 and 10 of the plan?", ["8.", "9.", "10."]),
+        ("And the last two points of the ten-point plan?", ["9.", "10."]),
+    ],
+)
+def test_points_of_the_plan_picked_by_position(assistant, question, points):
+    ans = assistant.ask(question)
+    assert ans.plan.kind == "list" and not ans.abstained, ans.answer
+    cited = list(dict.fromkeys(c.section.split(" › ")[-1].split()[0] for c in ans.citations))
+    assert {c.section.split(" › ")[0] for c in ans.citations} == {"Ten-point plan"}, ans.answer
+    assert cited == points, ans.answer
+    assert len(ans.answer.splitlines()) == len(points)
+
+
+def test_a_list_is_about_what_the_paragraph_before_its_bullets_names(assistant):
+    # The bullets under "The extra funding requirement comprises:" do not say "£10bn"; the paragraph before them does.
+    ans = assistant.ask("Break down the NHS Providers £10bn estimate for me")
+    assert not ans.abstained, ans.answer
+    bullets = [line for line in ans.answer.splitlines() if line.startswith("- ")]
+    assert len(bullets) == 3 and "£4.6 billion" in bullets[0] and "1.1 per cent" in bullets[2], ans.answer
+
+
+def test_the_topics_a_survey_covered_are_its_sub_sections(assistant):
+    ans = assistant.ask("What topics did the survey cover?")
+    assert ans.plan.kind == "list" and not ans.abstained
+    assert [line.strip("- ").split(" [")[0] for line in ans.answer.splitlines()] == [
+        "Health inequalities", "Demand for care", "Workforce", "Funding", "Beneficial changes", "NHS reforms", "Regulation"]

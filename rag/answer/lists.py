@@ -54,8 +54,11 @@ def list_answer(question, plan, passages, cands, ctx, qid) -> Answer | None:
         # A part's sub-sections are its items only when the question names the part ("the ten-point plan", "the
         # headline survey results") and asks about nothing narrower ("the survey findings about demand" is one
         # sub-section's list).
+        # A question picking items by position names the part well enough by most of its title ("the first three
+        # points of the plan").
         narrower = set(plan.terms) - set(terms_all(parent)) - LIST_WORDS
-        if len(subs) >= 3 and title_fit(question, parent) == 1.0 and (not narrower or chosen_items(question, len(subs))):
+        fit, chosen = title_fit(question, parent), chosen_items(question, len(subs))
+        if len(subs) >= 3 and (fit == 1.0 and not narrower or chosen and fit >= CHOSEN_TITLE_FIT):
             items = [[r for r in table.by_section[(doc, edition, s)] if table.rows[r].para == 0] for s in subs]
             options.append((True, score + 0.25, order, items))
             continue
@@ -108,6 +111,7 @@ def list_answer(question, plan, passages, cands, ctx, qid) -> Answer | None:
 
 _LABEL = re.compile(r"^(?:\d{1,2}\.\s*)?([^:.]{3,80}):\s")
 ITEM_SENTENCES = 6  # of one named item, read whole
+CHOSEN_TITLE_FIT = 0.6  # share of a part's title words a question picking its items by position must use
 _AS_ITEM = re.compile(r"\b(?:point|bullet|heading|item|section)\b", re.I)
 NAMED_ITEM_TOP = 3  # best sentences, one of which a named item must hold
 
