@@ -607,3 +607,14 @@ def test_the_topics_a_survey_covered_are_its_sub_sections(assistant):
     assert ans.plan.kind == "list" and not ans.abstained
     assert [line.strip("- ").split(" [")[0] for line in ans.answer.splitlines()] == [
         "Health inequalities", "Demand for care", "Workforce", "Funding", "Beneficial changes", "NHS reforms", "Regulation"]
+
+
+def test_a_share_asked_plainly_is_not_answered_by_the_share_that_said_not(assistant):
+    # The paragraph names the plan and the period; the sentence with 18 per cent names neither and says "confident".
+    ans = assistant.ask("Among panel leaders, what proportion felt confident about achieving the NHS Long Term Plan's "
+                        "goals with the revenue funding they have up to 2023/24?")
+    assert not ans.abstained
+    assert "18 per cent" in ans.answer.split("[1]")[0], ans.answer
+    doubting = assistant.ask("What share of panel members lacked confidence in meeting the Long Term Plan's goals on "
+                             "their revenue funding up to 2023/24?")
+    assert "77" in doubting.answer.split("[1]")[0], doubting.answer

@@ -506,3 +506,19 @@ def test_names_the_question_gives_do_not_answer_it():
     assert not names_any("Mosques across North East London have opened their doors.", "mosques", question)
     assert names_any("The East London Mosque hosted a clinic.", "mosques", question)
     assert asked_names("List the trusts that took part") == "trusts"
+
+
+def test_shortened_months_and_month_ranges_are_periods():
+    assert normalise_question("Urgent eating disorder care, Apr-Nov 2020?") == "Urgent eating disorder care, April-November 2020?"
+    assert normalise_question("Sept. 2021 vacancies") == "September 2021 vacancies"
+    assert named_subjects("the rise in urgent care, April-November 2020?") == []
+
+
+def test_a_noun_phrase_asking_for_a_change_is_a_figure_question():
+    assert analyse("Increase in children and young people getting urgent eating disorder support, Apr-Nov 2020?").kind == "figure"
+    assert analyse("Rise in mental health referrals since the pandemic?").kind == "figure"
+
+
+def test_how_long_in_weeks_asks_for_a_length_of_time():
+    assert analyse("How long, in weeks, do patients wait at the clinic?").unit == "week"
+    assert analyse("How many months of pressure can staff take?").unit == "month"

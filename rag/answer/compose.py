@@ -60,6 +60,7 @@ from rag.answer.summary import document_answer, summary_answer, titled_chapter
 from rag.answer.wording import normalise_question, terms
 from rag.schema import Answer, Passage, QuestionPlan
 from rag.sentence_table import doc_of
+from rag.text import stem
 
 FIGURE_WORDS = 0.75  # chosen on dev: 0.5–1.0 tie (b038 right), 0.25 changes nothing, 2.0 loses a figure
 SECOND_ANCHOR = 0.8  # of the best score, for the sentence read on after a best sentence standing alone (not tuned)
@@ -329,7 +330,10 @@ def _figure_picks(plan: QuestionPlan, pool: list[Candidate], ctx: Context) -> li
         # the one the claim misquotes ("over 5.6 million"), not one stating how much the list grew.
         asked = normalise_question(ctx.question)
         claimed = given_figures(asked) if CHECKS_A_FIGURE.search(asked) else []
+        # "What share were confident ...?" is not answered by the share that were not.
+        plain = set() if _DOUBTING.search(asked) else set(plan.terms) - _negated(asked)
         pool = sorted(near, key=lambda c: (bool(claimed) and not _close_to(claimed, c.sentence.text),
+                                           bool(_negated(c.sentence.text) & plain),
                                            level and bool(_STATES_CHANGE.search(c.sentence.text)), -fit[c.row])) + [
             c for c in pool if c not in near]
     picks = [pool[0]]
@@ -343,6 +347,18 @@ def _figure_picks(plan: QuestionPlan, pool: list[Candidate], ctx: Context) -> li
                 picks.append(c)
                 break
     return picks
+
+
+_NEGATED_WORD = re.compile(r"\b(?:not|never|no longer)\s+(?:(?:very|fully|at all|particularly|so|too|yet)\s+)?([a-z]+)", re.I)
+
+
+_DOUBTING = re.compile(r"\b(?:lack(?:s|ed|ing)?|without|doubt(?:s|ed|ing)?|fail(?:s|ed)?|unable|unsure|unlikely|unconvinced|unhappy|"
+                       r"unhelpful|dissatisfied|disagree(?:s|d)?|in(?:secure|adequate|sufficient))\b", re.I)
+
+
+def _negated(text: str) -> set[str]:
+    """The stemmed words `text` negates ("not confident", "never agreed")."""
+    return {stem(w) for w in _NEGATED_WORD.findall(text)}
 
 
 _STATES_CHANGE = re.compile(r"\b(?:increased|rose|risen|grown|grew|fallen|fell|dropped|gone up|gone down|up|down) by\b", re.I)

@@ -20,7 +20,7 @@ from rag.answer.features import (
     states_frequency,
     states_length,
 )
-from rag.answer.figure_question import CHECKS_A_FIGURE, PEOPLE
+from rag.answer.figure_question import CHECKS_A_FIGURE, PEOPLE, TIME
 from rag.answer.names import BACKGROUND_TERMS, named_subjects, names_in
 from rag.answer.wording import normalise_question, terms
 from rag.schema import QuestionPlan
@@ -88,7 +88,7 @@ def _fits_subject_and_period(plan: QuestionPlan, c: Candidate, ctx: Context, ask
         if sum(w in have for w in asked.wanted) < need * len(asked.wanted):
             return False
     about = f"{c.sentence.section} {case_named(c, ctx)} {text}"
-    if not all(names_in(name, about) for name in asked.names):
+    if not all(names_in(name, about) or names_in(name, _paragraph_before(c, ctx)) for name in asked.names):
         return False
     if not all(_group_named(g, f"{c.sentence.section} {text}") for g in _groups(plan)):
         return False
@@ -110,8 +110,24 @@ def _fits_subject_and_period(plan: QuestionPlan, c: Candidate, ctx: Context, ask
             return False
     elif not new_figure(plan.unit, c.sentence.text, asked.given):
         return False
-    return (all(period_fits(p, text) or _this_year(p, text, c, ctx) for p in asked_periods(plan))
+    return (all(period_fits(p, text) or _this_year(p, text, c, ctx) or _period_of_paragraph(p, c, ctx) for p in asked_periods(plan))
             and all(duration_fits(q.text, text) for q in plan.qualifiers if q.kind == "duration"))
+
+
+def _period_of_paragraph(period: str, c: Candidate, ctx: Context) -> bool:
+    """Whether a sentence naming no time of its own is about the period its paragraph named earlier ("... up to
+    2023/24. More than three-quarters were not confident. Fewer than one in five (18 per cent) were confident.")."""
+    if TIME.search(c.sentence.text):
+        return False
+    earlier = _paragraph_before(c, ctx)
+    return bool(earlier) and period_fits(period, earlier)
+
+
+def _paragraph_before(c: Candidate, ctx: Context) -> str:
+    """The sentences of a sentence's paragraph before it (a few at most), which may name what it is about."""
+    s, rows = c.sentence, ctx.index.sentences.rows
+    return " ".join(r.text for r in rows[max(0, c.row - PARAGRAPH_BACK):c.row]
+                    if r.chunk_id == s.chunk_id and r.section == s.section and r.para == s.para)
 
 
 _THIS_YEAR = re.compile(r"\b(?:this|the|the current) (?:financial )?year\b", re.I)
@@ -150,6 +166,7 @@ def _counts_other_people(text: str, counted: set[str]) -> bool:
 _RESPONDED = re.compile(r"\b(?:responded|answered|replied|took part|taking part|participated|completed|"
                         r"filled (?:in|out)|response rate)\b", re.I)
 _SURVEY = re.compile(r"\b(?:survey|poll|questionnaire|response rate)", re.I)
+PARAGRAPH_BACK = 4  # sentences of a paragraph before one, in which the period it is about may be named (not tuned)
 COMPARED_POOL = 10  # the figure sentences, best first, in which a comparison's named sides are looked for
 
 

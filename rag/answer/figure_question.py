@@ -20,7 +20,7 @@ ASKS_FOR_FIGURE = re.compile(
     r"\b(how (?:many|much|long|often|big|large|far|high|low)|what (?:share|percentage|proportion|per ?cent|fraction|number|"
     r"figure|amount|sum|rate|level|total|size|date|month|year|period|quarter)|which (?:financial |calendar )?(?:month|year|date|period|quarter)|"
     r"(?:^|(?<=[^\w\s])|(?<=[^\w\s] )|(?<=\band )|(?<=\bbut )|(?<=\bor )|(?<=\bso )|(?<=\bknow )|(?<=\btell me )|(?<=\bidea )|"
-    r"(?<=\bwondering )|(?<=\bfind out )|(?<=\bremind me )|(?<=\bcheck ))when\b(?!\s+(?:they|it|the report|you|we|i|people|leaders|the confed(?:eration)?) (?:say|says|said|talk|talks|mention|mentions|refer|refers|write|writes|use|uses|call|calls)\b)|by when|percentage|proportion|per cent|%|number (?:of|for)|^(?:the )?share of\b|cost|billion|million|what (?:was|is|were) the (?:median|average)|"
+    r"(?<=\bwondering )|(?<=\bfind out )|(?<=\bremind me )|(?<=\bcheck ))when\b(?!\s+(?:they|it|the report|you|we|i|people|leaders|the confed(?:eration)?) (?:say|says|said|talk|talks|mention|mentions|refer|refers|write|writes|use|uses|call|calls)\b)|by when|percentage|proportion|per cent|%|number (?:of|for)|^(?:the )?share of\b|^(?:the )?(?:increase|rise|fall|drop|growth|reduction|jump) in\b|cost|billion|million|what (?:was|is|were) the (?:median|average)|"
     r"(?:what|how) (?:is|was|are|were) the (?:size|length|value|total|scale) of|"
     r"what (?:is|was|were|are) the (?:[\w-]+ ){0,2}?(?:rate|ratio)\b|what (?:[\w'’-]+ ){1,2}(?:rate|ratio)s? (?:did|does|do|was|is|were|are|has|have|will|would|must|should)\b|"
     # "What is the gap in life expectancy between ...?"
@@ -58,9 +58,10 @@ def asked_unit(q: str, kind: str) -> str | None:
     unit = next((u for rx, u in _UNITS if rx.search(q)), None) if kind in ("figure", "comparison") else None
     if unit == "GBP" and _CHANGE.search(q) and not re.search(r"£|money|funding|billion|cost|budget|spend", q, re.I):
         unit = None  # "how much higher were death rates": a change, which the report may give as a share or a count
-    length = re.search(r"\bhow many (year|month|week|day|hour)s\b", q, re.I)
+    length = re.search(r"\bhow many (year|month|week|day|hour)s\b|\bhow long\b.{0,40}?\bin (year|month|week|day|hour)s\b", q, re.I)
     if kind == "figure" and length:
-        unit = length.group(1).lower()  # "how many months of pressure": a length of time, which is not a count
+        # "how many months of pressure", "how long, in weeks, ...": a length of time, which is not a count
+        unit = (length.group(1) or length.group(2)).lower()
     elif kind == "figure" and re.search(r"\bhow often\b", q, re.I):
         unit = "frequency"  # "every two weeks", "monthly"
     elif unit and (re.match(r"\s*(?:when|by when)\b", q, re.I) or re.search(_WHICH_DATE, q)

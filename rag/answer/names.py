@@ -32,9 +32,11 @@ PERSON_NAMED = re.compile(r"\b(?:Professor|Prof\.?|Dr\.?|Sir|Dame|Lord|Lady|Baro
 
 
 def _background(word: str, background: set[str]) -> bool:
-    """Whether a word of a name is background (`background`, with or without "'s"), a joining word or a month."""
+    """Whether a word of a name is background (`background`, with or without "'s"), a joining word, a month or
+    a range of months."""
     w = word.lower()
-    return re.sub(r"['’]s$", "", w) in background or w in ("and", "of", "for") or bool(re.fullmatch(figures.MONTHS, w))
+    return (re.sub(r"['’]s$", "", w) in background or w in ("and", "of", "for")
+            or bool(re.fullmatch(rf"(?:{figures.MONTHS})(?:[-–](?:{figures.MONTHS}))?", w)))  # "April-November"
 
 
 def asks_for_person(q: str) -> bool:

@@ -22,6 +22,8 @@ ASK_WORDS = {
 _COUNTIES = {"yorks": "Yorkshire", "cambs": "Cambridgeshire", "lancs": "Lancashire", "notts": "Nottinghamshire",
              "herts": "Hertfordshire", "glos": "Gloucestershire", "hants": "Hampshire", "leics": "Leicestershire",
              "lincs": "Lincolnshire", "staffs": "Staffordshire", "wilts": "Wiltshire", "worcs": "Worcestershire"}
+_MONTHS = {"jan": "January", "feb": "February", "mar": "March", "apr": "April", "jun": "June", "jul": "July",
+           "aug": "August", "sep": "September", "sept": "September", "oct": "October", "nov": "November", "dec": "December"}
 _REWRITES = [(re.compile(r"\b(what|who|where|when|how|why|which|it|that|there|here)['’]s\b", re.I), r"\1 is"),
              (re.compile(r"\b(wo)n['’]t\b", re.I), r"will not"), (re.compile(r"\bcan['’]t\b", re.I), "cannot"),
              (re.compile(r"n['’]t\b", re.I), " not"), (re.compile(r"['’]re\b", re.I), " are"),
@@ -38,6 +40,8 @@ _REWRITES = [(re.compile(r"\b(what|who|where|when|how|why|which|it|that|there|he
              # County abbreviations the report spells out ("the West Yorks panel").
              (re.compile(rf"\b({'|'.join(_COUNTIES)})\b\.?", re.I),
               lambda m: _COUNTIES[m.group(1).lower()]),
+             # Months shortened ("Apr-Nov 2020"), which the report always spells out.
+             (re.compile(rf"\b({'|'.join(_MONTHS)})\b\.?", re.I), lambda m: _MONTHS[m.group(1).lower()]),
              # The report's "in the next year" and "over the last year".
              (re.compile(r"\b(?:12|twelve) months\b", re.I), "year"),
              (re.compile(r"\b(\d+(?:\.\d+)?) (or|and|to) (\d+(?:\.\d+)?) ?(%|per ?cent)", re.I), r"\1 \4 \2 \3 \4"),
