@@ -522,3 +522,8 @@ def test_a_noun_phrase_asking_for_a_change_is_a_figure_question():
 def test_how_long_in_weeks_asks_for_a_length_of_time():
     assert analyse("How long, in weeks, do patients wait at the clinic?").unit == "week"
     assert analyse("How many months of pressure can staff take?").unit == "month"
+
+
+def test_how_many_on_the_panel_asks_for_a_share():
+    assert analyse("how many on the panel said understaffing is putting patient safety at risk?").unit == "%"
+    assert analyse("How many among the leaders expect demand to rise?").unit == "%"

@@ -34,7 +34,7 @@ ASKS_FOR_FIGURE = re.compile(
     re.I,
 )
 _UNITS = [
-    (re.compile(r"\b(shares?|percentages?|proportions?|per ?cent|%|what fraction|how many (?:in|out of) (?:ten|10|five|four|three|a hundred|100)(?![,\d]|\s+(?:years?|months?|weeks?|days?))|how many (?:of )?(?:the )?(?:leaders|respondents|panel|members|trusts)|"
+    (re.compile(r"\b(shares?|percentages?|proportions?|per ?cent|%|what fraction|how many (?:in|out of) (?:ten|10|five|four|three|a hundred|100)(?![,\d]|\s+(?:years?|months?|weeks?|days?))|how many (?:(?:of|on|in|among) )?(?:the )?(?:leaders|respondents|panel|members|trusts)|"
                 r"among (?:the )?(?:[\w'’-]+ ){0,3}?(?:leaders|respondents|members|panel)\b[^?.!]*\bhow many)\b(?! of the public)"
                 r"(?! (?:make up|are on|are in|sit on|form|comprise|belong))", re.I), "%"),
     (re.compile(r"\b(how much|funding|money|cost|£|billion|budget|investment|pounds|spend|income|salary|turnover)\b", re.I), "GBP"),
