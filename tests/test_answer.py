@@ -618,3 +618,11 @@ def test_a_share_asked_plainly_is_not_answered_by_the_share_that_said_not(assist
     doubting = assistant.ask("What share of panel members lacked confidence in meeting the Long Term Plan's goals on "
                              "their revenue funding up to 2023/24?")
     assert "77" in doubting.answer.split("[1]")[0], doubting.answer
+
+
+@pytest.mark.parametrize("question", ["What's the elective backlog in Northern Ireland at the moment?",
+                                      "How many people are waiting for treatment in Wales?"])
+def test_a_figure_for_a_nation_the_report_gives_none_for_is_declined(assistant, question):
+    # The report names Wales and Northern Ireland only as where the Confederation's members work.
+    ans = assistant.ask(question)
+    assert ans.abstained and ans.see_also, ans.answer

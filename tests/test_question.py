@@ -527,3 +527,9 @@ def test_how_long_in_weeks_asks_for_a_length_of_time():
 def test_how_many_on_the_panel_asks_for_a_share():
     assert analyse("how many on the panel said understaffing is putting patient safety at risk?").unit == "%"
     assert analyse("How many among the leaders expect demand to rise?").unit == "%"
+
+
+def test_what_is_the_waiting_list_asks_for_its_size():
+    assert analyse("What's the waiting list in Wales?").kind == "figure"
+    assert analyse("What is the current elective backlog?").kind == "figure"
+    assert analyse("What is the waiting list for mental health like?").kind != "figure"

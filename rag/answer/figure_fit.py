@@ -60,6 +60,7 @@ class _Asked:
     counted: list[str]  # the counted subject's terms
     people: bool  # what is counted is people, named in too many words to require them all
     wanted: list[str]  # the counted terms a sentence must use: not the people words, not the report's background
+    subject: list[str]  # the question's terms besides names and the report's background, one of which a sentence uses
     statistics: list[str]  # "median", "average"
     took_part: bool  # asks who took part in a survey ("how many answered it", "the response rate")
     # The question with the figures it gives, which are not the answer, unless it checks one of them: "Is it right
@@ -70,8 +71,13 @@ class _Asked:
     def of(cls, plan: QuestionPlan, question: str) -> _Asked:
         counted = terms(plan.counted or "")
         checks = CHECKS_A_FIGURE.search(normalise_question(question))
-        return cls(names=named_subjects(question), counted=counted, people=bool(set(counted) & PEOPLE),
-                   wanted=[w for w in counted if w not in PEOPLE and w not in BACKGROUND_TERMS], statistics=_STATISTIC.findall(question.lower()),
+        names = named_subjects(question)
+        # A name ("in Wales") is checked as a name: the counted thing's own words must be there besides.
+        named = set(terms(" ".join(names)))
+        return cls(names=names, counted=counted, people=bool(set(counted) & PEOPLE),
+                   wanted=[w for w in counted if w not in PEOPLE and w not in BACKGROUND_TERMS and w not in named],
+                   subject=[w for w in plan.terms if w not in named and w not in BACKGROUND_TERMS],
+                   statistics=_STATISTIC.findall(question.lower()),
                    took_part=bool(_RESPONDED.search(question) and _SURVEY.search(question)),
                    given=_FIGURES_OUT.sub(" ", question) if checks else question)
 
@@ -87,9 +93,16 @@ def _fits_subject_and_period(plan: QuestionPlan, c: Candidate, ctx: Context, ask
         have = set(terms(text))
         if sum(w in have for w in asked.wanted) < need * len(asked.wanted):
             return False
-    about = f"{c.sentence.section} {case_named(c, ctx)} {text}"
-    if not all(names_in(name, about) or names_in(name, _paragraph_before(c, ctx)) for name in asked.names):
-        return False
+    about = f"{c.sentence.section} {case_named(c, ctx)} {c.sentence.text}"
+    if not all(names_in(name, about) for name in asked.names):
+        if not all(names_in(name, f"{c.previous} {_paragraph_before(c, ctx)}") for name in asked.names):
+            return False
+        # A place named only in the sentences before ("... in England, Wales and Northern Ireland. The members
+        # we represent employ 1.5 million staff"): the sentence must speak of what is asked there besides.
+        places = [q.text for q in plan.qualifiers if q.kind == "place"]
+        if (places and not plan.counted and asked.subject
+                and not set(asked.subject) & set(terms(f"{c.sentence.section} {text}"))):
+            return False
     if not all(_group_named(g, f"{c.sentence.section} {text}") for g in _groups(plan)):
         return False
     if asked.took_part and not _RESPONDED.search(text):

@@ -30,7 +30,9 @@ ASKS_FOR_FIGURE = re.compile(
     # "What was the additional funding announced?", "What was the increase in adults accessing ...?"
     r"what (?:is|was|were|are) (?:the|their|its) (?:[\w'’-]+ ){0,2}?(?:funding|investment|allocation)"
     r"(?:\s+(?:announced|given|provided|promised|made available|set aside)(?:\s+then)?)?(?=\s*(?:[?.!]|$|for\b|to\b))|"
-    r"what (?:is|was) the (?:[\w'’-]+ )?(?:increase|rise|fall|drop|growth|reduction) in\b|(?:two|both) (?:shares|figures|numbers|percentages|proportions))",
+    r"what (?:is|was) the (?:[\w'’-]+ )?(?:increase|rise|fall|drop|growth|reduction) in\b|"
+    # "What's the waiting list in Wales?": its size.
+    r"what (?:is|was|are|were) the (?:current |latest |total |elective |overall |nhs )*(?:waiting lists?|backlogs?)(?= in\b|\s*[?.!]|$)|(?:two|both) (?:shares|figures|numbers|percentages|proportions))",
     re.I,
 )
 _UNITS = [
