@@ -26,7 +26,7 @@ def test_question_forms_name_the_section_in_words():
 def test_every_follow_up_for_the_gold_questions_is_answered(assistant):
     """Each gold question's follow-ups, asked as the page asks them (after the question), get an answer, not a
     decline, and that answer cites the section the follow-up was drawn from."""
-    items = load_gold(DEFAULT_GOLD)
+    items = load_gold(DEFAULT_GOLD)[::3]  # a third of the gold set, every kind: the whole took 136 s of CI's 20 min
     with_follow_ups, declined = 0, []
     for item in items:
         answer = assistant.ask(item.question)

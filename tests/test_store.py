@@ -36,7 +36,7 @@ def test_milvus_gives_the_default_stores_top_8_passages(assistant, milvus):
     settings, store = milvus
     default, other = assistant.retriever, Retriever(assistant.index, settings, store=store)
     same, overlap = [], []
-    for item in load_gold(DEFAULT_GOLD):
+    for item in load_gold(DEFAULT_GOLD)[::4]:  # a quarter of the gold set, every kind: the whole took 45 s
         qv = default.embed_query(item.question)
         a, b = _passages(default, item.question, qv), _passages(other, item.question, qv)
         same.append(a == b)
@@ -97,7 +97,8 @@ def test_rag_ask_on_milvus_prints_the_same_cited_answer(tmp_path):
 def test_eval_metrics_on_milvus_are_within_001_of_the_default(tmp_path):
     runs = {}
     for name, env in (("default", {}), ("milvus", {"RAG_STORE": "milvus", "RAG_MILVUS_URI": str(tmp_path / "e.db")})):
-        done = run_rag("eval", "--mode", "extractive", "--out", str(tmp_path / name), env=env)
+        # The first 400 gold questions, every kind among them: two whole runs took 160 s of a CI budget of 20 min.
+        done = run_rag("eval", "--mode", "extractive", "--limit", "400", "--out", str(tmp_path / name), env=env)
         assert done.returncode == 0, done.stderr.decode()[-2000:]
         runs[name] = json.loads(next((tmp_path / name).glob("*/summary.json")).read_text())["metrics"]
     diffs = {k: abs(v - runs["milvus"][k]) for k, v in runs["default"].items()
