@@ -626,3 +626,14 @@ def test_a_figure_for_a_nation_the_report_gives_none_for_is_declined(assistant, 
     # The report names Wales and Northern Ireland only as where the Confederation's members work.
     ans = assistant.ask(question)
     assert ans.abstained and ans.see_also, ans.answer
+
+
+def test_a_pdf_sentence_is_quoted_in_the_web_editions_wording(assistant):
+    # The PDF lost the hyphen of "same-day"; the web edition's sentence is the same one, correctly worded.
+    ans = assistant.ask("Which new patient pathways does the whole-system point of the plan give as examples?")
+    assert "same-day access to diagnostics" in ans.answer and "sameday" not in ans.answer, ans.answer
+    cited = next(c for c in ans.citations if "same-day" in c.quote)
+    assert cited.edition == "web"
+    # A sentence the web edition words otherwise keeps the PDF's words.
+    about = assistant.ask("Which organisation is behind this manifesto?")
+    assert "NHS Confederation" in about.answer, about.answer

@@ -3,11 +3,13 @@ the bullets of a section, choosing distinct sentences in report order, and quoti
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, replace
 
 import numpy as np
 
+from rag import figures
 from rag.answer.core import (
     CorpusStats,
     _idf,
@@ -25,6 +27,7 @@ from rag.answer.question import topic_aliases
 from rag.answer.wording import terms
 from rag.index import Index
 from rag.schema import Answer, Citation, Passage, QuestionPlan, Sentence
+from rag.sentence_table import doc_of
 from rag.settings import Settings
 from rag.text import content_words, stem
 
@@ -85,6 +88,7 @@ def candidate_at(plan: QuestionPlan, row: int, passage: Passage, rank: int, ctx:
 
 
 UNRETRIEVED_RANK = 99  # the rank feature of a sentence the answer reaches outside the retrieved passages
+SAME_WORDING = 0.97  # character similarity of a PDF sentence and its web twin: layout quirks only (not tuned)
 
 
 def candidates_at(plan: QuestionPlan, rows: list[int], cands: list[Candidate], passages: list[Passage],
@@ -204,6 +208,31 @@ def passage_for(s: Sentence, ctx: Context, passages: list[Passage]) -> Passage:
     return Passage(chunk=chunk, score=0.0, also=twins)
 
 
+def _same_wording(a: str, b: str) -> bool:
+    """The same sentence but for the PDF's layout (a hyphen, a quote mark, a space): not one the web edition words
+    otherwise ("We are the membership organisation" for "The NHS Confederation is ...")."""
+    return difflib.SequenceMatcher(None, a, b).ratio() >= SAME_WORDING
+
+
+def _figure_keys(text: str) -> set:
+    return {figures.key(f) for f in figures.find_figures(text)}
+
+
+def _web_wording(c: Candidate, plan: QuestionPlan, ctx: Context) -> tuple[str, Passage]:
+    """A PDF sentence's twin in the web edition, and its passage, unless the question names an edition: the PDF's
+    layout lost hyphens and spaces ("sameday access to diagnostics") that the web edition keeps. The sentence
+    itself when the web edition words it differently or states other figures."""
+    s = c.sentence
+    if s.edition != "pdf" or any(q.kind == "edition" for q in plan.qualifiers):
+        return s.text, c.passage
+    table = ctx.index.sentences
+    for r in table.by_section.get((doc_of(s.chunk_id), "web", s.section), []):
+        twin = table.rows[r]
+        if _same_wording(twin.text, s.text) and _figure_keys(twin.text) == _figure_keys(s.text):
+            return twin.text, passage_for(twin, ctx, [])
+    return s.text, c.passage
+
+
 def quote(question, plan, picks: list[Candidate], ctx: Context, qid, variants: bool, as_list: bool = False,
           lead: int = 0, continued: frozenset[int] = frozenset()) -> Answer:
     """The picks quoted in order, each with its citation; `as_list` bullets every pick after the first `lead`,
@@ -212,10 +241,12 @@ def quote(question, plan, picks: list[Candidate], ctx: Context, qid, variants: b
     citations: list[Citation] = []
     parts: list[str] = []
     for i, c in enumerate(picks):
-        text = c.sentence.text
-        existing = next((x for x in citations if x.chunk_id == c.passage.chunk.id and x.quote == text), None)
+        text, passage = c.sentence.text, c.passage
+        if not variants:
+            text, passage = _web_wording(c, plan, ctx)
+        existing = next((x for x in citations if x.chunk_id == passage.chunk.id and x.quote == text), None)
         if existing is None:
-            existing = citation_for(c.passage, len(citations) + 1, text, sources)
+            existing = citation_for(passage, len(citations) + 1, text, sources)
             citations.append(existing)
         line = f"{text} [{existing.n}]"
         if i in continued and parts:
