@@ -637,3 +637,9 @@ def test_a_pdf_sentence_is_quoted_in_the_web_editions_wording(assistant):
     # A sentence the web edition words otherwise keeps the PDF's words.
     about = assistant.ask("Which organisation is behind this manifesto?")
     assert "NHS Confederation" in about.answer, about.answer
+
+
+def test_a_sentence_that_follows_on_brings_the_one_before_it(assistant):
+    # "The waiting list will therefore probably get worse ...": the reason is the sentence before it.
+    ans = assistant.ask("How come the Confederation is happy for the waiting list to get longer for a while?")
+    assert "grow the backlog" in ans.answer, ans.answer

@@ -450,7 +450,9 @@ def _narrative(question, plan, passages, cands, ctx, qid) -> Answer:
     # A paragraph of one sentence (a case study's lead) reads on into the next paragraph.
     onward = _read_on(best, content, best.sentence.para + 1 if alone else best.sentence.para)
     # Then its section's good sentences; those from elsewhere in the report only when nearly as good.
-    picks = distinct([best] + onward + [c for c in content[1:] if c.score >= floor and
+    # "The waiting list will therefore probably get worse": the reason is the sentence before it.
+    before = _what_it_follows(best, plan, cands, passages, ctx)
+    picks = distinct([best] + before + onward + [c for c in content[1:] if c.score >= floor and
                                 (c.sentence.section == best.sentence.section or c.score >= NARRATIVE_ELSEWHERE * best.score)])
     if len(picks) == 1 and alone:
         # A sentence standing alone (a survey finding's bullet) says no more than itself: the next best
@@ -468,6 +470,20 @@ def _narrative(question, plan, passages, cands, ctx, qid) -> Answer:
                 picks.append(other)
                 break
     return quote(question, plan, in_report_order(picks, best), ctx, qid, variants=False)
+
+
+_FOLLOWS_ON = re.compile(r"^(?:[\w'’-]+ ){1,5}?(?:therefore|thus|consequently|as a result)\b|^(?:This|That|These|Those|So|As a result)\b")
+
+
+def _what_it_follows(best: Candidate, plan, cands: list[Candidate], passages, ctx: Context) -> list[Candidate]:
+    """The sentence before the best in its paragraph, when the best follows on from it ("therefore", "This ...")."""
+    s, rows = best.sentence, ctx.index.sentences.rows
+    if s.pos == 0 or not _FOLLOWS_ON.search(s.text):
+        return []
+    prev = rows[best.row - 1]
+    if prev.para != s.para or prev.chunk_id != s.chunk_id:
+        return []
+    return candidates_at(plan, [best.row - 1], cands, passages, ctx)
 
 
 def _read_on(anchor: Candidate, content: list[Candidate], para: int) -> list[Candidate]:
