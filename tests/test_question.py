@@ -533,3 +533,9 @@ def test_what_is_the_waiting_list_asks_for_its_size():
     assert analyse("What's the waiting list in Wales?").kind == "figure"
     assert analyse("What is the current elective backlog?").kind == "figure"
     assert analyse("What is the waiting list for mental health like?").kind != "figure"
+
+
+def test_a_two_letter_acronym_is_named_by_two_long_words():
+    assert names_in("GP", "the unknown backlog created by deferred presentation in general practice")
+    assert not names_in("GP", "a great pressure on staff")  # "great" is too short to spell out a G
+    assert not names_in("GP", "waiting lists in England")

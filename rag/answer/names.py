@@ -125,6 +125,10 @@ def _spelled_out(acronym: str, text: str) -> bool:
     """Whether consecutive words of `text` (hyphens split them) begin with the acronym's letters: "FTE" in
     "full-time equivalent staff"."""
     # An acronym of a word that is itself one keeps all its letters ("NHSE" for "NHS England").
-    initials = "".join(w.lower() if w.isupper() and len(w) > 1 else w[0].lower()
-                       for w in re.findall(r"[A-Za-z]+", text) if w.lower() not in ("and", "of", "for", "the"))
+    words = [w for w in re.findall(r"[A-Za-z]+", text) if w.lower() not in ("and", "of", "for", "the")]
+    initials = "".join(w.lower() if w.isupper() and len(w) > 1 else w[0].lower() for w in words)
+    if len(acronym) == 2:
+        # Two letters begin many pairs of words: only two long ones spell one out ("GP": "general practice").
+        return any(a[0].lower() + b[0].lower() == acronym.lower() and min(len(a), len(b)) >= 6
+                   for a, b in zip(words, words[1:]))
     return len(acronym) >= 3 and acronym.lower() in initials
