@@ -643,3 +643,10 @@ def test_a_sentence_that_follows_on_brings_the_one_before_it(assistant):
     # "The waiting list will therefore probably get worse ...": the reason is the sentence before it.
     ans = assistant.ask("How come the Confederation is happy for the waiting list to get longer for a while?")
     assert "grow the backlog" in ans.answer, ans.answer
+
+
+def test_a_short_sentence_after_a_figure_is_read_with_it(assistant):
+    # "... (46 per cent) say they are well supported by national bodies ... A quarter (25 per cent) disagree."
+    ans = assistant.ask("Share of leaders who feel national bodies support them well, against those who don't?")
+    assert "46 per cent" in ans.answer and "25 per cent" in ans.answer, ans.answer
+    assert ans.figures and all(f.supported for f in ans.figures), ans.figures

@@ -151,7 +151,7 @@ def _compose(question: str, plan: QuestionPlan, passages: list[Passage], ctx: Co
                 return declined
             return answer
     if plan.kind in ("figure", "comparison"):
-        return _figure(question, plan, fitting or figure_pool(plan, cands), ctx, qid)
+        return _figure(question, plan, fitting or figure_pool(plan, cands), ctx, qid, cands, passages)
     return _narrative(question, plan, passages, cands, ctx, qid)
 
 
@@ -293,9 +293,30 @@ def decision_score(plan: QuestionPlan, cands: list[Candidate], passages: list[Pa
     return ctx.model.answerable(answerability_features(plan, pool[0], passages, ctx.df, ctx.weight))
 
 
-def _figure(question, plan, pool: list[Candidate], ctx, qid) -> Answer:
+def _figure(question, plan, pool: list[Candidate], ctx, qid, cands=(), passages=()) -> Answer:
     """`pool`: figure sentences, best first (for a figure question, those fitting its subject and period)."""
-    return quote(question, plan, _figure_picks(plan, pool, ctx), ctx, qid, variants=True)
+    picks = _figure_picks(plan, pool, ctx)
+    return quote(question, plan, _with_short_sequels(picks, plan, list(cands), list(passages), ctx), ctx, qid, variants=True)
+
+
+SEQUEL_WORDS = 10  # at most, for the sentence after a figure's to be read with it (not tuned)
+
+
+def _with_short_sequels(picks: list[Candidate], plan, cands: list[Candidate], passages, ctx: Context) -> list[Candidate]:
+    """Each pick followed by the next sentence of its paragraph when that one is short and states a figure:
+    "... (46 per cent) say they are well supported by national bodies ... A quarter (25 per cent) disagree." """
+    rows = ctx.index.sentences.rows
+    out: list[Candidate] = []
+    for c in picks:
+        out.append(c)
+        nxt = c.row + 1
+        if nxt >= len(rows) or any(p.row == nxt for p in picks + out):
+            continue
+        s = rows[nxt]
+        if (s.para == c.sentence.para and s.chunk_id == c.sentence.chunk_id and len(s.text.split()) <= SEQUEL_WORDS
+                and any(not figures.is_trivial(f) for f in figures.find_figures(s.text))):
+            out += candidates_at(plan, [nxt], cands, passages, ctx)
+    return out
 
 
 def _two_figures(question: str, plan: QuestionPlan, passages: list[Passage], ctx: Context, qid) -> Answer | None:
