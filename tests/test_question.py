@@ -539,3 +539,18 @@ def test_a_two_letter_acronym_is_named_by_two_long_words():
     assert names_in("GP", "the unknown backlog created by deferred presentation in general practice")
     assert not names_in("GP", "a great pressure on staff")  # "great" is too short to spell out a G
     assert not names_in("GP", "waiting lists in England")
+
+
+@pytest.mark.parametrize(
+    "question, read",
+    [
+        ("waiting at the end of july 21?", "waiting at the end of july 2021?"),
+        ("their revenue settlement to 23/24?", "their revenue settlement to 2023/24?"),
+        ("July 21, 2021", "July 21, 2021"),  # a day of the month, not a year
+        ("open 24/7", "open 24/7"),
+        ("what NHSEI said", "what NHS England and NHS Improvement said"),
+        ("cyp eating disorders, how many ppl", "children and young people eating disorders, how many people"),
+    ],
+)
+def test_short_years_and_abbreviations_are_read_as_the_report_writes_them(question, read):
+    assert normalise_question(question) == read

@@ -42,6 +42,14 @@ _REWRITES = [(re.compile(r"\b(what|who|where|when|how|why|which|it|that|there|he
               lambda m: _COUNTIES[m.group(1).lower()]),
              # Months shortened ("Apr-Nov 2020"), which the report always spells out.
              (re.compile(rf"\b({'|'.join(_MONTHS)})\b\.?", re.I), lambda m: _MONTHS[m.group(1).lower()]),
+             # Years in two digits ("the end of July 21", "to 23/24"), written as the report writes them.
+             (re.compile(rf"\b((?:{'|'.join(_MONTHS.values())}) )(1[5-9]|2\d)\b(?!\s*[/,.]?\s*\d)", re.I), r"\g<1>20\2"),
+             (re.compile(r"(?<![\d/£$.,])\b(1[5-9]|2\d)/(1[6-9]|2\d|30)\b(?!/)"),
+              lambda m: f"20{m.group(1)}/{m.group(2)}" if int(m.group(2)) == int(m.group(1)) + 1 else m.group(0)),
+             # Abbreviations the report spells out.
+             (re.compile(r"\bNHSE/?I\b"), "NHS England and NHS Improvement"),
+             (re.compile(r"\bCYP\b", re.I), "children and young people"),
+             (re.compile(r"\bppl\b", re.I), "people"),
              # The report's "in the next year" and "over the last year".
              (re.compile(r"\b(?:12|twelve) months\b", re.I), "year"),
              (re.compile(r"\b(\d+(?:\.\d+)?) (or|and|to) (\d+(?:\.\d+)?) ?(%|per ?cent)", re.I), r"\1 \4 \2 \3 \4"),
