@@ -650,3 +650,12 @@ def test_a_short_sentence_after_a_figure_is_read_with_it(assistant):
     ans = assistant.ask("Share of leaders who feel national bodies support them well, against those who don't?")
     assert "46 per cent" in ans.answer and "25 per cent" in ans.answer, ans.answer
     assert ans.figures and all(f.supported for f in ans.figures), ans.figures
+
+
+def test_a_share_of_leaders_is_not_the_size_of_a_rise(assistant):
+    # The report gives no share of leaders for ambulance demand; "significant increases (i.e. more than 20 per
+    # cent)" is how big a rise counts as significant.
+    ans = assistant.ask("What % of panel members said ambulance services would see a significant increase in demand?")
+    assert ans.abstained and ans.see_also, ans.answer
+    mental = assistant.ask("What share of the panel expect a significant rise in demand for CAMHS?")
+    assert "89 per cent" in mental.answer, mental.answer

@@ -175,20 +175,31 @@ _MONEY = re.compile(r"\bhow much\b[^?.,;:]*?\b(?:funding|money|cost|costs|budget
 _SHARE = re.compile(r"\b(?:shares?|proportions?|percentages?|per ?cent|fraction)\b", re.I)
 
 
+# A share of the people asked ("what % of the leaders panel"), which a size of change is not.
+_OF_PEOPLE = re.compile(r"\b(?:of|among) (?:the |our )?(?:[\w'’-]+ ){0,2}?(?:leaders|panel|respondents|members|trusts|chief executives)\b|"
+                        r"\bhow many (?:(?:of|on|in|among) )?(?:the )?(?:leaders|panel|respondents|members)\b", re.I)
+_ASKS_A_CHANGE = re.compile(r"\bby (?:how much|what)\b|\bwhat (?:%|per ?cent|percentage) (?:rise|increase|jump|fall|drop)\b", re.I)
+_SIZE_OF_CHANGE = re.compile(r"\b(?:increases?|rises?|growth|falls?|drops?|declines?|jumps?|reductions?)\s*"
+                             r"(?:\(?\s*(?:i\.e\.\s*)?(?:of|by)?\s*(?:more than|over|up to|around|about|at least)?\s*)$", re.I)
+
+
 def new_figure(unit: str | None, text: str, question: str) -> bool:
     """A figure of the asked kind that the question does not already give (a date only when one is asked)."""
     given = figures.find_figures(question)
     # "how much funding", "of the £5.4bn, how much ...": a sum, not "eight assistants funded"
     money = unit == "GBP" and (bool(_MONEY.search(question)) or any(f.unit == "GBP" for f in given))
     wants_share = unit == "%" and bool(_SHARE.search(question))  # not "how many leaders": "3,000 leaders" is a count
+    people_share = unit == "%" and bool(_OF_PEOPLE.search(question)) and not _ASKS_A_CHANGE.search(question)
     for f in figures.find_figures(text):
         if figures.is_trivial(f) or figures.appears_in(f, given):
             continue
         if wants_share and f.unit != "%":
             continue  # "what share": a share ("59%", "half", "seven in ten"), not a count or a sum
+        if people_share and _SIZE_OF_CHANGE.search(text[max(0, f.start - 40):f.start]):
+            continue  # "what % of leaders": not "significant increases (i.e. more than 20 per cent)"
         if f.unit == "GBP" if money else (f.unit in ("date", "year", "financial year")) == (unit == "date"):
             return True
-    if money or wants_share:
+    if money or wants_share or people_share:
         return False
     if unit == "date":
         return bool(_MONTH_WORD.search(text))
