@@ -659,3 +659,11 @@ def test_a_share_of_leaders_is_not_the_size_of_a_rise(assistant):
     assert ans.abstained and ans.see_also, ans.answer
     mental = assistant.ask("What share of the panel expect a significant rise in demand for CAMHS?")
     assert "89 per cent" in mental.answer, mental.answer
+
+
+def test_a_count_of_people_is_not_a_count_of_vacancies(assistant):
+    # "many staff are at the edge of retirement ... the more than 93,000 NHS vacancies": no count of such staff.
+    ans = assistant.ask("how many staff are on the edge of retirement?")
+    assert ans.abstained and ans.see_also, ans.answer
+    staff = assistant.ask("How many staff do the Confederation's members employ?")
+    assert "1.5 million staff" in staff.answer

@@ -117,7 +117,9 @@ def _fits_subject_and_period(plan: QuestionPlan, c: Candidate, ctx: Context, ask
             return False
     elif plan.unit == "count":
         # A count of things must be followed by those things; people are counted in too many words to check.
-        if not states_count(c.sentence.text, asked.given, set(asked.counted) if asked.counted and not asked.people else None):
+        # People may be counted in any of their names ("staff", "patients"), but not as things ("93,000 vacancies").
+        things = set(asked.counted) | (_COUNTED_PEOPLE | _PEOPLE_WORDS if asked.people else set())
+        if not states_count(c.sentence.text, asked.given, things if asked.counted else None):
             return False
         if asked.people and _counts_other_people(c.sentence.text, set(asked.counted)):
             return False
@@ -162,6 +164,7 @@ _FIGURES_OUT = re.compile(r"£?\d[\d,.]*\s*(?:%|per ?cent|million|billion|bn|m|k
 # of patients); "people" counts anyone.
 _COUNTED_PEOPLE = {stem(w) for w in ("patients", "staff", "leaders", "members", "assistants", "nurses", "doctors",
                                      "respondents", "volunteers", "clinicians", "workers", "gps", "residents")}
+_PEOPLE_WORDS = {stem(w) for w in ("people", "adults", "children", "individuals", "employees", "executives", "chairs")}
 _NUMBER_THEN_WORDS = re.compile(r"(?:\b\d[\d,.]*(?:\s+(?:million|thousand))?|\b(?:two|three|four|five|six|seven|eight|nine|ten|"
                                 r"hundreds?|thousands?))\s+((?:[A-Za-z][\w'’-]*\s+){0,2}[A-Za-z][\w'’-]*)", re.I)
 
