@@ -211,7 +211,9 @@ def passage_for(s: Sentence, ctx: Context, passages: list[Passage]) -> Passage:
 def _same_wording(a: str, b: str) -> bool:
     """The same sentence but for the PDF's layout (a hyphen, a quote mark, a space): not one the web edition words
     otherwise ("We are the membership organisation" for "The NHS Confederation is ...")."""
-    return difflib.SequenceMatcher(None, a, b).ratio() >= SAME_WORDING
+    m = difflib.SequenceMatcher(None, a, b)
+    # The cheap upper bounds first: most of a section's sentences are nothing like it.
+    return m.real_quick_ratio() >= SAME_WORDING and m.quick_ratio() >= SAME_WORDING and m.ratio() >= SAME_WORDING
 
 
 def _figure_keys(text: str) -> set:

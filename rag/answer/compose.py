@@ -293,10 +293,10 @@ def decision_score(plan: QuestionPlan, cands: list[Candidate], passages: list[Pa
     return ctx.model.answerable(answerability_features(plan, pool[0], passages, ctx.df, ctx.weight))
 
 
-def _figure(question, plan, pool: list[Candidate], ctx, qid, cands=(), passages=()) -> Answer:
+def _figure(question, plan, pool: list[Candidate], ctx, qid, cands: list[Candidate], passages: list[Passage]) -> Answer:
     """`pool`: figure sentences, best first (for a figure question, those fitting its subject and period)."""
-    picks = _figure_picks(plan, pool, ctx)
-    return quote(question, plan, _with_short_sequels(picks, plan, list(cands), list(passages), ctx), ctx, qid, variants=True)
+    picks = _with_short_sequels(_figure_picks(plan, pool, ctx), plan, cands, passages, ctx)
+    return quote(question, plan, picks, ctx, qid, variants=True)
 
 
 SEQUEL_WORDS = 12  # at most, for the sentence after a figure's to be read with it (chosen on dev: 10 -> 12 three more right, 15 none)
@@ -309,14 +309,23 @@ def _with_short_sequels(picks: list[Candidate], plan, cands: list[Candidate], pa
     out: list[Candidate] = []
     for c in picks:
         out.append(c)
-        nxt = c.row + 1
-        if nxt >= len(rows) or any(p.row == nxt for p in picks + out):
+        nxt = _in_paragraph(c.row, +1, ctx)
+        if nxt is None or any(p.row == nxt for p in picks + out):
             continue
-        s = rows[nxt]
-        if (s.para == c.sentence.para and s.chunk_id == c.sentence.chunk_id and len(s.text.split()) <= SEQUEL_WORDS
-                and any(not figures.is_trivial(f) for f in figures.find_figures(s.text))):
+        text = rows[nxt].text
+        if len(text.split()) <= SEQUEL_WORDS and any(not figures.is_trivial(f) for f in figures.find_figures(text)):
             out += candidates_at(plan, [nxt], cands, passages, ctx)
     return out
+
+
+def _in_paragraph(row: int, step: int, ctx: Context) -> int | None:
+    """The row `step` sentences from `row` when it sits in the same paragraph, else None."""
+    rows = ctx.index.sentences.rows
+    other = row + step
+    if not 0 <= other < len(rows):
+        return None
+    a, b = rows[row], rows[other]
+    return other if (a.chunk_id, a.para) == (b.chunk_id, b.para) else None
 
 
 def _two_figures(question: str, plan: QuestionPlan, passages: list[Passage], ctx: Context, qid) -> Answer | None:
@@ -498,13 +507,8 @@ _FOLLOWS_ON = re.compile(r"^(?:[\w'’-]+ ){1,5}?(?:therefore|thus|consequently|
 
 def _what_it_follows(best: Candidate, plan, cands: list[Candidate], passages, ctx: Context) -> list[Candidate]:
     """The sentence before the best in its paragraph, when the best follows on from it ("therefore", "This ...")."""
-    s, rows = best.sentence, ctx.index.sentences.rows
-    if s.pos == 0 or not _FOLLOWS_ON.search(s.text):
-        return []
-    prev = rows[best.row - 1]
-    if prev.para != s.para or prev.chunk_id != s.chunk_id:
-        return []
-    return candidates_at(plan, [best.row - 1], cands, passages, ctx)
+    prev = _in_paragraph(best.row, -1, ctx) if _FOLLOWS_ON.search(best.sentence.text) else None
+    return [] if prev is None else candidates_at(plan, [prev], cands, passages, ctx)
 
 
 def _read_on(anchor: Candidate, content: list[Candidate], para: int) -> list[Candidate]:

@@ -126,9 +126,9 @@ def _spelled_out(acronym: str, text: str) -> bool:
     "full-time equivalent staff"."""
     # An acronym of a word that is itself one keeps all its letters ("NHSE" for "NHS England").
     words = [w for w in re.findall(r"[A-Za-z]+", text) if w.lower() not in ("and", "of", "for", "the")]
-    initials = "".join(w.lower() if w.isupper() and len(w) > 1 else w[0].lower() for w in words)
     if len(acronym) == 2:
         # Two letters begin many pairs of words: only two long ones spell one out ("GP": "general practice").
         return any(a[0].lower() + b[0].lower() == acronym.lower() and min(len(a), len(b)) >= 6
                    for a, b in zip(words, words[1:]))
+    initials = "".join(w.lower() if w.isupper() and len(w) > 1 else w[0].lower() for w in words)
     return len(acronym) >= 3 and acronym.lower() in initials
