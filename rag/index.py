@@ -33,7 +33,7 @@ from rag.settings import Settings
 from rag.store import bm25_index, sync_store
 
 MANIFEST = "manifest.json"
-FORMAT_VERSION = 2  # 2: sentences.jsonl + sentences.npy for the answer stage
+FORMAT_VERSION = 3  # 2: sentences.jsonl + sentences.npy for the answer stage; 3: sentences a pull quote restates
 # Exact (flat) search up to this many chunks, HNSW above: measured in bench/growth.py, see docs/speed.md.
 HNSW_MIN_CHUNKS = 100_000
 # 32/80/128 gave recall@10 0.966 against flat at 100x the report (synthetic vectors); these give > 0.98 there.

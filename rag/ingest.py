@@ -350,6 +350,7 @@ def _drop_pull_quotes(ed: Edition) -> None:
         for p in sec.paragraphs:
             if p.kind in ("text", "bullet") and not _TERMINAL.search(p.text):
                 if _is_repeat(p.text, [t for t in everywhere if t != p.text]) or _shares_words(p.text, nearby):
+                    sec.highlights.append(p.text)
                     continue
             if p.kind == "text" and _FIGURE_ONLY.match(p.text):
                 continue  # a stray callout figure ("10 million") from a pull quote

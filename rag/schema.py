@@ -44,6 +44,7 @@ class Section:
     path: list[str]
     paragraphs: list[Paragraph] = field(default_factory=list)
     pages: str | None = None  # printed page range, PDF edition only
+    highlights: list[str] = field(default_factory=list)  # pull quotes set apart from the text, which they restate
 
     @property
     def title(self) -> str:
@@ -153,6 +154,7 @@ class Sentence:
     pos: int  # sentence number within its paragraph
     kind: str  # text | bullet | quote | note
     text: str
+    highlight: bool = False  # restated in a pull quote: a point the report itself singles out
 
 
 @dataclass

@@ -70,7 +70,33 @@ def build_rows(sections: list[Section], chunks: list[Chunk]) -> list[Sentence]:
             continue
         for pos, text in enumerate(_sentences(c.text)):
             rows.append(Sentence(c.id, c.edition, c.section, 0, pos, "text", text))
+    _mark_highlights(rows, [h for sec in sections for h in sec.highlights])
     return rows
+
+
+HIGHLIGHT_SHARE = 0.7  # of a pull quote's words a sentence must hold to be the one it restates
+
+
+def _mark_highlights(rows: list[Sentence], pull_quotes: list[str]) -> None:
+    """Mark, in each edition, the sentences a pull quote restates: those holding most of its words. Pull quotes are
+    dropped from the text at ingest (they repeat it), but they are the report's own choice of what matters, which a
+    summary of a chapter should carry. Either edition's pull quotes mark both: the PDF sets more of them apart."""
+    def words(text: str) -> list[str]:
+        return re.findall(r"[a-z0-9£%]+", text.lower().replace("’", "'"))
+
+    by_edition: dict[str, list[tuple[Sentence, set[str]]]] = {}
+    for row in rows:
+        by_edition.setdefault(row.edition, []).append((row, set(words(row.text))))
+    for quote in dict.fromkeys(pull_quotes):
+        wanted = words(quote)
+        if len(wanted) < 4 or re.match(r"\d+\.\s", quote):
+            continue  # a stray callout, or a point's title repeated beside it ("3. Whole-system solutions: ...")
+        for pool in by_edition.values():
+            shares = [sum(w in have for w in wanted) / len(wanted) for _, have in pool]
+            best = max(shares, default=0.0)
+            for (row, _), share in zip(pool, shares):
+                if best >= HIGHLIGHT_SHARE and share == best:
+                    row.highlight = True
 
 
 def _sentences(text: str) -> list[str]:

@@ -264,6 +264,15 @@ def test_a_chapter_summary_gives_its_challenge_findings_and_asks(assistant):
     assert parts == {"The challenge", "What have NHS leaders told us?", "What do NHS leaders need?"}, parts
 
 
+def test_a_summary_of_a_chapter_carries_the_points_its_pull_quotes_single_out(assistant):
+    # "Building back better" has no challenge or asks; its two pull quotes restate the sentences that matter most.
+    ans = assistant.ask("Summarise the 'Building back better' conclusion")
+    assert ans.plan.kind == "summary" and not ans.abstained, ans.answer
+    assert "unjust gaps in health status" in ans.answer and "level with the public" in ans.answer, ans.answer
+    texts = [c.quote for c in ans.citations]
+    assert len(texts) == len(set(texts)) <= 6, texts
+
+
 def test_a_list_named_in_a_sentence_of_the_best_section_is_found(assistant):
     # "Themes included ..." shares few words with the question, and its chunk need not be retrieved.
     ans = assistant.ask("Which subjects did the West Yorkshire panel of patients waiting for operations talk about?")

@@ -55,3 +55,18 @@ def test_long_paragraph_is_split_at_sentences():
     assert max(model_files.count_tokens(MODEL, c.text) for c in small) <= 80
     for c in small:
         assert chunk_source_text(ed.text, c) == c.text
+
+
+def test_a_pull_quote_marks_the_sentence_it_restates_in_every_edition():
+    from rag.schema import Sentence
+    from rag.sentence_table import _mark_highlights
+
+    def row(edition: str, text: str) -> Sentence:
+        return Sentence(f"manifesto:{edition}:x", edition, "Workforce", 0, 0, "text", text)
+
+    rows = [row("pdf", "In the period ending in March 2021, staff vacancies stood at 93,806."),
+            row("pdf", "Staff are exhausted."),
+            row("web", "In the period ending in June 2021, staff vacancies stood at 93,806.")]
+    _mark_highlights(rows, ["In March 2021, staff vacancies stood at 93,806", "10 million",
+                            "3. Whole-system solutions: staff are exhausted"])
+    assert [r.highlight for r in rows] == [True, False, True]

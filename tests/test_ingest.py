@@ -70,6 +70,8 @@ def test_pdf_pull_quotes_removed_but_statement_kept(pdf):
     assert text.count("93,806") == 1  # stated once in the flow; the pull quote's repeat is gone
     assert not any(t.startswith("Our Health Leaders Panel is the only panel") for t in standalone)
     assert "For this latest report, we surveyed members of the panel during July 2021." in text
+    # What a pull quote singles out is kept with its section, for summaries to carry.
+    assert any("93,806" in h for s in pdf.sections for h in s.highlights)
 
 
 def test_pdf_page_furniture_cleaned(pdf):

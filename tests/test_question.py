@@ -38,6 +38,7 @@ from rag.text import stem
         ("What help do trusts say they need with capital?", "list"),
         ("Where is the NHS Confederation based?", "narrative"),
         ("What is the report about?", "summary"),
+        ("Give me the headline messages of the manifesto in a few bullets", "summary"),
         ("What is the size of the mental health funding gap?", "figure"),
         ("Confident versus not confident: what are the two percentages?", "comparison"),
         ("On funding, what share were confident, what share were not?", "comparison"),

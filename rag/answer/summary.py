@@ -129,14 +129,17 @@ def _chapter_sentences(question: str, table, doc: str, edition: str, chapter: st
         # A part made of points or topics (the ten-point plan, the survey findings): the opening of each.
         return [firsts(s)[0] for s in subs if firsts(s)]
     if challenge not in sections:
-        picked: list[int] = []
-        for section in [s for s in sections if s == chapter or s.startswith(chapter + " › ")]:
-            picked += firsts(section)[: SUMMARY_SENTENCES - len(picked)]
-        return picked
+        # Any other part: the points its pull quotes single out, then its paragraphs' openings, in report order.
+        own = [s for s in sections if s == chapter or s.startswith(chapter + " › ")]
+        picked = [r for s in own for r in table.by_section[(doc, edition, s)] if table.rows[r].highlight]
+        for section in own:
+            picked += [r for r in firsts(section) if r not in picked][: SUMMARY_SENTENCES - len(picked)]
+        return sorted(picked)
     needs_items = bullet_items(table.by_section.get((doc, edition, needs), []), table.rows)
     asks = [item[label_skip(item, table.rows)] for item in needs_items]
-    return (with_figure(challenge, firsts(challenge)[:CHALLENGE_SENTENCES]) + with_figure(told, firsts(told)[:1])
-            + asks[:SUMMARY_ASKS])
+    marked = [r for s in (challenge, told) for r in table.by_section.get((doc, edition, s), []) if table.rows[r].highlight]
+    picked = with_figure(challenge, firsts(challenge)[:CHALLENGE_SENTENCES]) + with_figure(told, firsts(told)[:1])
+    return sorted(set(picked + marked)) + asks[:SUMMARY_ASKS]
 
 
 def titled_chapter(words: list[str], sections: list[str], ctx) -> str | None:
