@@ -262,6 +262,9 @@ def test_a_chapter_summary_gives_its_challenge_findings_and_asks(assistant):
     assert ans.plan.kind == "summary" and not ans.abstained, ans.answer
     parts = {c.section.split(" › ")[-1] for c in ans.citations}
     assert parts == {"The challenge", "What have NHS leaders told us?", "What do NHS leaders need?"}, parts
+    # What leaders told us is several findings, not the paragraph that introduces them.
+    money = assistant.ask("Summarise the money chapter for me").answer
+    assert "Not a single panel member" in money and "capital funding they need" in money, money
 
 
 def test_a_summary_of_a_chapter_carries_the_points_its_pull_quotes_single_out(assistant):

@@ -28,6 +28,7 @@ from rag.sentence_table import doc_of
 
 SUMMARY_SENTENCES = 4  # a chapter summary: its leading sentences (3 or 4 chosen on dev, 4 hit more keywords)
 CHALLENGE_SENTENCES = 2  # of a themed chapter's summary: its challenge's opening sentences,
+TOLD_SENTENCES = 3  # the openings of what leaders told us (1 to 4 tried on dev; 3 carries their findings, 4 adds none)
 SUMMARY_ASKS = 3  # and the first of its asks
 CASE_STUDY_SENTENCES = 2  # of each case study a summary covers
 CASE_STUDY_PARAGRAPHS = 6  # a summary of one case study: the openings of its first paragraphs
@@ -103,10 +104,10 @@ def _first_figure(table, rows: list[int]) -> list[int]:
 
 
 def _chapter_sentences(question: str, table, doc: str, edition: str, chapter: str, sections: list[str]) -> list[int]:
-    """A chapter in brief: the opening sentences of its challenge and the first thing leaders told us, each with
-    the first sentence giving a figure when those openings give none, and the first asks of what they need. A part
-    made of points (the ten-point plan): the opening of each point, or of the one point the question names; any
-    other part, its leading sentences."""
+    """A chapter in brief: the opening sentences of its challenge and the first things leaders told us, each with
+    the first sentence giving a figure when those openings give none, what its pull quotes single out, and the
+    first asks of what they need. A part made of points (the ten-point plan): the opening of each point, or of the
+    one point the question names; any other part, what its pull quotes single out and its leading sentences."""
     def firsts(section: str) -> list[int]:
         rows = table.by_section.get((doc, edition, section), [])
         return [r for r in rows if table.rows[r].pos == 0 and len(table.rows[r].text.split()) >= 6]
@@ -138,7 +139,7 @@ def _chapter_sentences(question: str, table, doc: str, edition: str, chapter: st
     needs_items = bullet_items(table.by_section.get((doc, edition, needs), []), table.rows)
     asks = [item[label_skip(item, table.rows)] for item in needs_items]
     marked = [r for s in (challenge, told) for r in table.by_section.get((doc, edition, s), []) if table.rows[r].highlight]
-    picked = with_figure(challenge, firsts(challenge)[:CHALLENGE_SENTENCES]) + with_figure(told, firsts(told)[:1])
+    picked = with_figure(challenge, firsts(challenge)[:CHALLENGE_SENTENCES]) + with_figure(told, firsts(told)[:TOLD_SENTENCES])
     return sorted(set(picked + marked)) + asks[:SUMMARY_ASKS]
 
 
