@@ -276,6 +276,13 @@ def test_a_summary_of_a_chapter_carries_the_points_its_pull_quotes_single_out(as
     assert len(texts) == len(set(texts)) <= 6, texts
 
 
+def test_an_ask_read_in_a_narrative_comes_with_its_opening_which_gives_the_reason(assistant):
+    ans = assistant.ask("Why is the Confed against giving the health secretary more powers over the NHS?")
+    assert ans.plan.kind == "narrative" and not ans.abstained, ans.answer
+    assert "most centralised health systems" in ans.answer and "should be removed" in ans.answer, ans.answer
+    assert 2 <= len(ans.citations) <= 4, ans.answer
+
+
 def test_a_list_named_in_a_sentence_of_the_best_section_is_found(assistant):
     # "Themes included ..." shares few words with the question, and its chunk need not be retrieved.
     ans = assistant.ask("Which subjects did the West Yorkshire panel of patients waiting for operations talk about?")

@@ -263,3 +263,13 @@ def quote(question, plan, picks: list[Candidate], ctx: Context, qid, variants: b
         answer.notes += [n for n in c.passage.notes if n not in answer.notes]
     answer.figures = verify_figures(answer.answer, citations)
     return answer
+
+
+def in_paragraph(row: int, step: int, ctx: Context) -> int | None:
+    """The row `step` sentences from `row` when it sits in the same paragraph, else None."""
+    rows = ctx.index.sentences.rows
+    other = row + step
+    if not 0 <= other < len(rows):
+        return None
+    a, b = rows[row], rows[other]
+    return other if (a.chunk_id, a.para) == (b.chunk_id, b.para) else None

@@ -7,7 +7,7 @@ narrative   two to four sentences that carry the content, in report order
 summary     the key points, or a named chapter's challenge, findings and first asks
 document    title, publisher, date and editions from the report's own front and back matter
 
-The comparison and narrative rules and the decision to decline live here; which sentences state the figure asked
+The comparison rules and the decision to decline live here; narratives in `narrative.py`; which sentences state the figure asked
 for in `figure_fit.py`, lists in `lists.py`, summaries and the document itself in `summary.py`, what they share
 (candidates, editions, quoting) in `candidates.py`.
 """
@@ -24,11 +24,11 @@ from rag.answer.candidates import (
     candidates_at,
     content_sentences,
     distinct,
+    in_paragraph,
     in_report_order,
     point_title,
     preferred_edition,
     quote,
-    score_floor,
 )
 from rag.answer.core import _same_figures, abstain
 from rag.answer.features import (
@@ -53,8 +53,9 @@ from rag.answer.figure_fit import (
 )
 from rag.answer.figure_question import CHECKS_A_FIGURE, given_figures
 from rag.answer.headings import section_titles
-from rag.answer.lists import introduced_list, item_candidates, list_answer, list_introduced_by, named_item
+from rag.answer.lists import list_answer, list_introduced_by, named_item
 from rag.answer.names import PERSON_NAMED, asked_names, asks_for_person, named_subjects, names_any, names_in
+from rag.answer.narrative import introduced_answer, narrative_answer
 from rag.answer.question import analyse, asked_topic, figure_asks, point_numbers, topic_aliases
 from rag.answer.summary import document_answer, summary_answer, titled_chapter
 from rag.answer.wording import normalise_question, terms
@@ -63,11 +64,6 @@ from rag.sentence_table import doc_of
 from rag.text import stem
 
 FIGURE_WORDS = 0.75  # chosen on dev: 0.5–1.0 tie (b038 right), 0.25 changes nothing, 2.0 loses a figure
-SECOND_ANCHOR = 0.8  # of the best score, for the sentence read on after a best sentence standing alone (not tuned)
-BODY_FIRST = 0.9  # of the best score, for a chapter sentence to lead a narrative before a key point or survey finding (0.8-0.95 tie on dev)
-_RESTATING = {"Key points", "Survey findings"}
-_ASKS_SUMMARY_PART = re.compile(r"\b(?:survey|panel|poll|respondents|numbers|key points|headlines?)\b", re.I)
-NARRATIVE_ELSEWHERE = 0.95  # chosen on dev (0.75–1.0 tie on keywords; citation precision 0.817 → 0.840)
 
 
 def compose(question: str, plan: QuestionPlan, passages: list[Passage], ctx: Context, qid: str | None = None) -> Answer:
@@ -140,7 +136,7 @@ def _compose(question: str, plan: QuestionPlan, passages: list[Passage], ctx: Co
         return quote(question, plan, item, ctx, qid, variants=False)
     introducing = list_introduced_by(cands[0].row, plan, ctx) if named and plan.kind == "list" else None
     if introducing is not None:
-        return _introduced(question, plan, *introducing, cands, passages, ctx, qid)  # "'four key areas' - what are they?"
+        return introduced_answer(question, plan, *introducing, cands, passages, ctx, qid)  # "'four key areas' - what are they?"
     if plan.kind == "list":
         answer = list_answer(question, plan, passages, cands, ctx, qid)
         if answer is not None:
@@ -152,7 +148,7 @@ def _compose(question: str, plan: QuestionPlan, passages: list[Passage], ctx: Co
             return answer
     if plan.kind in ("figure", "comparison"):
         return _figure(question, plan, fitting or figure_pool(plan, cands), ctx, qid, cands, passages)
-    return _narrative(question, plan, passages, cands, ctx, qid)
+    return narrative_answer(question, plan, passages, cands, ctx, qid)
 
 
 _BREAKDOWN = re.compile(r"\bbreak(?:s|ing)? (?:[\w£$.,'’-]+ ){0,3}?down\b|\bbreak-?down\b|\bsplit (?:by|between|across|into)\b|"
@@ -309,23 +305,13 @@ def _with_short_sequels(picks: list[Candidate], plan, cands: list[Candidate], pa
     out: list[Candidate] = []
     for c in picks:
         out.append(c)
-        nxt = _in_paragraph(c.row, +1, ctx)
+        nxt = in_paragraph(c.row, +1, ctx)
         if nxt is None or any(p.row == nxt for p in picks + out):
             continue
         text = rows[nxt].text
         if len(text.split()) <= SEQUEL_WORDS and any(not figures.is_trivial(f) for f in figures.find_figures(text)):
             out += candidates_at(plan, [nxt], cands, passages, ctx)
     return out
-
-
-def _in_paragraph(row: int, step: int, ctx: Context) -> int | None:
-    """The row `step` sentences from `row` when it sits in the same paragraph, else None."""
-    rows = ctx.index.sentences.rows
-    other = row + step
-    if not 0 <= other < len(rows):
-        return None
-    a, b = rows[row], rows[other]
-    return other if (a.chunk_id, a.para) == (b.chunk_id, b.para) else None
 
 
 def _two_figures(question: str, plan: QuestionPlan, passages: list[Passage], ctx: Context, qid) -> Answer | None:
@@ -449,70 +435,3 @@ def _sides(plan: QuestionPlan, cands: list[Candidate], ctx: Context) -> list[Can
         if best is not None and best not in picks:
             picks.append(best)
     return sorted(picks, key=lambda c: c.row) or [cands[0]]
-
-
-def _introduced(question, plan, lead: int, items: list[list[int]], cands, passages, ctx, qid) -> Answer:
-    """The sentence introducing a list, then the list's items."""
-    picks, continued = item_candidates(plan, items, cands, passages, ctx)
-    return quote(question, plan, candidates_at(plan, [lead], cands, passages, ctx) + picks, ctx, qid, variants=False,
-                 as_list=True, lead=1, continued=frozenset(i + 1 for i in continued))
-
-
-def _narrative(question, plan, passages, cands, ctx, qid) -> Answer:
-    introduced = introduced_list(plan, cands, ctx)
-    if introduced is not None:
-        # The content of a sentence that introduces a list ("... point to four key areas:") is the list.
-        return _introduced(question, plan, *introduced[1:], cands, passages, ctx, qid)
-    content = content_sentences(cands)
-    # The key points and the survey findings restate the chapters in a line: a chapter's sentence nearly as good
-    # carries the explanation a narrative question asks for.
-    body = [c for c in content if c.score >= BODY_FIRST * content[0].score and
-            c.sentence.section.split(" › ")[0] not in _RESTATING] if not _ASKS_SUMMARY_PART.search(question) else []
-    content = body[:1] + [c for c in content if c not in body[:1]]
-    best = content[0]
-    floor = score_floor(best, ctx)
-    # A narrative reads on through the best sentence's paragraph: what a passage says follows the sentence naming
-    # its subject ("The ICS has taken steps to ... Approaches used include ..."). Chosen on dev: keywords
-    # 0.677 -> 0.709, and 0.544 -> 0.616 on 135 new questions; a score floor for the sentences read on lost keywords.
-    table = ctx.index.sentences
-    key = (doc_of(best.sentence.chunk_id), best.sentence.edition, best.sentence.section)
-    alone = sum(table.rows[r].para == best.sentence.para for r in table.by_section.get(key, [])) == 1
-    # A paragraph of one sentence (a case study's lead) reads on into the next paragraph.
-    onward = _read_on(best, content, best.sentence.para + 1 if alone else best.sentence.para)
-    # Then its section's good sentences; those from elsewhere in the report only when nearly as good.
-    # "The waiting list will therefore probably get worse": the reason is the sentence before it.
-    before = _what_it_follows(best, plan, cands, passages, ctx)
-    picks = distinct([best] + before + onward + [c for c in content[1:] if c.score >= floor and
-                                (c.sentence.section == best.sentence.section or c.score >= NARRATIVE_ELSEWHERE * best.score)])
-    if len(picks) == 1 and alone:
-        # A sentence standing alone (a survey finding's bullet) says no more than itself: the next best
-        # sentence elsewhere, read on through its paragraph, carries what it is about.
-        second = next((c for c in content[1:] if c.sentence.section != best.sentence.section
-                       and c.score >= SECOND_ANCHOR * best.score), None)
-        if second is not None:
-            picks += [second] + _read_on(second, content, second.sentence.para)
-    if len(picks) == 1:
-        # The content often reads on in the next sentence of the same paragraph, or was in the one before
-        # ("... several key issues need to define the recovery. These factors are explored in ...").
-        for row in (best.row + 1, best.row - 1):
-            other = next((c for c in cands if c.row == row and c.sentence.para == best.sentence.para), None)
-            if other is not None and other.score >= 0.5 * best.score and not other.features["heading"]:
-                picks.append(other)
-                break
-    return quote(question, plan, in_report_order(picks, best), ctx, qid, variants=False)
-
-
-_FOLLOWS_ON = re.compile(r"^(?:[\w'’-]+ ){1,5}?(?:therefore|thus|consequently|as a result)\b|^(?:This|That|These|Those|So|As a result)\b")
-
-
-def _what_it_follows(best: Candidate, plan, cands: list[Candidate], passages, ctx: Context) -> list[Candidate]:
-    """The sentence before the best in its paragraph, when the best follows on from it ("therefore", "This ...")."""
-    prev = _in_paragraph(best.row, -1, ctx) if _FOLLOWS_ON.search(best.sentence.text) else None
-    return [] if prev is None else candidates_at(plan, [prev], cands, passages, ctx)
-
-
-def _read_on(anchor: Candidate, content: list[Candidate], para: int) -> list[Candidate]:
-    """The candidates after `anchor` in its section and edition that sit in paragraph `para`, in report order."""
-    return sorted((c for c in content if c.row > anchor.row and c.sentence.para == para
-                   and (c.sentence.section, c.sentence.edition) == (anchor.sentence.section, anchor.sentence.edition)),
-                  key=lambda c: c.row)

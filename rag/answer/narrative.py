@@ -1,0 +1,119 @@
+"""Narrative answers: two to four sentences that carry the content a question asks about, in report order; the
+best sentence read on through its paragraph, with the sentence it follows from, and an ask read with its opening."""
+
+from __future__ import annotations
+
+import re
+
+from rag.answer.candidates import (
+    NARRATIVE_MAX,
+    Context,
+    candidates_at,
+    content_sentences,
+    distinct,
+    in_paragraph,
+    in_report_order,
+    quote,
+    score_floor,
+)
+from rag.answer.features import Candidate
+from rag.answer.lists import introduced_list, item_candidates
+from rag.ingest import CHAPTER_PARTS
+from rag.schema import Answer
+from rag.sentence_table import doc_of
+
+SECOND_ANCHOR = 0.8  # of the best score, for the sentence read on after a best sentence standing alone (not tuned)
+BODY_FIRST = 0.9  # of the best score, for a chapter sentence to lead a narrative before a key point or survey finding (0.8-0.95 tie on dev)
+_RESTATING = {"Key points", "Survey findings"}
+ASKS_PART = CHAPTER_PARTS[2]  # "What do NHS leaders need?": a chapter's asks, one bullet each
+_ASKS_SUMMARY_PART = re.compile(r"\b(?:survey|panel|poll|respondents|numbers|key points|headlines?)\b", re.I)
+NARRATIVE_ELSEWHERE = 0.95  # chosen on dev (0.75–1.0 tie on keywords; citation precision 0.817 → 0.840)
+
+
+def introduced_answer(question, plan, lead: int, items: list[list[int]], cands, passages, ctx, qid) -> Answer:
+    """The sentence introducing a list, then the list's items."""
+    picks, continued = item_candidates(plan, items, cands, passages, ctx)
+    return quote(question, plan, candidates_at(plan, [lead], cands, passages, ctx) + picks, ctx, qid, variants=False,
+                 as_list=True, lead=1, continued=frozenset(i + 1 for i in continued))
+
+
+def narrative_answer(question, plan, passages, cands, ctx, qid) -> Answer:
+    introduced = introduced_list(plan, cands, ctx)
+    if introduced is not None:
+        # The content of a sentence that introduces a list ("... point to four key areas:") is the list.
+        return introduced_answer(question, plan, *introduced[1:], cands, passages, ctx, qid)
+    content = content_sentences(cands)
+    # The key points and the survey findings restate the chapters in a line: a chapter's sentence nearly as good
+    # carries the explanation a narrative question asks for.
+    body = [c for c in content if c.score >= BODY_FIRST * content[0].score and
+            c.sentence.section.split(" › ")[0] not in _RESTATING] if not _ASKS_SUMMARY_PART.search(question) else []
+    content = body[:1] + [c for c in content if c not in body[:1]]
+    best = content[0]
+    floor = score_floor(best, ctx)
+    # A narrative reads on through the best sentence's paragraph: what a passage says follows the sentence naming
+    # its subject ("The ICS has taken steps to ... Approaches used include ..."). Chosen on dev: keywords
+    # 0.677 -> 0.709, and 0.544 -> 0.616 on 135 new questions; a score floor for the sentences read on lost keywords.
+    table = ctx.index.sentences
+    key = (doc_of(best.sentence.chunk_id), best.sentence.edition, best.sentence.section)
+    alone = sum(table.rows[r].para == best.sentence.para for r in table.by_section.get(key, [])) == 1
+    # A paragraph of one sentence (a case study's lead) reads on into the next paragraph.
+    onward = _read_on(best, content, best.sentence.para + 1 if alone else best.sentence.para)
+    # Then its section's good sentences; those from elsewhere in the report only when nearly as good.
+    # "The waiting list will therefore probably get worse": the reason is the sentence before it.
+    before = _what_it_follows(best, plan, cands, passages, ctx)
+    picks = distinct([best] + before + onward + [c for c in content[1:] if c.score >= floor and
+                                (c.sentence.section == best.sentence.section or c.score >= NARRATIVE_ELSEWHERE * best.score)])
+    picks = _with_ask_openings(picks, best, plan, cands, passages, ctx)
+    if len(picks) == 1 and alone:
+        # A sentence standing alone (a survey finding's bullet) says no more than itself: the next best
+        # sentence elsewhere, read on through its paragraph, carries what it is about.
+        second = next((c for c in content[1:] if c.sentence.section != best.sentence.section
+                       and c.score >= SECOND_ANCHOR * best.score), None)
+        if second is not None:
+            picks += [second] + _read_on(second, content, second.sentence.para)
+    if len(picks) == 1:
+        # The content often reads on in the next sentence of the same paragraph, or was in the one before
+        # ("... several key issues need to define the recovery. These factors are explored in ...").
+        for row in (best.row + 1, best.row - 1):
+            other = next((c for c in cands if c.row == row and c.sentence.para == best.sentence.para), None)
+            if other is not None and other.score >= 0.5 * best.score and not other.features["heading"]:
+                picks.append(other)
+                break
+    return quote(question, plan, in_report_order(picks, best), ctx, qid, variants=False)
+
+
+def _with_ask_openings(picks: list[Candidate], best: Candidate, plan, cands: list[Candidate], passages,
+                       ctx: Context) -> list[Candidate]:
+    """An ask's later sentence read elsewhere than the best is read with its opening, which names the ask and often
+    gives its reason ("Caution around excessive ministerial control: The NHS is already one of the most centralised
+    ... New powers ... should be removed."). To stay within NARRATIVE_MAX, the weakest other sentence makes way.
+    Chosen on dev: 4 right, 0 wrong; keeping every pick (five sentences) gains no more, and the same for every
+    bullet (the key points too) loses one."""
+    out: list[Candidate] = []
+    for c in picks:
+        s = c.sentence
+        if c is not best and s.kind == "bullet" and s.pos > 0 and s.section != best.sentence.section and s.section.endswith(ASKS_PART):
+            opening = c.row - s.pos
+            if not any(p.row == opening for p in picks + out):
+                out += candidates_at(plan, [opening], cands, passages, ctx)
+        out.append(c)
+    asks = {c.row for c in out if c.sentence.kind == "bullet" and c.sentence.section.endswith(ASKS_PART)}
+    while len(out) > NARRATIVE_MAX:
+        out.remove(min((c for c in out if c is not best and c.row not in asks), key=lambda c: c.score, default=out[-1]))
+    return out
+
+
+_FOLLOWS_ON = re.compile(r"^(?:[\w'’-]+ ){1,5}?(?:therefore|thus|consequently|as a result)\b|^(?:This|That|These|Those|So|As a result)\b")
+
+
+def _what_it_follows(best: Candidate, plan, cands: list[Candidate], passages, ctx: Context) -> list[Candidate]:
+    """The sentence before the best in its paragraph, when the best follows on from it ("therefore", "This ...")."""
+    prev = in_paragraph(best.row, -1, ctx) if _FOLLOWS_ON.search(best.sentence.text) else None
+    return [] if prev is None else candidates_at(plan, [prev], cands, passages, ctx)
+
+
+def _read_on(anchor: Candidate, content: list[Candidate], para: int) -> list[Candidate]:
+    """The candidates after `anchor` in its section and edition that sit in paragraph `para`, in report order."""
+    return sorted((c for c in content if c.row > anchor.row and c.sentence.para == para
+                   and (c.sentence.section, c.sentence.edition) == (anchor.sentence.section, anchor.sentence.edition)),
+                  key=lambda c: c.row)
