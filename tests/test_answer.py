@@ -283,6 +283,15 @@ def test_an_ask_read_in_a_narrative_comes_with_its_opening_which_gives_the_reaso
     assert 2 <= len(ans.citations) <= 4, ans.answer
 
 
+def test_a_list_not_about_the_survey_is_read_from_the_chapter_not_the_survey_findings(assistant):
+    # The survey findings give the top answer in one line; the chapter names the first and the second.
+    ans = assistant.ask("Which changes did leaders rate as the most important drivers of improvement during the pandemic?")
+    assert "partnership working" in ans.answer and "digital services" in ans.answer, ans.answer
+    assert not any(c.section.startswith("Survey findings") for c in ans.citations), ans.answer
+    # The PDF glues a pull quote into that sentence; the quote is the sentence as the web edition words it.
+    assert "the most commonly chosen answer" in ans.answer and "change most commonly" not in ans.answer, ans.answer
+
+
 def test_a_list_named_in_a_sentence_of_the_best_section_is_found(assistant):
     # "Themes included ..." shares few words with the question, and its chunk need not be retrieved.
     ans = assistant.ask("Which subjects did the West Yorkshire panel of patients waiting for operations talk about?")

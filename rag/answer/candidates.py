@@ -213,7 +213,22 @@ def _same_wording(a: str, b: str) -> bool:
     otherwise ("We are the membership organisation" for "The NHS Confederation is ...")."""
     m = difflib.SequenceMatcher(None, a, b)
     # The cheap upper bounds first: most of a section's sentences are nothing like it.
-    return m.real_quick_ratio() >= SAME_WORDING and m.quick_ratio() >= SAME_WORDING and m.ratio() >= SAME_WORDING
+    if m.real_quick_ratio() >= SAME_WORDING and m.quick_ratio() >= SAME_WORDING and m.ratio() >= SAME_WORDING:
+        return True
+    return len(b) > len(a) and m.quick_ratio() >= GLUED_RATIO and _glued_into(m, b)
+
+
+GLUED_RATIO = 0.8  # of a web sentence and a PDF one that may be it with a pull quote glued in (not tuned)
+
+
+def _glued_into(m: difflib.SequenceMatcher, b: str) -> bool:
+    """Whether `b` is the sentence `a` with one run of three or more words inserted and at most a few characters
+    otherwise changed: a pull quote the PDF's layout glued into it ("better partnership working was the COVID-19
+    has accelerated transformational change most commonly chosen answer")."""
+    changes = [op for op in m.get_opcodes() if op[0] != "equal"]
+    inserted = [op for op in changes if op[0] == "insert" and len(b[op[3]:op[4]].split()) >= 3]
+    rest = sum(max(i2 - i1, j2 - j1) for op, i1, i2, j1, j2 in changes if (op, i1, i2, j1, j2) not in inserted)
+    return len(inserted) == 1 and rest <= 5
 
 
 def _figure_keys(text: str) -> set:
