@@ -292,6 +292,11 @@ def test_a_list_not_about_the_survey_is_read_from_the_chapter_not_the_survey_fin
     assert "the most commonly chosen answer" in ans.answer and "change most commonly" not in ans.answer, ans.answer
 
 
+def test_general_practice_is_the_surveys_gp_services(assistant):
+    ans = assistant.ask("What share of leaders foresee a big jump in demand for general practice?")
+    assert "63 per cent" in ans.citations[0].quote, ans.answer
+
+
 def test_a_list_named_in_a_sentence_of_the_best_section_is_found(assistant):
     # "Themes included ..." shares few words with the question, and its chunk need not be retrieved.
     ans = assistant.ask("Which subjects did the West Yorkshire panel of patients waiting for operations talk about?")

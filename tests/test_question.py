@@ -551,6 +551,8 @@ def test_a_two_letter_acronym_is_named_by_two_long_words():
         ("open 24/7", "open 24/7"),
         ("what NHSEI said", "what NHS England and NHS Improvement said"),
         ("cyp eating disorders, how many ppl", "children and young people eating disorders, how many people"),
+        ("demand for general practice?", "demand for general practice (GP)?"),
+        ("demand for general practice (GP)?", "demand for general practice (GP)?"),
     ],
 )
 def test_short_years_and_abbreviations_are_read_as_the_report_writes_them(question, read):

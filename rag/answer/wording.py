@@ -50,6 +50,8 @@ _REWRITES = [(re.compile(r"\b(what|who|where|when|how|why|which|it|that|there|he
              (re.compile(r"\bNHSE/?I\b"), "NHS England and NHS Improvement"),
              (re.compile(r"\bCYP\b", re.I), "children and young people"),
              (re.compile(r"\bppl\b", re.I), "people"),
+             # The report's survey names general practice by its initials ("primary care GP services").
+             (re.compile(r"\bgeneral practice\b(?! \(GP\))", re.I), "general practice (GP)"),
              # The report's "in the next year" and "over the last year".
              (re.compile(r"\b(?:12|twelve) months\b", re.I), "year"),
              (re.compile(r"\b(\d+(?:\.\d+)?) (or|and|to) (\d+(?:\.\d+)?) ?(%|per ?cent)", re.I), r"\1 \4 \2 \3 \4"),
