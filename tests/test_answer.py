@@ -297,6 +297,12 @@ def test_general_practice_is_the_surveys_gp_services(assistant):
     assert "63 per cent" in ans.citations[0].quote, ans.answer
 
 
+def test_a_bullet_figure_takes_its_period_from_the_paragraph_leading_into_its_list(assistant):
+    # "... in the next financial year (2022/23) the frontline NHS will need ... comprises:" then "£4.6 billion".
+    ans = assistant.ask("covid extra costs estimate for 2022/23")
+    assert "£4.6 billion" in ans.citations[0].quote, ans.answer
+
+
 def test_a_list_named_in_a_sentence_of_the_best_section_is_found(assistant):
     # "Themes included ..." shares few words with the question, and its chunk need not be retrieved.
     ans = assistant.ask("Which subjects did the West Yorkshire panel of patients waiting for operations talk about?")

@@ -139,9 +139,21 @@ def _period_of_paragraph(period: str, c: Candidate, ctx: Context) -> bool:
 
 
 def _paragraph_before(c: Candidate, ctx: Context) -> str:
-    """The sentences of a sentence's paragraph before it (a few at most), which may name what it is about."""
+    """The sentences of a sentence's paragraph before it (a few at most), which may name what it is about; of a
+    bullet's opening, the end of the paragraph leading into its list ("... in the next financial year (2022/23) the
+    frontline NHS will need around an extra £10 billion ... The extra funding requirement comprises:")."""
     s, rows = c.sentence, ctx.index.sentences.rows
-    return " ".join(r.text for r in rows[max(0, c.row - PARAGRAPH_BACK):c.row]
+    row = c.row
+    if s.kind == "bullet" and s.pos == 0:
+        while row > 0 and rows[row - 1].kind == "bullet" and (rows[row - 1].section, rows[row - 1].edition) == (s.section, s.edition):
+            row -= 1
+        lead = rows[row - 1] if row > 0 else None
+        if lead is None or lead.kind != "text" or (lead.section, lead.edition) != (s.section, s.edition):
+            return ""
+        s, row = lead, row - 1
+        return " ".join(r.text for r in rows[max(0, row - PARAGRAPH_BACK + 1):row + 1]
+                        if r.section == s.section and r.edition == s.edition and r.para == s.para)
+    return " ".join(r.text for r in rows[max(0, row - PARAGRAPH_BACK):row]
                     if r.chunk_id == s.chunk_id and r.section == s.section and r.para == s.para)
 
 
