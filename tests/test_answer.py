@@ -102,6 +102,7 @@ def test_summary_of_the_report_quotes_its_key_points(assistant):
     ans = assistant.ask("Summarise the report in a few sentences")
     assert not ans.abstained and ans.plan.kind == "summary"
     assert len(ans.citations) >= 3 and all(c.section == "Key points" for c in ans.citations)
+    assert "generational change" in ans.answer, ans.answer  # a key point's sentence a pull quote restates
     for c in ans.citations:
         assert assistant.index.sources[c.edition][c.start:c.end] == c.quote
 
