@@ -301,7 +301,17 @@ def test_general_practice_is_the_surveys_gp_services(assistant):
 def test_a_bullet_figure_takes_its_period_from_the_paragraph_leading_into_its_list(assistant):
     # "... in the next financial year (2022/23) the frontline NHS will need ... comprises:" then "£4.6 billion".
     ans = assistant.ask("covid extra costs estimate for 2022/23")
-    assert "£4.6 billion" in ans.citations[0].quote, ans.answer
+    quotes = [c.quote for c in ans.citations]
+    assert any("£4.6 billion" in q for q in quotes) and not any("£6.5-7 billion" in q for q in quotes), ans.answer
+    # The sentence naming the period comes first, so the answer shows which year the figure is for.
+    assert "(2022/23)" in quotes[0], quotes
+
+
+def test_a_figure_is_quoted_with_the_sentence_naming_its_period_when_it_names_none(assistant):
+    ans = assistant.ask("What share of panel members were confident of achieving the Long Term Plan goals up to 2023/24?")
+    quotes = [c.quote for c in ans.citations]
+    at = next(i for i, q in enumerate(quotes) if "18 per cent" in q)
+    assert at > 0 and "2023/24" in quotes[at - 1], quotes
 
 
 def test_a_list_named_in_a_sentence_of_the_best_section_is_found(assistant):

@@ -46,6 +46,7 @@ from rag.answer.figure_fit import (
     figure_pool,
     fitting_figures,
     missing_note,
+    period_named_before,
     period_words,
     section_opening,
     unnamed_sides,
@@ -292,6 +293,15 @@ def decision_score(plan: QuestionPlan, cands: list[Candidate], passages: list[Pa
 def _figure(question, plan, pool: list[Candidate], ctx, qid, cands: list[Candidate], passages: list[Passage]) -> Answer:
     """`pool`: figure sentences, best first (for a figure question, those fitting its subject and period)."""
     picks = _with_short_sequels(_figure_picks(plan, pool, ctx), plan, cands, passages, ctx)
+    if plan.kind == "figure":
+        # The sentence naming the period a figure is for, when only the one before it does.
+        named: list[Candidate] = []
+        for c in picks:
+            row = period_named_before(c, plan, ctx)
+            if row is not None and not any(p.row == row for p in picks + named):
+                named += candidates_at(plan, [row], cands, passages, ctx)
+            named.append(c)
+        picks = named
     return quote(question, plan, picks, ctx, qid, variants=True)
 
 

@@ -139,9 +139,15 @@ def _period_of_paragraph(period: str, c: Candidate, ctx: Context) -> bool:
 
 
 def _paragraph_before(c: Candidate, ctx: Context) -> str:
-    """The sentences of a sentence's paragraph before it (a few at most), which may name what it is about; of a
-    bullet's opening, the end of the paragraph leading into its list ("... in the next financial year (2022/23) the
-    frontline NHS will need around an extra £10 billion ... The extra funding requirement comprises:")."""
+    """The sentences of a sentence's paragraph before it (a few at most), which may name what it is about."""
+    rows = ctx.index.sentences.rows
+    return " ".join(rows[r].text for r in _rows_before(c, ctx))
+
+
+def _rows_before(c: Candidate, ctx: Context) -> list[int]:
+    """The rows of a sentence's paragraph before it, a few at most; of a bullet's opening, the end of the
+    paragraph leading into its list ("... in the next financial year (2022/23) the frontline NHS will need around
+    an extra £10 billion ... The extra funding requirement comprises:")."""
     s, rows = c.sentence, ctx.index.sentences.rows
     row = c.row
     if s.kind == "bullet" and s.pos == 0:
@@ -149,12 +155,22 @@ def _paragraph_before(c: Candidate, ctx: Context) -> str:
             row -= 1
         lead = rows[row - 1] if row > 0 else None
         if lead is None or lead.kind != "text" or (lead.section, lead.edition) != (s.section, s.edition):
-            return ""
-        s, row = lead, row - 1
-        return " ".join(r.text for r in rows[max(0, row - PARAGRAPH_BACK + 1):row + 1]
-                        if r.section == s.section and r.edition == s.edition and r.para == s.para)
-    return " ".join(r.text for r in rows[max(0, row - PARAGRAPH_BACK):row]
-                    if r.chunk_id == s.chunk_id and r.section == s.section and r.para == s.para)
+            return []
+        return [r for r in range(max(0, row - PARAGRAPH_BACK), row)
+                if (rows[r].section, rows[r].edition, rows[r].para) == (lead.section, lead.edition, lead.para)]
+    return [r for r in range(max(0, row - PARAGRAPH_BACK), row)
+            if (rows[r].chunk_id, rows[r].section, rows[r].para) == (s.chunk_id, s.section, s.para)]
+
+
+def period_named_before(c: Candidate, plan: QuestionPlan, ctx: Context) -> int | None:
+    """The row of the sentence before `c` that names the period asked about, when `c` names no time of its own
+    ("Fewer than one in five (18 per cent) said they were confident." after "... up to 2023/24."): quoted with
+    it, the answer shows the period it is for."""
+    periods = asked_periods(plan)
+    if not periods or TIME.search(c.sentence.text):
+        return None
+    rows = ctx.index.sentences.rows
+    return next((r for r in reversed(_rows_before(c, ctx)) if all(period_fits(p, rows[r].text) for p in periods)), None)
 
 
 _THIS_YEAR = re.compile(r"\b(?:this|the|the current) (?:financial )?year\b", re.I)
