@@ -277,7 +277,10 @@ def _enumeration(question, plan, content: list[Candidate], passages, ctx: Contex
     floor = score_floor(best, ctx)
     near = [c for c in content[:6] if c.score >= floor]
     enumerating = [c for c in near if _ENUMERATES.search(c.sentence.text)]
-    if len(paragraph) >= 3 and not enumerating:
+    # An enumeration in another section scoring below every sentence of that paragraph ("expand ..., make ... and
+    # expand ..." in the money chapter, for demand by service area) is not the list asked for.
+    weakest = min(c.score for c in paragraph)
+    if len(paragraph) >= 3 and not [c for c in enumerating if c.sentence.section == best.sentence.section or c.score >= weakest]:
         return quote(question, plan, sorted(paragraph, key=lambda c: c.row), ctx, qid, variants=False, as_list=True)
     enumerating = distinct(_naming_most(plan, best, content, passages, ctx) + enumerating)
     ordered = distinct(enumerating + [best] + near)
