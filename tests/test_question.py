@@ -509,6 +509,15 @@ def test_names_the_question_gives_do_not_answer_it():
     assert asked_names("List the trusts that took part") == "trusts"
 
 
+def test_ethnic_groups_are_named_by_a_group_not_by_where_a_study_was_done():
+    from rag.answer.names import asked_names, names_any
+
+    kind = asked_names("Which specific ethnic groups had the highest covid death rates?")
+    assert kind == "ethnic groups"
+    assert not names_any("A study by Professor Michael Marmot found death rates a quarter higher in Greater Manchester.", kind)
+    assert names_any("People with black and minority ethnic (BME) backgrounds have been disproportionately affected.", kind)
+
+
 def test_shortened_months_and_month_ranges_are_periods():
     assert normalise_question("Urgent eating disorder care, Apr-Nov 2020?") == "Urgent eating disorder care, April-November 2020?"
     assert normalise_question("Sept. 2021 vacancies") == "September 2021 vacancies"

@@ -84,6 +84,10 @@ def asked_names(q: str) -> str | None:
     return next(g for g in m.groups() if g).lower() if m else None
 
 
+_ETHNIC_GROUP = re.compile(r"\b(?:Black|Asian|White|Mixed|Bangladeshi|Pakistani|Indian|Chinese|Caribbean|African|Arab|"
+                           r"Gypsy|Roma|Traveller|BME|BAME)\b")
+
+
 def names_any(text: str, kind: str = "them", given: str = "") -> bool:
     """Whether `text` names a `kind` of thing by a capitalised name past a sentence's first word, besides the
     report's background, the national bodies it speaks of throughout (NHS England, the Secretary of State) and
@@ -100,6 +104,8 @@ def names_any(text: str, kind: str = "them", given: str = "") -> bool:
             ok = re.search(r"\btrust\b", name, re.I)
         elif kind in ("them", "ics", "icss") or kind.startswith("integrated"):
             ok = True
+        elif kind.startswith("ethnic"):  # a group, not the place a study was done ("Greater Manchester")
+            ok = bool(_ETHNIC_GROUP.search(name))
         else:  # a place: no body's name, nor an acronym ("BME")
             ok = not _BODY.search(name) and not name.isupper()
         if ok:
