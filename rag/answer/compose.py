@@ -164,8 +164,11 @@ def _not_broken_down(asked: str, answer: Answer) -> str | None:
     # By something, in figures ("by staff group", "how many nurses"), not "break down who makes up the 100 leaders".
     if answer.abstained or not given or not _BREAKDOWN.search(asked) or not re.search(r"\bby\b|\bhow (?:much|many)\b", asked, re.I):
         return None
+    whole = max((f.value for f in given if f.value is not None and f.unit == given[0].unit), default=None)
+    # A part is smaller than the whole ("7 million" hidden is no part of the 5.6 million waiting).
     parts = [f for c in answer.citations for f in figures.find_figures(c.quote)
-             if f.kind != "date" and not figures.is_trivial(f) and not figures.appears_in(f, given)]
+             if f.kind != "date" and not figures.is_trivial(f) and not figures.appears_in(f, given)
+             and (whole is None or f.value is None or f.unit != given[0].unit or f.value < whole)]
     if len({f.text for f in parts}) >= 2:
         return None
     return f"The report gives no breakdown of {given[0].text}."
