@@ -607,6 +607,9 @@ def test_asks_on_an_absent_topic_names_of_people_and_a_breakdown_never_given_are
     assert assistant.ask("What does the report recommend on community pharmacy?").abstained
     assert assistant.ask("Which ministers would sit on the prevention board? Names please").abstained
     assert assistant.ask("Break the 93,806 vacancies down by region - how many in each?").abstained
+    # Asking which countries is asking for names, whatever else the question compares.
+    assert assistant.ask("Which other countries' health systems does the report compare with when it calls the NHS "
+                         "one of the most centralised?").abstained
     # Figures larger than the whole ("a 'hidden' waiting list of more than 7 million") are no parts of it.
     assert assistant.ask("can i get the 5.6 million waiting list split by specialty, with the numbers for each").abstained
     # The make-up of the panel is its roles, which the report gives.
