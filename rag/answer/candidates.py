@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -227,7 +228,7 @@ def _glued_into(m: difflib.SequenceMatcher, b: str) -> bool:
     has accelerated transformational change most commonly chosen answer")."""
     changes = [op for op in m.get_opcodes() if op[0] != "equal"]
     inserted = [op for op in changes if op[0] == "insert" and len(b[op[3]:op[4]].split()) >= 3]
-    rest = sum(max(i2 - i1, j2 - j1) for op, i1, i2, j1, j2 in changes if (op, i1, i2, j1, j2) not in inserted)
+    rest = sum(max(op[2] - op[1], op[4] - op[3]) for op in changes if op not in inserted)
     return len(inserted) == 1 and rest <= 5
 
 
@@ -288,3 +289,37 @@ def in_paragraph(row: int, step: int, ctx: Context) -> int | None:
         return None
     a, b = rows[row], rows[other]
     return other if (a.chunk_id, a.para) == (b.chunk_id, b.para) else None
+
+
+def lead_in_rows(row: int, ctx: Context) -> list[int]:
+    """The rows of the paragraph leading into the bulleted list `row` sits in ("... The extra funding requirement
+    comprises:"), in the same document, edition and section; [] when `row` is no bullet or nothing leads in."""
+    rows = ctx.index.sentences.rows
+
+    def place(r: int) -> tuple[str, str, str]:
+        return doc_of(rows[r].chunk_id), rows[r].edition, rows[r].section
+
+    if rows[row].kind != "bullet":
+        return []
+    first = row
+    while first > 0 and rows[first - 1].kind == "bullet" and place(first - 1) == place(row):
+        first -= 1
+    if first == 0 or place(first - 1) != place(row):
+        return []
+    start = first - 1
+    while start > 0 and place(start - 1) == place(row) and rows[start - 1].para == rows[first - 1].para:
+        start -= 1
+    return list(range(start, first))
+
+
+def preceded_by(picks: list[Candidate], before: Callable[[Candidate], int | None], plan: QuestionPlan,
+                cands: list[Candidate], passages: list[Passage], ctx: Context) -> list[Candidate]:
+    """Each pick after the row `before` gives for it (the sentence naming its period, an ask's opening), unless
+    that row is already picked."""
+    out: list[Candidate] = []
+    for c in picks:
+        row = before(c)
+        if row is not None and not any(p.row == row for p in picks + out):
+            out += candidates_at(plan, [row], cands, passages, ctx)
+        out.append(c)
+    return out

@@ -26,7 +26,9 @@ from rag.answer.candidates import (
     distinct,
     in_paragraph,
     in_report_order,
+    lead_in_rows,
     point_title,
+    preceded_by,
     preferred_edition,
     quote,
 )
@@ -253,14 +255,12 @@ def _lead_in(chunk_id: str, edition: str, section: str, ctx: Context) -> str:
     """The paragraph before the bullets a passage opens with, which says what the list is of ("A report by the NHS
     Confederation and NHS Providers ... The extra funding requirement comprises:"), when it sits in another passage."""
     table = ctx.index.sentences
-    rows = table.by_section.get((doc_of(chunk_id), edition, section), [])
-    first = next((i for i, r in enumerate(rows) if table.rows[r].chunk_id == chunk_id), None)
-    if not first or table.rows[rows[first]].kind != "bullet":
+    first = next((r for r in table.by_section.get((doc_of(chunk_id), edition, section), [])
+                  if table.rows[r].chunk_id == chunk_id), None)
+    lead = lead_in_rows(first, ctx) if first is not None else []
+    if not lead or table.rows[lead[-1]].chunk_id == chunk_id:
         return ""
-    before = next((table.rows[r] for r in reversed(rows[:first]) if table.rows[r].kind != "bullet"), None)
-    if before is None or before.chunk_id == chunk_id:
-        return ""
-    return " ".join(table.rows[r].text for r in rows[:first] if table.rows[r].para == before.para)
+    return " ".join(table.rows[r].text for r in lead)
 
 
 def pre_abstains(question: str, plan: QuestionPlan, passages: list[Passage], ctx: Context) -> list[str] | None:
@@ -298,13 +298,7 @@ def _figure(question, plan, pool: list[Candidate], ctx, qid, cands: list[Candida
     picks = _with_short_sequels(_figure_picks(plan, pool, ctx), plan, cands, passages, ctx)
     if plan.kind == "figure":
         # The sentence naming the period a figure is for, when only the one before it does.
-        named: list[Candidate] = []
-        for c in picks:
-            row = period_named_before(c, plan, ctx)
-            if row is not None and not any(p.row == row for p in picks + named):
-                named += candidates_at(plan, [row], cands, passages, ctx)
-            named.append(c)
-        picks = named
+        picks = preceded_by(picks, lambda c: period_named_before(c, plan, ctx), plan, cands, passages, ctx)
     return quote(question, plan, picks, ctx, qid, variants=True)
 
 

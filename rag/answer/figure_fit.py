@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 
 from rag import figures
-from rag.answer.candidates import Context, is_case_study
+from rag.answer.candidates import Context, is_case_study, lead_in_rows
 from rag.answer.features import (
     LENGTH_UNITS,
     Candidate,
@@ -149,16 +149,10 @@ def _rows_before(c: Candidate, ctx: Context) -> list[int]:
     paragraph leading into its list ("... in the next financial year (2022/23) the frontline NHS will need around
     an extra £10 billion ... The extra funding requirement comprises:")."""
     s, rows = c.sentence, ctx.index.sentences.rows
-    row = c.row
     if s.kind == "bullet" and s.pos == 0:
-        while row > 0 and rows[row - 1].kind == "bullet" and (rows[row - 1].section, rows[row - 1].edition) == (s.section, s.edition):
-            row -= 1
-        lead = rows[row - 1] if row > 0 else None
-        if lead is None or lead.kind != "text" or (lead.section, lead.edition) != (s.section, s.edition):
-            return []
-        return [r for r in range(max(0, row - PARAGRAPH_BACK), row)
-                if (rows[r].section, rows[r].edition, rows[r].para) == (lead.section, lead.edition, lead.para)]
-    return [r for r in range(max(0, row - PARAGRAPH_BACK), row)
+        lead = lead_in_rows(c.row, ctx)
+        return lead[-PARAGRAPH_BACK:] if lead and rows[lead[-1]].kind == "text" else []
+    return [r for r in range(max(0, c.row - PARAGRAPH_BACK), c.row)
             if (rows[r].chunk_id, rows[r].section, rows[r].para) == (s.chunk_id, s.section, s.para)]
 
 

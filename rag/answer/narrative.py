@@ -13,6 +13,7 @@ from rag.answer.candidates import (
     distinct,
     in_paragraph,
     in_report_order,
+    preceded_by,
     quote,
     score_floor,
 )
@@ -89,14 +90,12 @@ def _with_ask_openings(picks: list[Candidate], best: Candidate, plan, cands: lis
     ... New powers ... should be removed."). To stay within NARRATIVE_MAX, the weakest other sentence makes way.
     Chosen on dev: 4 right, 0 wrong; keeping every pick (five sentences) gains no more, and the same for every
     bullet (the key points too) loses one."""
-    out: list[Candidate] = []
-    for c in picks:
+    def opening(c: Candidate) -> int | None:
         s = c.sentence
-        if c is not best and s.kind == "bullet" and s.pos > 0 and s.section != best.sentence.section and s.section.endswith(ASKS_PART):
-            opening = c.row - s.pos
-            if not any(p.row == opening for p in picks + out):
-                out += candidates_at(plan, [opening], cands, passages, ctx)
-        out.append(c)
+        later = s.kind == "bullet" and s.pos > 0 and s.section != best.sentence.section and s.section.endswith(ASKS_PART)
+        return c.row - s.pos if c is not best and later else None
+
+    out = preceded_by(picks, opening, plan, cands, passages, ctx)
     asks = {c.row for c in out if c.sentence.kind == "bullet" and c.sentence.section.endswith(ASKS_PART)}
     while len(out) > NARRATIVE_MAX:
         out.remove(min((c for c in out if c is not best and c.row not in asks), key=lambda c: c.score, default=out[-1]))
