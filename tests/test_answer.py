@@ -284,6 +284,16 @@ def test_an_ask_read_in_a_narrative_comes_with_its_opening_which_gives_the_reaso
     assert 2 <= len(ans.citations) <= 4, ans.answer
 
 
+def test_a_question_on_what_the_report_wants_is_answered_from_its_asks(assistant):
+    # The survey on the new powers, and the evidence on deprivation the asks rest on, score best: the asks say
+    # what the Confederation wants, and why.
+    ans = assistant.ask("What is the Confederation's stance on the new powers for the Secretary of State?")
+    assert "should be removed" in ans.answer and "public transparency" in ans.answer, ans.answer
+    ans = assistant.ask("Why would the Confederation want the NHS to let its waiting list get longer for a while?")
+    assert ans.plan.kind == "narrative" and "grow the backlog" in ans.answer, ans.answer
+    assert "deprived and marginalised groups" in ans.answer, ans.answer
+
+
 def test_a_list_not_about_the_survey_is_read_from_the_chapter_not_the_survey_findings(assistant):
     # The survey findings give the top answer in one line; the chapter names the first and the second.
     ans = assistant.ask("Which changes did leaders rate as the most important drivers of improvement during the pandemic?")

@@ -28,6 +28,9 @@ BODY_FIRST = 0.9  # of the best score, for a chapter sentence to lead a narrativ
 _RESTATING = {"Key points", "Survey findings"}
 ASKS_PART = CHAPTER_PARTS[2]  # "What do NHS leaders need?": a chapter's asks, one bullet each
 _ASKS_SUMMARY_PART = re.compile(r"\b(?:survey|panel|poll|respondents|numbers|key points|headlines?)\b", re.I)
+_ASKS_POSITION = re.compile(r"\b(?:wants?|position|view|stance|against|problem with|objection|call(?:s|ing)? for|"
+                            r"propos\w*|recommend\w*|should|beef|uneasy|done about)\b", re.I)
+ASK_FIRST = 0.85  # of the best score, for an ask to lead a question on the report's position (0.8–0.9 tie on dev)
 NARRATIVE_ELSEWHERE = 0.95  # chosen on dev (0.75–1.0 tie on keywords; citation precision 0.817 → 0.840)
 
 
@@ -39,16 +42,19 @@ def introduced_answer(question, plan, lead: int, items: list[list[int]], cands, 
 
 
 def narrative_answer(question, plan, passages, cands, ctx, qid) -> Answer:
-    introduced = introduced_list(plan, cands, ctx)
+    content = content_sentences(cands)
+    ask = _position_ask(question, content)
+    introduced = introduced_list(plan, cands, ctx) if ask is None else None
     if introduced is not None:
         # The content of a sentence that introduces a list ("... point to four key areas:") is the list.
         return introduced_answer(question, plan, *introduced[1:], cands, passages, ctx, qid)
-    content = content_sentences(cands)
     # The key points and the survey findings restate the chapters in a line: a chapter's sentence nearly as good
     # carries the explanation a narrative question asks for.
     body = [c for c in content if c.score >= BODY_FIRST * content[0].score and
             c.sentence.section.split(" › ")[0] not in _RESTATING] if not _ASKS_SUMMARY_PART.search(question) else []
     content = body[:1] + [c for c in content if c not in body[:1]]
+    if ask is not None:
+        content = [ask] + [c for c in content if c is not ask]
     best = content[0]
     floor = score_floor(best, ctx)
     # A narrative reads on through the best sentence's paragraph: what a passage says follows the sentence naming
@@ -81,6 +87,17 @@ def narrative_answer(question, plan, passages, cands, ctx, qid) -> Answer:
                 picks.append(other)
                 break
     return quote(question, plan, in_report_order(picks, best), ctx, qid, variants=False)
+
+
+def _position_ask(question: str, content: list[Candidate]) -> Candidate | None:
+    """For a question on what the report wants or why it objects, the sentence of a chapter's asks nearly as good as
+    the best (which often reports the survey on the ask, or introduces the evidence as a list); None otherwise."""
+    if not content or not _ASKS_POSITION.search(question):
+        return None
+    ask = next((c for c in content if c.sentence.section.endswith(ASKS_PART) and c.score >= ASK_FIRST * content[0].score),
+               None)
+    # From the ask's opening, which names it and often gives the reason; the answer reads on through the bullet.
+    return next((c for c in content if ask is not None and c.row == ask.row - ask.sentence.pos), ask)
 
 
 def _with_ask_openings(picks: list[Candidate], best: Candidate, plan, cands: list[Candidate], passages,
