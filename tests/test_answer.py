@@ -294,6 +294,13 @@ def test_a_question_on_what_the_report_wants_is_answered_from_its_asks(assistant
     assert "deprived and marginalised groups" in ans.answer, ans.answer
 
 
+def test_asks_on_one_subject_are_that_ask_read_whole_not_the_whole_list(assistant):
+    # The ask's later sentences name the powers; its opening does not, so three of the best five sit in it.
+    ans = assistant.ask("What does the Confederation want done about the bill's new powers for the Secretary of State?")
+    assert "should be removed" in ans.answer and "clinical case" in ans.answer, ans.answer
+    assert "system by default" not in ans.answer, ans.answer
+
+
 def test_a_list_not_about_the_survey_is_read_from_the_chapter_not_the_survey_findings(assistant):
     # The survey findings give the top answer in one line; the chapter names the first and the second.
     ans = assistant.ask("Which changes did leaders rate as the most important drivers of improvement during the pandemic?")

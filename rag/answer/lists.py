@@ -124,7 +124,7 @@ _WHOLE_LIST = re.compile(r"\b(?:all|every|each|list|full|complete|whole|asks|poi
 _GENERIC = re.compile(r"\b(?:health|care|social|nhs|new)\b", re.I)  # words of many chapter titles, which name none
 _COUNTS_ITEMS = re.compile(r"\b(?:\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)[ -](?:[\w-]+ )?(?:points?|asks|items|areas|things|"
                            r"priorities|recommendations|themes|findings)\b", re.I)
-FOCUS_TOP = 3  # best sentences, two of which must sit in one item for the question to be about that item
+FOCUS_TOP = 5  # best sentences, two of which must sit in one item for the question to be about that item (dev: 5-8 tie, 2 more right than 3)
 _ASKING_TERMS = set(terms_all("want wants need needs call calling calls ask asking asks government national bodies ministers "
                               "nhs leaders leader confed confederation report plan do done say says think should"))
 
