@@ -744,3 +744,19 @@ def test_a_count_of_people_is_not_a_count_of_vacancies(assistant):
     assert ans.abstained and ans.see_also, ans.answer
     staff = assistant.ask("How many staff do the Confederation's members employ?")
     assert "1.5 million staff" in staff.answer
+
+
+def test_a_figure_for_a_period_only_the_other_edition_names_comes_from_that_edition(assistant):
+    # Retrieval may bring either edition's passage; the PDF gives the vacancies for the three months to March
+    # 2021, the web edition to June. A question asking for June gets the web edition's sentence.
+    from dataclasses import replace
+
+    from rag.answer.extractive import extractive_answer
+
+    question = "How many full-time equivalent vacancies were there in the three months to June 2021?"
+    passages = assistant.search(question)
+    in_pdf = [p if p.chunk.edition == "pdf" or not p.also else replace(p, chunk=p.also[0], also=[p.chunk]) for p in passages]
+    assert all(p.chunk.edition == "pdf" for p in in_pdf if p.also)
+    ans = extractive_answer(question, in_pdf, assistant.settings, assistant.index, stats=assistant.stats)
+    assert not ans.abstained and "93,806" in ans.answer, ans.answer
+    assert ans.citations[0].quote.startswith("In the three-month period ending in June 2021"), ans.citations

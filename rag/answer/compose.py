@@ -31,6 +31,7 @@ from rag.answer.candidates import (
     preceded_by,
     preferred_edition,
     quote,
+    twin_candidates,
 )
 from rag.answer.core import _same_figures, abstain
 from rag.answer.features import (
@@ -111,6 +112,8 @@ def _compose(question: str, plan: QuestionPlan, passages: list[Passage], ctx: Co
     if plan.kind in ("narrative", "list"):
         cands, named = _in_named_section(question, plan, cands, passages, ctx)
     fitting = fitting_figures(plan, cands, ctx) if plan.kind == "figure" else []
+    if plan.kind == "figure" and not fitting:
+        fitting = fitting_figures(plan, twin_candidates(plan, passages, ctx), ctx)
     if plan.kind == "figure" and not fitting:
         answer = abstain(question, passages, settings, sources, qid)
         answer.notes.append(missing_note(plan, figure_pool(plan, cands), ctx))
