@@ -52,6 +52,10 @@ from rag.text import stem
         ("What % of leaders agree, and what % disagree?", "comparison"),
         ("Which worries more leaders: vacancies, or burnout? Give both percentages.", "comparison"),
         ("Which services expect the biggest rises, and what share predicted one for each?", "list"),
+        # A chapter's conclusion is summarised; a conclusion on one subject is a narrative.
+        ("What's the overall conclusion of the manifesto?", "summary"),
+        ("What is the main conclusion of the workforce chapter?", "summary"),
+        ("What's the conclusion on regulation?", "narrative"),
     ],
 )
 def test_kind(question, kind):

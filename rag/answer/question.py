@@ -31,7 +31,8 @@ _DOCUMENT = re.compile(
 _SUMMARY = re.compile(
     r"\b(summar(?:y|ies|ise|ize|ising|izing)|gist|overview|in brief|in short|briefly|nutshell|tl;?dr|main (?:messages?|points|findings|themes|arguments?)|"
     r"(?:key|headline) (?:messages?|takeaways?|themes)|(?:the|main|big) takeaways?|sum(?:s|med|ming)? (?:it |this |that )?up|short version|recap|run-?down|highlights|big picture|what (?:is|'s) (?:this|the) (?:report|manifesto|document|chapter|section)\b[\w\s]* about(?=[?.!\s]*$)|"
-    r"what does (?:this|the) (?:report|manifesto|document) (?:argue|say overall|conclude)|^overall,? what (?:did|do|does)\b(?![^?]*\b(?:about|on|regarding)\b))\b",
+    r"what does (?:this|the) (?:report|manifesto|document) (?:argue|say overall|conclude)|overall conclusions?|"
+    r"what(?: is|'s|’s) (?:the|its) (?:main |key )?conclusions?(?! (?:on|about)\b)|^overall,? what (?:did|do|does)\b(?![^?]*\b(?:about|on|regarding)\b))\b",
     re.I,
 )
 # Two figures asked for at once ("how many were confident and how many were not"), or a choice between two
