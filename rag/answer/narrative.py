@@ -96,8 +96,11 @@ def _position_ask(question: str, content: list[Candidate]) -> Candidate | None:
         return None
     ask = next((c for c in content if c.sentence.section.endswith(ASKS_PART) and c.score >= ASK_FIRST * content[0].score),
                None)
+    if ask is None:
+        return None
     # From the ask's opening, which names it and often gives the reason; the answer reads on through the bullet.
-    return next((c for c in content if ask is not None and c.row == ask.row - ask.sentence.pos), ask)
+    opening = ask.row - ask.sentence.pos
+    return next((c for c in content if c.row == opening), ask)
 
 
 def _with_ask_openings(picks: list[Candidate], best: Candidate, plan, cands: list[Candidate], passages,
