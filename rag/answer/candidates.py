@@ -80,7 +80,7 @@ def candidates(plan: QuestionPlan, passages: list[Passage], ctx: Context) -> lis
 def twin_candidates(plan: QuestionPlan, passages: list[Passage], ctx: Context) -> list[Candidate]:
     """The candidates of the retrieved passages' twins in the other edition, best first: the editions differ on
     some figures' periods (the PDF's vacancies are for the three months to March 2021, the web edition's to June)."""
-    twins = [replace(p, chunk=p.also[0], also=[p.chunk]) for p in passages if p.also]
+    twins = [_in_edition(p, p.also[0].edition) for p in passages if p.also]
     return candidates(plan, twins, ctx) if twins else []
 
 

@@ -343,7 +343,7 @@ _ASKS = re.compile(
     r"must (?:[\w'’-]+ ){0,2}?(?:do|sort|fix|address|deliver|change)|"
     r"should (?:the )?(?:government|ministers|national bodies|nhs england)\b[^?]*\bdo|"
     + ASKS_HOW_TO + r"|what would (?:fix|solve|sort out|sort))\b", re.I)
-_NEEDS = CHAPTER_PARTS[2]
+ASKS_PART = CHAPTER_PARTS[2]  # "What do NHS leaders need?": a chapter's asks, one bullet each
 
 
 def asks_list(question: str, plan: QuestionPlan, cands: list[Candidate],
@@ -360,7 +360,7 @@ def asks_list(question: str, plan: QuestionPlan, cands: list[Candidate],
     topics = set(topic_aliases(question))  # "on money" names the financial deal chapter as its title would
     for c in cands:
         chapter = c.sentence.section.split(" › ")[0]
-        key = preferred_edition((doc_of(c.sentence.chunk_id), c.sentence.edition, f"{chapter} › {_NEEDS}"), plan, table)
+        key = preferred_edition((doc_of(c.sentence.chunk_id), c.sentence.edition, f"{chapter} › {ASKS_PART}"), plan, table)
         by_topic = bool(topics & set(terms_all(chapter)))
         fit = title_fit(question, chapter)
         rank = c.score + 0.5 * max(fit, float(by_topic))

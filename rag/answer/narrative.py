@@ -18,15 +18,13 @@ from rag.answer.candidates import (
     score_floor,
 )
 from rag.answer.features import Candidate
-from rag.answer.lists import introduced_list, item_candidates
-from rag.ingest import CHAPTER_PARTS
+from rag.answer.lists import ASKS_PART, introduced_list, item_candidates
 from rag.schema import Answer
 from rag.sentence_table import doc_of
 
 SECOND_ANCHOR = 0.8  # of the best score, for the sentence read on after a best sentence standing alone (not tuned)
 BODY_FIRST = 0.9  # of the best score, for a chapter sentence to lead a narrative before a key point or survey finding (0.8-0.95 tie on dev)
 _RESTATING = {"Key points", "Survey findings"}
-ASKS_PART = CHAPTER_PARTS[2]  # "What do NHS leaders need?": a chapter's asks, one bullet each
 _ASKS_SUMMARY_PART = re.compile(r"\b(?:survey|panel|poll|respondents|numbers|key points|headlines?)\b", re.I)
 _ASKS_POSITION = re.compile(r"\b(?:wants?|position|view|stance|against|problem with|objection|call(?:s|ing)? for|"
                             r"propos\w*|recommend\w*|should|beef|uneasy|done about)\b", re.I)

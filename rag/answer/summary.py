@@ -114,6 +114,9 @@ def _chapter_sentences(question: str, table, doc: str, edition: str, chapter: st
         rows = table.by_section.get((doc, edition, section), [])
         return [r for r in rows if table.rows[r].pos == 0 and len(table.rows[r].text.split()) >= 6]
 
+    def highlighted(sections: list[str]) -> list[int]:
+        return [r for s in sections for r in table.by_section.get((doc, edition, s), []) if table.rows[r].highlight]
+
     def with_figure(section: str, taken: list[int]) -> list[int]:
         if any(_states_figure(table.rows[r].text) for r in taken):
             return taken
@@ -134,15 +137,14 @@ def _chapter_sentences(question: str, table, doc: str, edition: str, chapter: st
     if challenge not in sections:
         # Any other part: the points its pull quotes single out, then its paragraphs' openings, in report order.
         own = [s for s in sections if s == chapter or s.startswith(chapter + " › ")]
-        picked = [r for s in own for r in table.by_section[(doc, edition, s)] if table.rows[r].highlight]
+        picked = highlighted(own)
         for section in own:
             picked += [r for r in firsts(section) if r not in picked][: SUMMARY_SENTENCES - len(picked)]
         return sorted(picked)
     needs_items = bullet_items(table.by_section.get((doc, edition, needs), []), table.rows)
     asks = [item[label_skip(item, table.rows)] for item in needs_items]
-    marked = [r for s in (challenge, told) for r in table.by_section.get((doc, edition, s), []) if table.rows[r].highlight]
     picked = with_figure(challenge, firsts(challenge)[:CHALLENGE_SENTENCES]) + with_figure(told, firsts(told)[:TOLD_SENTENCES])
-    return sorted(set(picked + marked)) + asks[:SUMMARY_ASKS]
+    return sorted(set(picked + highlighted([challenge, told]))) + asks[:SUMMARY_ASKS]
 
 
 def titled_chapter(words: list[str], sections: list[str], ctx) -> str | None:
