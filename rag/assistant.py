@@ -109,6 +109,10 @@ class Assistant:
             self._check_doc(doc)
         except QuestionError as exc:
             return Answer.failed(question, str(exc), mode or self.settings.mode, qid)
+        # Typing slips are mended before anything reads the question ("inequalites" found no survey topic and
+        # no BM25 match); the answer keeps the question as asked and says what was read otherwise.
+        asked = text
+        text, mends = self.stats.corrected(text)
         query = self.contextual_query(text, history or [])
         query_vector = self.retriever.embed_query(query)
         passages = self.retriever.search(query, query_vector=query_vector, doc=doc)
@@ -127,6 +131,9 @@ class Assistant:
                 answer = generate.generated_answer(text, passages, self, mode, qid)
             finally:
                 self._generating.release()
+        answer.question = asked
+        if mends:
+            answer.notes.append("Read " + ", ".join(f"'{was}' as '{now}'" for was, now in mends) + ".")
         self._note_discrepancies(answer)
         self.name_documents(answer)
         answer.timings_ms["retrieve"] = round((t1 - t0) * 1000, 2)

@@ -524,6 +524,23 @@ def test_a_plural_of_a_word_the_report_uses_is_not_unknown(assistant):
     assert assistant.stats.unknown_words("GPs dementia") == ["dementia"]
 
 
+def test_typing_slips_are_mended_to_the_reports_words_but_real_words_are_not(assistant):
+    mended, mends = assistant.stats.corrected("headline stats on health inequalites and CAHMS in Cambs")
+    assert mended == "headline stats on health inequalities and CAMHS in Cambs", mends
+    assert mends == [("inequalites", "inequalities"), ("CAHMS", "CAMHS")]
+
+
+def test_a_question_with_a_typing_slip_is_answered_as_though_spelled_right(assistant):
+    ans = assistant.ask("Give me the headline survey stats on health inequalites from the leaders panel")
+    assert ans.question.endswith("inequalites from the leaders panel")
+    assert {c.section for c in ans.citations} == {"Survey findings › Health inequalities"}, ans.citations
+    assert "Read 'inequalites' as 'inequalities'." in ans.notes, ans.notes
+
+
+def test_an_amount_without_its_pound_sign_is_one_the_report_states(assistant):
+    assert assistant.stats.unknown_figures("why does the NHS need 10 billion next year, not 12 billion?") == ["12 billion"]
+
+
 def test_a_size_is_answered_by_the_level_not_by_a_change(assistant):
     ans = assistant.ask("how big is the NHS waiting list?")
     first = next(c.quote for c in ans.citations if re.search(r"\d", c.quote))

@@ -75,6 +75,8 @@ class CorpusStats:
             f.text for f in figures.find_figures(question)
             if not figures.is_trivial(f) and f.unit != "date" and figures.key(f) not in self.figure_keys
             and not any(k[0] == "date" and f.unit == "year" and int(k[1] or 0) // 10000 == f.value for k in self.figure_keys)
+            # "10 billion" is the report's "£10 billion" with the pound sign left off.
+            and not (f.unit == "" and any(k[1:] == figures.key(f)[1:] for k in self.figure_keys))
         ]
 
     def unknown_names(self, question: str) -> list[str]:
@@ -90,15 +92,51 @@ class CorpusStats:
         return list(dict.fromkeys(w for w in unknown if not any(one_slip(w, v) for v in self.vocabulary)))
 
 
-def one_slip(word: str, known: str) -> bool:
-    """Whether `word` is `known` typed with one slip after its first letter (a letter dropped, added, changed or
-    two swapped), for words of five letters or more: "award" is not "ward", nor "dental" "mental". Hand-written:
+    def corrected(self, question: str) -> tuple[str, list[tuple[str, str]]]:
+        """The question with its typing slips mended to the report's words ("inequalites" is "inequalities",
+        "CAHMS" is "CAMHS"), and the mends made. A word is mended only when it is neither the report's nor an
+        English word, and one letter dropped, added or two swapped makes exactly one of the report's words: a
+        changed letter often makes another real word ("Cambs" is not "CAMHS")."""
+        mends: list[tuple[str, str]] = []
+
+        def mend(m: re.Match) -> str:
+            word = m.group(0)
+            w = word.lower()
+            if len(w) < 5 or self.df.get(stem(w), 0) or (w.endswith("s") and self.df.get(stem(w[:-1]), 0)):
+                return word
+            known = {v for v in self.vocabulary if one_slip(w, v, change=False)}
+            if len(known) != 1 or _english_word(w):
+                return word
+            fix = known.pop()
+            fix = fix.upper() if word.isupper() else fix[0].upper() + fix[1:] if word[0].isupper() else fix
+            mends.append((word, fix))
+            return fix
+
+        return re.sub(r"[A-Za-z]+", mend, question), mends
+
+
+def _english_word(word: str) -> bool:
+    """Whether `word` is an English word (pyspellchecker's dictionary, loaded on first use)."""
+    global _ENGLISH
+    if _ENGLISH is None:
+        from spellchecker import SpellChecker
+
+        _ENGLISH = SpellChecker()
+    return word in _ENGLISH
+
+
+_ENGLISH = None
+
+
+def one_slip(word: str, known: str, change: bool = True) -> bool:
+    """Whether `word` is `known` typed with one slip after its first letter (a letter dropped, added, changed (unless
+    not `change`) or two swapped), for words of five letters or more: "award" is not "ward", nor "dental" "mental". Hand-written:
     one comparison, not worth a string-distance dependency."""
     if len(word) < 5 or word[0] != known[0] or abs(len(word) - len(known)) > 1 or word == known:
         return False
     i = next((k for k in range(min(len(word), len(known))) if word[k] != known[k]), min(len(word), len(known)))
     a, b = word[i:], known[i:]
-    return a[1:] == b[1:] or a[1:] == b or a == b[1:] or (len(a) > 1 and a[1] + a[0] + a[2:] == b)
+    return change and a[1:] == b[1:] or a[1:] == b or a == b[1:] or (len(a) > 1 and a[1] + a[0] + a[2:] == b)
 
 
 class QuestionError(ValueError):
