@@ -56,6 +56,11 @@ from rag.text import stem
         ("What's the overall conclusion of the manifesto?", "summary"),
         ("What is the main conclusion of the workforce chapter?", "summary"),
         ("What's the conclusion on regulation?", "narrative"),
+        # A topic's findings asked in a few words, with no question word, are that topic's list of findings.
+        ("workforce findings from the survey pls", "list"),
+        ("survey results on funding", "list"),
+        ("In the headline survey results, is it 82 or 83 per cent?", "figure"),
+        ("Why are the survey results on funding so gloomy?", "narrative"),
     ],
 )
 def test_kind(question, kind):

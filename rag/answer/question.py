@@ -218,7 +218,15 @@ def _kind(q: str) -> str:
             return "list"
     if ASKS_FOR_FIGURE.search(q) or claims_a_figure(q):
         return "figure"
+    # "workforce findings from the survey pls", "survey results on funding": a topic's findings, asked in a few words.
+    if _TERSE_FINDINGS.search(core) and not _ASKING_START.match(core):
+        return "list"
     return "narrative"
+
+
+_TERSE_FINDINGS = re.compile(r"\b(?:findings|results|stats|statistics)\b", re.I)
+_ASKING_START = re.compile(r"\s*(?:what|which|who|whom|whose|how|why|when|where|is|are|was|were|do|does|did|can|could|"
+                           r"would|will|should|has|have|had|summari[sz]e|sum|explain|describe|tell|give|outline)\b", re.I)
 
 
 # "How big is the panel, and when was it surveyed?", "how often did it meet and over what months?": a figure question
