@@ -60,6 +60,10 @@ from rag.text import stem
         ("workforce findings from the survey pls", "list"),
         ("survey results on funding", "list"),
         ("In the headline survey results, is it 82 or 83 per cent?", "figure"),
+        # "by when" asks for a date only as a question of its own, not in "broken down by when looking at ...".
+        ("Which characteristics are leaders breaking their data down by when looking at inequalities?", "list"),
+        ("By when must integrated care systems be statutory?", "figure"),
+        ("ICSs become statutory bodies by when?", "figure"),
         ("Why are the survey results on funding so gloomy?", "narrative"),
     ],
 )
