@@ -179,6 +179,17 @@ def test_formats_licence_and_charity_come_from_the_back_matter(assistant):
     assert "Registered charity no. 1090329" in ans.answer
 
 
+def test_contact_details_subtitle_and_the_date_on_the_report_come_from_the_document(assistant):
+    ans = assistant.ask("What's the Confed's address and phone number?")
+    assert ans.answer.startswith("18 Smith Square Westminster London SW1P 3HZ 020 7799 6666"), ans.answer
+    ans = assistant.ask("What email address can I contact about the report?")
+    assert "enquiries@nhsconfed.org" in ans.answer, ans.answer
+    ans = assistant.ask("What's the subtitle of the report?")
+    assert "How the health and care sector can address the challenges" in ans.answer, ans.answer
+    ans = assistant.ask("What date is on the report?")
+    assert ans.answer.startswith("24 September 2021"), ans.answer
+
+
 def test_an_average_the_report_never_gives_and_a_year_it_never_covers_are_declined(assistant):
     ans = assistant.ask("What was the average wait for a hip replacement in July 2021?")
     assert ans.abstained and any("average" in n for n in ans.notes), (ans.answer, ans.notes)

@@ -64,6 +64,11 @@ from rag.text import stem
         ("Which characteristics are leaders breaking their data down by when looking at inequalities?", "list"),
         ("By when must integrated care systems be statutory?", "figure"),
         ("ICSs become statutory bodies by when?", "figure"),
+        # The Confederation's address is a question about the document; "address" the verb is not.
+        ("What's the Confed's address and phone number?", "document"),
+        ("How do I contact the NHS Confederation?", "document"),
+        ("What's the subtitle of the report?", "document"),
+        ("How can local systems address health inequalities?", "narrative"),
         ("Why are the survey results on funding so gloomy?", "narrative"),
     ],
 )

@@ -185,6 +185,8 @@ _WANTS = [
     (r"copyright|licen[cs]e|reuse|copy|distribut|commercial|adapt|build (?:on|upon)|alter|permission", ("rights",)),
     (r"charit", ("charity",)),
     (r"\bseries\b|\bcampaign\b", ("series",)),
+    (r"sub-?title|strapline|standfirst|tagline", ("title", "strapline")),
+    (r"\baddress\b|phone|contact|e-?mail|website|get in touch", ("contact",)),
 ]
 
 
@@ -194,15 +196,21 @@ def document_answer(question, plan, ctx, qid) -> Answer | None:
     q = question.lower()
     want = {part for rx, parts in _WANTS for part in parts if re.search(rx, q)}
     want = want or {"title", "publisher", "date"}
+    if "contact" in want and not re.search(r"\bwho\b", q):
+        want.discard("publisher")  # "the Confed's address": its address, not who it is
     found: dict[str, list[int]] = {}
     for i, s in enumerate(table.rows):
         if doc_of(s.chunk_id) != "manifesto":
             continue
         text = s.text.strip()
+        if s.section in ("Back matter", "About") and re.search(r"\bwww\.|@\w", text):
+            found.setdefault("contact", []).append(i)  # the address line, the email for other formats
         if s.section == "Front matter" and text.lower().startswith("manifesto for recovery"):
             found.setdefault("title", []).append(i)
         elif s.section == "Front matter" and _DATE_LINE.match(text):
             found.setdefault("date", []).append(i)
+        elif s.section == "Front matter" and len(text.split()) > 3:
+            found.setdefault("strapline", []).append(i)  # the line under the title
         elif text.startswith("©"):
             found.setdefault("rights", []).append(i)
             found.setdefault("publisher", []).append(i)
@@ -215,9 +223,9 @@ def document_answer(question, plan, ctx, qid) -> Answer | None:
         elif s.section in ("Front matter", "Introduction", "About") and re.search(r"\bseries\b", text):
             found.setdefault("series", []).append(i)  # "This report is the latest in our NHS Reset series."
     rows: list[int] = []
-    for part in ("title", "publisher", "date", "formats", "rights", "charity", "series"):
+    for part in ("title", "strapline", "publisher", "date", "contact", "formats", "rights", "charity", "series"):
         if part in want or (part == "title" and "editions" in want):
-            rows += found.get(part, [])[: 2 if "editions" in want and part == "title" else 1]
+            rows += found.get(part, [])[: 2 if "editions" in want and part == "title" or part == "contact" else 1]
     if "rights" in want:
         rows += [i + 1 for i in found.get("rights", [])[:1] if i + 1 < len(table.rows)]
     if not rows:
