@@ -536,6 +536,20 @@ def test_ethnic_groups_are_named_by_a_group_not_by_where_a_study_was_done():
     assert names_any("People with black and minority ethnic (BME) backgrounds have been disproportionately affected.", kind)
 
 
+def test_colleges_unions_and_departments_are_named_by_a_bodys_name():
+    from rag.answer.names import asked_names, names_any
+
+    kind = asked_names("Which royal colleges, unions or patient groups have endorsed the manifesto?")
+    assert kind == "royal colleges"
+    assert not names_any("It brings together NHS Confederation members and partners across health and care.", kind)
+    assert names_any("The Royal College of Nursing welcomed it.", kind)
+    kind = asked_names("Which government departments would sit on the ministerial board?")
+    assert kind == "government departments"
+    assert not names_any("The Secretary of State would gain new powers over NHS England.", kind)
+    # The national bodies the report speaks of throughout are the answer here, not its background.
+    assert names_any("Guidance backed by HM Treasury and the Department of Health and Social Care.", kind)
+
+
 def test_shortened_months_and_month_ranges_are_periods():
     assert normalise_question("Urgent eating disorder care, Apr-Nov 2020?") == "Urgent eating disorder care, April-November 2020?"
     assert normalise_question("Sept. 2021 vacancies") == "September 2021 vacancies"

@@ -63,7 +63,8 @@ def named_subjects(q: str) -> list[str]:
 
 # "Which regions ...?", "name the trusts", "which hospitals are in the pledge?": things the answer names by name.
 _NAMED_THINGS = (r"(?:regions?|hospitals?|trusts?|icss?|integrated care systems?|cities|city|count(?:y|ies)|councils?|"
-                 r"local authorit(?:y|ies)|ccgs?|nations?|countr(?:y|ies)|boroughs?|ethnic groups?|sites?|venues?|mosques?|practices)")
+                 r"local authorit(?:y|ies)|ccgs?|nations?|countr(?:y|ies)|boroughs?|ethnic groups?|sites?|venues?|mosques?|practices|"
+                 r"(?:royal )?colleges?|unions?|(?:government )?departments?|ministries|charities)")
 _ASKS_NAMES = re.compile(rf"^(?:(?:so|and|ok|please|can you),?\s+)*(?:which|what)\s+(?:(?!(?:are|is|were|was|do|does|did|have|has)\b)[\w'’-]+\s+){{0,2}}?({_NAMED_THINGS})\b"
                          rf"(?!\s+(?:of|in) (?:the )?(?:report|plan|document|chapter|section))|"
                          rf"\b(?:name|list) (?:the|all the|every|each)\s+(?:[\w'’-]+\s+){{0,2}}?({_NAMED_THINGS})\b|\bname (them)\b", re.I)
@@ -96,7 +97,10 @@ def names_any(text: str, kind: str = "them", given: str = "") -> bool:
     asked = {w.lower() for w in re.findall(r"[\w'’-]+", given)}
     for m in _NAME.finditer(text):
         name = m.group(0)
-        if all(_background(w, _NATIONAL) or w.lower() in asked for w in name.split()):
+        body = re.match(r"(?:royal |government )?(?:college|union|department|ministr|charit)", kind)
+        if body and not name.isupper() and re.search(r"\b(?:college|union|department|ministry|charity|treasury)\b", name, re.I):
+            return True  # a body by its name ("the Royal College of Nursing", "the Department of Health and Social Care")
+        if body or all(_background(w, _NATIONAL) or w.lower() in asked for w in name.split()):
             continue
         if kind.startswith("hospital"):
             ok = re.search(r"\bhospitals?\b", name, re.I)
