@@ -525,6 +525,8 @@ def test_names_the_question_gives_do_not_answer_it():
     assert not names_any("Mosques across North East London have opened their doors.", "mosques", question)
     assert names_any("The East London Mosque hosted a clinic.", "mosques", question)
     assert asked_names("List the trusts that took part") == "trusts"
+    # After a preamble, too.
+    assert asked_names("It calls the NHS one of the most centralised systems - which other countries does it compare?") == "countries"
 
 
 def test_ethnic_groups_are_named_by_a_group_not_by_where_a_study_was_done():

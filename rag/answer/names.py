@@ -81,8 +81,12 @@ _BODY = re.compile(r"\b(?:observatory|confederation|service|services|institute|o
 
 def asked_names(q: str) -> str | None:
     """What a question asks to be named ("regions", "hospitals", "them" for "name them"), or None."""
-    m = _ASKS_NAMES.search(normalise_question(q.strip()))
-    return next(g for g in m.groups() if g).lower() if m else None
+    # The question may follow a preamble ("The report says ... - which other countries does it compare?").
+    for clause in re.split(r"\s[-–—]\s|[?:;.]\s+", normalise_question(q.strip())):
+        m = _ASKS_NAMES.search(clause.strip())
+        if m:
+            return next(g for g in m.groups() if g).lower()
+    return None
 
 
 _ETHNIC_GROUP = re.compile(r"\b(?:Black|Asian|White|Mixed|Bangladeshi|Pakistani|Indian|Chinese|Caribbean|African|Arab|"
