@@ -99,9 +99,9 @@ def names_any(text: str, kind: str = "them", given: str = "") -> bool:
     the names the question `given` holds ("which mosques in North East London?" is not answered by "North East
     London"): a hospital by a name with "Hospital", a trust with "Trust", a place by a name that is no body's."""
     asked = {w.lower() for w in re.findall(r"[\w'’-]+", given)}
+    body = re.match(r"(?:royal |government )?(?:college|union|department|ministr|charit)", kind)
     for m in _NAME.finditer(text):
         name = m.group(0)
-        body = re.match(r"(?:royal |government )?(?:college|union|department|ministr|charit)", kind)
         if body and not name.isupper() and re.search(r"\b(?:college|union|department|ministry|charity|treasury)\b", name, re.I):
             return True  # a body by its name ("the Royal College of Nursing", "the Department of Health and Social Care")
         if body or all(_background(w, _NATIONAL) or w.lower() in asked for w in name.split()):
