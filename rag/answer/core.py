@@ -88,10 +88,12 @@ class CorpusStats:
     def unknown_words(self, text: str) -> list[str]:
         """The words of `text` that the report never uses, in any form ("dementia", "dental"), nor misspells
         ("workfroce" is the report's "workforce")."""
-        unknown = [w for w in content_words(text) if self.df.get(stem(w), 0) == 0
-                   and not (w.endswith("s") and self.df.get(stem(w[:-1]), 0))]  # "GPs" of the report's "GP"
+        unknown = [w for w in content_words(text) if not self.uses(w)]
         return list(dict.fromkeys(w for w in unknown if not any(one_slip(w, v) for v in self.vocabulary)))
 
+    def uses(self, word: str) -> bool:
+        """Whether the report uses a lower-case word in any form, a plural of one of its words too ("GPs" of its "GP")."""
+        return bool(self.df.get(stem(word), 0) or (word.endswith("s") and self.df.get(stem(word[:-1]), 0)))
 
     def corrected(self, question: str) -> tuple[str, list[tuple[str, str]]]:
         """The question with its typing slips mended to the report's words ("inequalites" is "inequalities",
@@ -103,7 +105,7 @@ class CorpusStats:
         def mend(m: re.Match) -> str:
             word = m.group(0)
             w = word.lower()
-            if len(w) < 5 or self.df.get(stem(w), 0) or (w.endswith("s") and self.df.get(stem(w[:-1]), 0)):
+            if len(w) < 5 or self.uses(w):
                 return word
             known = {v for v in self.vocabulary if one_slip(w, v, change=False)}
             if len(known) != 1 or _english_word(w):
