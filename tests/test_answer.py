@@ -575,6 +575,15 @@ def test_a_topic_asked_about_as_is_it_covered_is_declined_when_the_report_never_
         ans = assistant.ask(q)
         assert ans.abstained and ans.see_also, (q, ans.answer)
     assert not assistant.ask("Does the report talk about the workforce?").abstained
+    # An everyday word the report happens not to use is no topic it is silent on.
+    ans = assistant.ask("What does the report say about how problems in social care are hitting the NHS?")
+    assert not any("never mentions" in n for n in ans.notes), ans.notes
+
+
+def test_a_figure_asked_as_one_period_or_another_is_given_with_the_period_the_report_names(assistant):
+    ans = assistant.ask("The 93,806 full-time equivalent vacancies - is that for the three months to March 2021 or to June 2021?")
+    assert not ans.abstained and "93,806" in ans.citations[0].quote, ans.answer
+    assert "March 2021" in ans.citations[0].quote and "June 2021" in ans.answer, ans.answer
 
 
 def test_a_survey_topic_named_by_its_title_is_that_topics_findings(assistant):

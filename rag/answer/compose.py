@@ -33,7 +33,7 @@ from rag.answer.candidates import (
     quote,
     twin_candidates,
 )
-from rag.answer.core import _same_figures, abstain
+from rag.answer.core import _same_figures, abstain, everyday_word
 from rag.answer.features import (
     LENGTH_UNITS,
     Candidate,
@@ -282,7 +282,8 @@ def pre_abstains(question: str, plan: QuestionPlan, passages: list[Passage], ctx
         # A topic the report never names, in any word ("dementia care", "NHS dentistry"): nearby passages on
         # staff or backlogs would be quoted as though they spoke to it.
         said = {u.lower() for u in unknown}
-        unknown += [w for w in ctx.stats.unknown_words(" ".join(asked_topic(asked))) if w.lower() not in said]
+        unknown += [w for w in ctx.stats.unknown_words(" ".join(asked_topic(asked)))
+                    if w.lower() not in said and not everyday_word(w)]
         if unknown:
             return [f"The report never mentions {', '.join(unknown)}."]
     return None

@@ -123,6 +123,17 @@ def _english_word(word: str) -> bool:
     return word in _english()
 
 
+# How often a word must occur in pyspellchecker's English word counts to be an everyday word (about the 1,200
+# commonest: "problems", "actually"): too general to be a topic the report could be silent on. Dev: between
+# "doctors" (53,073), which is a topic, and "problems" (83,957), which is not.
+EVERYDAY = 75_000
+
+
+def everyday_word(word: str) -> bool:
+    """Whether `word` is one of English's commonest words, by pyspellchecker's word counts."""
+    return _english().word_frequency[word.lower()] >= EVERYDAY
+
+
 @functools.cache
 def _english():
     from spellchecker import SpellChecker

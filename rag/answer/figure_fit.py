@@ -52,6 +52,15 @@ def asked_periods(plan: QuestionPlan) -> list[str]:
     return [q.text for q in plan.qualifiers if q.kind == "time" and re.search(r"\d{4}|[A-Z][a-z]+ \d{4}", q.text)]
 
 
+def offered_as_alternatives(periods: list[str], question: str) -> bool:
+    """Whether a question offers its periods as alternatives to choose between ("is that for the three months to
+    March 2021 or to June 2021?"): a figure for either answers it."""
+    if len(periods) < 2:
+        return False
+    between = r"\W+(?:[\w'’-]+\s+){0,4}?or\s+(?:[\w'’-]+\s+){0,4}?"
+    return all(re.search(re.escape(a) + between + re.escape(b), question, re.I) for a, b in zip(periods, periods[1:]))
+
+
 @dataclass(frozen=True)
 class _Asked:
     """What a figure question asks for, read once for all its candidate sentences."""
@@ -63,6 +72,7 @@ class _Asked:
     subject: list[str]  # the question's terms besides names and the report's background, one of which a sentence uses
     statistics: list[str]  # "median", "average"
     took_part: bool  # asks who took part in a survey ("how many answered it", "the response rate")
+    periods_offered: bool  # asks which of its periods a figure is for ("to March 2021 or to June 2021?")
     # The question with the figures it gives, which are not the answer, unless it checks one of them: "Is it right
     # that 57% of leaders disagree ...?" asks for the sentence stating 57%.
     given: str
@@ -79,6 +89,7 @@ class _Asked:
                    subject=[w for w in plan.terms if w not in named and w not in BACKGROUND_TERMS],
                    statistics=_STATISTIC.findall(question.lower()),
                    took_part=bool(_RESPONDED.search(question) and _SURVEY.search(question)),
+                   periods_offered=offered_as_alternatives(asked_periods(plan), question),
                    given=_FIGURES_OUT.sub(" ", question) if checks else question)
 
 
@@ -123,9 +134,9 @@ def _fits_subject_and_period(plan: QuestionPlan, c: Candidate, ctx: Context, ask
             return False
         if asked.people and _counts_other_people(c.sentence.text, set(asked.counted)):
             return False
-    elif not new_figure(plan.unit, c.sentence.text, asked.given):
-        return False
-    return (all(period_fits(p, text) or _this_year(p, text, c, ctx) or _period_of_paragraph(p, c, ctx) for p in asked_periods(plan))
+    elif not asked.periods_offered and not new_figure(plan.unit, c.sentence.text, asked.given):
+        return False  # when the question offers periods to choose between, which one is the answer, not a figure
+    return ((any if asked.periods_offered else all)(period_fits(p, text) or _this_year(p, text, c, ctx) or _period_of_paragraph(p, c, ctx) for p in asked_periods(plan))
             and all(duration_fits(q.text, text) for q in plan.qualifiers if q.kind == "duration"))
 
 
