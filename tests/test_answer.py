@@ -85,8 +85,10 @@ def test_discrepancy_is_noted_once_and_within_report_ones_are_kept(assistant):
     assert any("72%" in n and "73 per cent" in n for n in notes)
 
 
-def test_ten_points_are_listed_each_cited_in_order(assistant):
-    ans = assistant.ask("What are the ten points in the plan?")
+@pytest.mark.parametrize("question", ["What are the ten points in the plan?",
+                                      "Can you list all ten points in the plan at the end of the manifesto for recovery?"])
+def test_ten_points_are_listed_each_cited_in_order(assistant, question):
+    ans = assistant.ask(question)
     assert not ans.abstained and ans.plan.kind == "list"
     labels = ["Population health", "Recovering the backlog", "Whole-system solutions", "Financial certainty",
               "Long-term workforce plan", "mental health pandemic", "Accelerate system by default",

@@ -309,6 +309,8 @@ def test_names_shortened_possessive_or_with_small_words():
     from rag.answer.wording import normalise_question
 
     assert "West Yorkshire" in normalise_question("the West Yorks panel")
+    assert "North East London ICS" in normalise_question("What did the NE London ICS do?")
+    assert "NE" in normalise_question("NE of the report")  # not before a place
     assert not names_in("York", "West Yorkshire and Harrogate Health and Care Partnership")
     assert names_in("Secretary of State", "powers for the Secretary of State for Health and Social Care")
     assert not names_in("Secretary of State", "the secretary of the board")

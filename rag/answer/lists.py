@@ -378,7 +378,7 @@ LIST_WORDS = set(terms_all("list all each every one item items what which the re
                             "set out outline lay laid put forward show tell give me us whole full entire complete "
                             "healthcare health leaders nhs confederation propose proposed headline headlines main key "
                             "top results ask asks boil down gist nutshell sum summarise summarize summary overview brief "
-                            "briefly"))
+                            "briefly start end beginning"))
 
 
 _SURVEYED = re.compile(r"\b(?:survey|panel|poll)\b", re.I)

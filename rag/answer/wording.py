@@ -31,6 +31,8 @@ _REWRITES = [(re.compile(r"\b(what|who|where|when|how|why|which|it|that|there|he
              (re.compile(r"\bI['’]m\b", re.I), "I am"),
              (re.compile(r"\b(what|who|where|when|how)s\b", re.I), r"\1 is"),  # "whats the size ..."
              (re.compile(r"\bConfed\b", re.I), "Confederation"),
+             # The report's own title names the report, not a topic ("all ten points of the manifesto for recovery").
+             (re.compile(r"\bmanifesto for recovery\b(?::? the health and care system after covid(?:-19)?)?", re.I), "manifesto"),
              # The report measures wealth by deprivation: "the poorest areas" are its "most deprived".
              (re.compile(r"\b(?:poorest|most disadvantaged)\b", re.I), "most deprived"),
              (re.compile(r"\b(?:richest|wealthiest|most affluent|least disadvantaged)\b", re.I), "least deprived"),
@@ -40,6 +42,9 @@ _REWRITES = [(re.compile(r"\b(what|who|where|when|how|why|which|it|that|there|he
              # County abbreviations the report spells out ("the West Yorks panel").
              (re.compile(rf"\b({'|'.join(_COUNTIES)})\b\.?", re.I),
               lambda m: _COUNTIES[m.group(1).lower()]),
+             # Compass points shortened before a place ("NE London ICS"), which the report spells out.
+             (re.compile(r"\b([NS])([EW])\b(?= [A-Z][a-z])"),
+              lambda m: {"N": "North", "S": "South"}[m.group(1)] + {"E": " East", "W": " West"}[m.group(2)]),
              # Months shortened ("Apr-Nov 2020"), which the report always spells out.
              (re.compile(rf"\b({'|'.join(_MONTHS)})\b\.?", re.I), lambda m: _MONTHS[m.group(1).lower()]),
              # Years in two digits ("the end of July 21", "to 23/24"), written as the report writes them.
