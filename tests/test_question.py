@@ -143,6 +143,8 @@ def test_named_subjects_leave_out_the_report_and_its_background():
     # In Title Case or capitals every word is capitalised, and none of them is taken for a name.
     assert named_subjects("How Many Staff Vacancies Were There In June 2021?") == []
     assert named_subjects("HOW MANY NHS STAFF VACANCIES WERE THERE?") == []
+    # "general practice" is read as the survey's "general practice (GP)", but the user named no GP.
+    assert named_subjects("What rise in demand are PCNs reporting in general practice?") == ["PCNs"]
 
 
 def test_an_acronym_is_named_by_its_words_even_in_lower_case():

@@ -46,7 +46,8 @@ def asks_for_person(q: str) -> bool:
 def named_subjects(q: str) -> list[str]:
     """Capitalised names a figure question is about ("the Peterborough Mental Health Exemplar", "NHS Test and
     Trace"), past its first word: a figure for something else is not the figure asked for."""
-    q = normalise_question(q)
+    # The "(GP)" the rewrites add after "general practice" matches the survey's words; the user named no one.
+    q = normalise_question(q).replace("general practice (GP)", "general practice")
     words = re.findall(r"[A-Za-z][\w'’-]*", q)
     if sum(w[0].isupper() for w in words) > 0.8 * len(words):
         return []  # Title Case or CAPITALS: capitals no longer mark names
