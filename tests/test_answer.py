@@ -799,3 +799,8 @@ def test_a_figure_for_a_period_only_the_other_edition_names_comes_from_that_edit
     ans = extractive_answer(question, in_pdf, assistant.settings, assistant.index, stats=assistant.stats)
     assert not ans.abstained and "93,806" in ans.answer, ans.answer
     assert ans.citations[0].quote.startswith("In the three-month period ending in June 2021"), ans.citations
+
+
+def test_a_figure_named_by_the_source_its_footnote_cites_is_that_figure(assistant):
+    ans = assistant.ask("Which month does the ONS figure of 3.1 covid deaths per 100,000 in the most deprived areas refer to?")
+    assert not ans.abstained and "July 2020" in ans.citations[0].quote, (ans.answer, ans.notes)

@@ -105,7 +105,7 @@ def _fits_subject_and_period(plan: QuestionPlan, c: Candidate, ctx: Context, ask
         if sum(w in have for w in asked.wanted) < need * len(asked.wanted):
             return False
     about = f"{c.sentence.section} {case_named(c, ctx)} {c.sentence.text}"
-    if not all(names_in(name, about) for name in asked.names):
+    if not all(names_in(name, about) or names_in(name, cited_sources(c, ctx)) for name in asked.names):
         if not all(names_in(name, f"{c.previous} {_paragraph_before(c, ctx)}") for name in asked.names):
             return False
         # A place named only in the sentences before ("... in England, Wales and Northern Ireland. The members
@@ -225,6 +225,13 @@ def unnamed_sides(question: str, pool: list[Candidate], ctx: Context) -> list[st
     return [name for name in named_subjects(question)
             if not any(names_in(name, f"{c.sentence.section} {case_named(c, ctx)} {c.sentence.text}")
                        for c in pool[:COMPARED_POOL])]
+
+
+def cited_sources(c: Candidate, ctx: Context) -> str:
+    """The footnotes the passage of `c` cites ("Office for National Statistics (2020) Deaths involving COVID-19
+    ..."): a figure the report takes from the ONS is the ONS figure a question names, though its sentence does not."""
+    notes = ctx.index.footnotes.get(c.passage.chunk.edition, {})
+    return " ".join(notes.get(str(n), "") for n in c.passage.chunk.footnotes)
 
 
 def case_named(c: Candidate, ctx: Context) -> str:
