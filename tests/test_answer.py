@@ -804,3 +804,9 @@ def test_a_figure_for_a_period_only_the_other_edition_names_comes_from_that_edit
 def test_a_figure_named_by_the_source_its_footnote_cites_is_that_figure(assistant):
     ans = assistant.ask("Which month does the ONS figure of 3.1 covid deaths per 100,000 in the most deprived areas refer to?")
     assert not ans.abstained and "July 2020" in ans.citations[0].quote, (ans.answer, ans.notes)
+
+
+def test_each_side_of_a_comparison_is_quoted_when_one_side_says_lack_for_not(assistant):
+    ans = assistant.ask("Compare the share saying they lack enough staff to ensure staff wellbeing with the share worried "
+                        "about covid's long-term impact on staff wellbeing.")
+    assert "50 per cent" in ans.answer and "95 per cent" in ans.answer, ans.answer

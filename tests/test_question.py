@@ -125,6 +125,8 @@ def test_two_figures_asked_at_once_are_a_comparison(question):
 
 def test_a_choice_between_two_names_both_sides():
     assert analyse("Which do more leaders worry about: staff shortages or funding?").sides == ["staff shortages", "funding"]
+    assert analyse("Compare the share lacking the staff to ensure wellbeing with the share worried about burnout").sides == [
+        "share lacking the staff to ensure wellbeing", "the share worried about burnout"]
 
 
 def test_a_length_of_time_is_a_qualifier():

@@ -397,7 +397,7 @@ _ASKS_CHANGE = re.compile(r"\b(?:rise|rises|rose|risen|increase[sd]?|grow|grew|g
 
 SIDE_NEIGHBOUR = 0.25  # added to a sentence's fit for a comparison's second side when it follows the first's
 SIDE_NEGATION = 1.0  # taken from it when one of side and sentence says "not" and the other does not
-_NEGATION = re.compile(r"\bnot\b|n['’]t\b|\bnever\b", re.I)
+_NEGATION = re.compile(r"\bnot\b|n['’]t\b|\bnever\b|\black(?:s|ing)?\b|\bwithout\b", re.I)  # "lack enough staff": "do not have"
 
 
 def _close_to(claimed: list, text: str) -> bool:

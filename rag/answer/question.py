@@ -352,7 +352,8 @@ def _sides(q: str) -> list[str]:
         return [m.group(1).strip(" ,"), m.group(2).strip(" ,")]
     for rx in (r"[:;]\s*(.+?),?\s+or\s+(.+)$", r"\bbetween (.+?) and (.+)$",
                r"^(.+?)\s+(?:compared? (?:with|to)|versus|vs\.?|against|relative to|as opposed to)\s+(.+)$",
-               r"^(?:the )?(.+?) (?:with|and|to) (.+)$"):
+               # "Compare A with B": a "to" inside A ("enough staff to ensure ...") does not end it.
+               r"^(?:the )?(.+?) with (.+)$", r"^(?:the )?(.+?) (?:and|to) (.+)$"):
         m = re.search(rx, body, re.I)
         if m:
             a, b = (s.strip(" ,") for s in m.groups())
