@@ -190,6 +190,9 @@ def test_contact_details_subtitle_and_the_date_on_the_report_come_from_the_docum
     assert "How the health and care sector can address the challenges" in ans.answer, ans.answer
     ans = assistant.ask("What date is on the report?")
     assert ans.answer.startswith("24 September 2021"), ans.answer
+    ans = assistant.ask("What engagement and surveys is the report based on, and when were they done?")
+    assert all(p in ans.answer for p in ("nearly 100 webinars", "during July 2021", "NHS Providers in August")), ans.answer
+    assert "24 September 2021" not in ans.answer, ans.answer
 
 
 def test_an_average_the_report_never_gives_and_a_year_it_never_covers_are_declined(assistant):

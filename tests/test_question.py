@@ -69,6 +69,10 @@ from rag.text import stem
         ("How do I contact the NHS Confederation?", "document"),
         ("What's the subtitle of the report?", "document"),
         ("How can local systems address health inequalities?", "narrative"),
+        # How the report was made is a question about the document; what a survey found is not.
+        ("What is the report based on?", "document"),
+        ("How did the Confed collect leaders' opinions for this report?", "document"),
+        ("Was the July 2021 panel survey carried out online or by phone?", "narrative"),
         ("Why are the survey results on funding so gloomy?", "narrative"),
     ],
 )

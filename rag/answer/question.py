@@ -29,7 +29,11 @@ _DOCUMENT = re.compile(
     r"sub-?title|strapline|standfirst|tagline|(?:what|which) date is (?:on|given on|printed on) (?:the|this|it)\b|"
     # Not "address" the verb ("address health inequalities"): the Confederation's postal address, its phone.
     r"\b(?:postal|office|email|e-mail|web|street|their|its|(?:nhs )?confed(?:eration)?['’]s) address\b|\baddress (?:and|or) (?:phone|telephone|e-?mail)|"
-    r"\bphone number|\btelephone|\bcontact details|\bhow (?:can|do) i (?:contact|reach|get in touch with|email)\b)",
+    r"\bphone number|\btelephone|\bcontact details|\bhow (?:can|do) i (?:contact|reach|get in touch with|email)\b|"
+    # How the report was made: what it draws on, how it gathered leaders' views.
+    r"\b(?:is|was) (?:this|the|it) (?:report |document |manifesto )?based on\b|\b(?:report|manifesto|document|it) (?:is )?based on\b(?=[^?]*\?*\s*$)|"
+    r"\bmethodology\b|\bhow (?:was|were|did)\b[^?]*\b(?:gather|collect|obtain|compile)(?:ed|s)?\b[^?]*\b(?:views|opinions|evidence|data|information|findings)?|"
+    r"\bwhere (?:do|does|did) (?:the|its|this|these) (?:report's )?(?:views|findings|evidence|data) come from\b)",
     re.I,
 )
 _SUMMARY = re.compile(

@@ -187,7 +187,11 @@ _WANTS = [
     (r"\bseries\b|\bcampaign\b", ("series",)),
     (r"sub-?title|strapline|standfirst|tagline", ("title", "strapline")),
     (r"\baddress\b|phone|contact|e-?mail|website|get in touch", ("contact",)),
+    (r"based on|methodology|gather|collect|obtain|compile|come from", ("method",)),
 ]
+
+
+_METHOD_MAX = 4  # sentences on how the report was made, in one edition (the other repeats them)
 
 
 def document_answer(question, plan, ctx, qid) -> Answer | None:
@@ -198,6 +202,8 @@ def document_answer(question, plan, ctx, qid) -> Answer | None:
     want = want or {"title", "publisher", "date"}
     if "contact" in want and not re.search(r"\bwho\b", q):
         want.discard("publisher")  # "the Confed's address": its address, not who it is
+    if "method" in want and not re.search(r"publish", q):
+        want.discard("date")  # "the surveys it is based on, and when were they done?": the surveys' dates
     found: dict[str, list[int]] = {}
     for i, s in enumerate(table.rows):
         if doc_of(s.chunk_id) != "manifesto":
@@ -220,12 +226,15 @@ def document_answer(question, plan, ctx, qid) -> Answer | None:
             found.setdefault("formats", []).append(i)
         elif text.lower().startswith("registered charity"):
             found.setdefault("charity", []).append(i)
+        elif s.section == "Introduction" and re.search(r"\b(?:webinars|surveyed|survey of)\b", text):
+            found.setdefault("method", []).append(i)  # the NHS Reset webinars, the panel survey, the trusts' survey
         elif s.section in ("Front matter", "Introduction", "About") and re.search(r"\bseries\b", text):
             found.setdefault("series", []).append(i)  # "This report is the latest in our NHS Reset series."
     rows: list[int] = []
-    for part in ("title", "strapline", "publisher", "date", "contact", "formats", "rights", "charity", "series"):
+    for part in ("title", "strapline", "publisher", "date", "contact", "formats", "rights", "charity", "series", "method"):
         if part in want or (part == "title" and "editions" in want):
-            rows += found.get(part, [])[: 2 if "editions" in want and part == "title" or part == "contact" else 1]
+            rows += found.get(part, [])[: 2 if "editions" in want and part == "title" or part == "contact" else
+                                        _METHOD_MAX if part == "method" else 1]
     if "rights" in want:
         rows += [i + 1 for i in found.get("rights", [])[:1] if i + 1 < len(table.rows)]
     if not rows:
