@@ -813,3 +813,10 @@ def test_each_side_of_a_comparison_is_quoted_when_one_side_says_lack_for_not(ass
     ans = assistant.ask("Compare the share saying they lack enough staff to ensure staff wellbeing with the share worried "
                         "about covid's long-term impact on staff wellbeing.")
     assert "50 per cent" in ans.answer and "95 per cent" in ans.answer, ans.answer
+
+
+def test_two_points_of_the_plan_picked_by_number_are_read_whole(assistant):
+    ans = assistant.ask("points 4 and 5 of the plan, on money and staff - what do they call for?")
+    assert {c.section for c in ans.citations} == {"Ten-point plan › 4. Financial certainty for the long term",
+                                                  "Ten-point plan › 5. Long-term workforce plan"}, ans.citations
+    assert "missing clarity on capital spending" in ans.answer and "far too infrequent" in ans.answer, ans.answer

@@ -318,6 +318,7 @@ def test_names_shortened_possessive_or_with_small_words():
 
     assert "West Yorkshire" in normalise_question("the West Yorks panel")
     assert "North East London ICS" in normalise_question("What did the NE London ICS do?")
+    assert "the Secretary of State powers" in normalise_question("what about the SoS powers in the bill?")
     assert "NE" in normalise_question("NE of the report")  # not before a place
     assert not names_in("York", "West Yorkshire and Harrogate Health and Care Partnership")
     assert names_in("Secretary of State", "powers for the Secretary of State for Health and Social Care")

@@ -109,7 +109,9 @@ def list_answer(question, plan, passages, cands, ctx, qid) -> Answer | None:
         return quote(question, plan, candidates_at(plan, focused[:ITEM_SENTENCES], cands, passages, ctx), ctx, qid,
                      variants=False)
     # A question counting the items ("the ten points") gets each item's opening only, one line each.
-    picks, continued = item_candidates(plan, items, cands, passages, ctx, best_reads_on=not _COUNTS_ITEMS.search(question))
+    # Two items picked by position ("points 4 and 5 of the plan") are read whole, as one named item is.
+    picks, continued = item_candidates(plan, items, cands, passages, ctx, best_reads_on=not _COUNTS_ITEMS.search(question),
+                                       whole=chosen is not None and len(items) <= 2)
     return quote(question, plan, picks, ctx, qid, variants=False, as_list=True, continued=continued)
 
 
@@ -240,10 +242,10 @@ SHORT_LIST = 3  # items; each of a list this short reads on to its second senten
 
 
 def item_candidates(plan, items: list[list[int]], cands: list[Candidate], passages: list[Passage],
-                    ctx: Context, best_reads_on: bool = False) -> tuple[list[Candidate], frozenset[int]]:
+                    ctx: Context, best_reads_on: bool = False, whole: bool = False) -> tuple[list[Candidate], frozenset[int]]:
     """Candidates for the list items, and which of them read on in the item before: each item's first sentence
     (its second when the first is a bare label), and in a short list, or with `best_reads_on` in the item opening
-    with the best sentence, the sentence after it as well."""
+    with the best sentence, the sentence after it as well; with `whole`, each item read whole."""
     table = ctx.index.sentences
     rows: list[int] = []
     continued: set[int] = set()
@@ -254,7 +256,7 @@ def item_candidates(plan, items: list[list[int]], cands: list[Candidate], passag
         # The item opening with the best sentence reads on too: its second sentence may finish what the first
         # began ("... (20 per cent). Only 9 per cent thought more guidance and support would help.").
         opens = best_reads_on and bool(item[start:]) and point_title(table.rows[item[start]].text)[1] == best
-        take = item[start:start + (2 if len(items) <= SHORT_LIST or opens else 1)]
+        take = item[start:start + (ITEM_SENTENCES if whole else 2 if len(items) <= SHORT_LIST or opens else 1)]
         continued.update(range(len(rows) + 1, len(rows) + len(take)))
         rows += take
     return candidates_at(plan, rows, cands, passages, ctx), frozenset(continued)

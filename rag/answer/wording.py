@@ -54,6 +54,7 @@ _REWRITES = [(re.compile(r"\b(what|who|where|when|how|why|which|it|that|there|he
              # Abbreviations the report spells out.
              (re.compile(r"\bNHSE/?I\b"), "NHS England and NHS Improvement"),
              (re.compile(r"\bCYP\b", re.I), "children and young people"),
+             (re.compile(r"\bSoS\b|\bSofS\b"), "Secretary of State"),
              (re.compile(r"\bppl\b", re.I), "people"),
              # The report's survey names general practice by its initials ("primary care GP services").
              (re.compile(r"\bgeneral practice\b(?! \(GP\))", re.I), "general practice (GP)"),
