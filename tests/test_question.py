@@ -69,6 +69,9 @@ from rag.text import stem
         ("How do I contact the NHS Confederation?", "document"),
         ("What's the subtitle of the report?", "document"),
         ("How can local systems address health inequalities?", "narrative"),
+        # Things asked for with their figures are a list; one figure is not.
+        ("Which services did most leaders expect a jump in demand for? give me the percentages", "list"),
+        ("Which service did most leaders expect a jump in demand for? what percentage?", "figure"),
         # How the report was made is a question about the document; what a survey found is not.
         ("What is the report based on?", "document"),
         ("How did the Confed collect leaders' opinions for this report?", "document"),
