@@ -820,3 +820,9 @@ def test_two_points_of_the_plan_picked_by_number_are_read_whole(assistant):
     assert {c.section for c in ans.citations} == {"Ten-point plan › 4. Financial certainty for the long term",
                                                   "Ten-point plan › 5. Long-term workforce plan"}, ans.citations
     assert "missing clarity on capital spending" in ans.answer and "far too infrequent" in ans.answer, ans.answer
+
+
+def test_a_narrative_quotes_the_sentence_between_two_it_quotes_from_one_paragraph(assistant):
+    ans = assistant.ask("What kinds of innovation does the report say happened in the NHS during covid?")
+    assert "Staff have been redeployed" in ans.answer, ans.answer
+    assert len(ans.citations) <= 4, ans.citations
