@@ -94,6 +94,8 @@ def test_units():
     assert analyse("What share of leaders are not confident about waiting times?").unit == "%"
     assert analyse("How much extra funding does the NHS need next year?").unit == "GBP"
     assert analyse("When did the government announce the £5.4 billion?").unit == "date"
+    # "When ... asked ..., what % ...": an aside first, then the question.
+    assert analyse("When leaders were asked what would help, what % picked more funding?").unit == "%"
     # A year asked for about money is a year.
     assert analyse("Capital funding was promised in which financial year?").unit == "date"
     assert analyse("How much funding came, and in which month?").unit == "GBP"
@@ -322,6 +324,7 @@ def test_names_shortened_possessive_or_with_small_words():
     assert "West Yorkshire" in normalise_question("the West Yorks panel")
     assert "North East London ICS" in normalise_question("What did the NE London ICS do?")
     assert "the Secretary of State powers" in normalise_question("what about the SoS powers in the bill?")
+    assert normalise_question("How much came with the H2 budget?") == "How much came with the second half of the year budget?"
     assert "NE" in normalise_question("NE of the report")  # not before a place
     assert not names_in("York", "West Yorkshire and Harrogate Health and Care Partnership")
     assert names_in("Secretary of State", "powers for the Secretary of State for Health and Social Care")

@@ -55,6 +55,10 @@ TIME = re.compile(
 )
 
 
+# "When leaders were asked what would help, what % picked ...": an aside, not a question asking when.
+_WHEN_ASKED = re.compile(r"\s*when\b[^?]*?\b(?:asked|surveyed|questioned|polled)\b[^?]*?,\s*(?:what|which|how)\b", re.I)
+
+
 def asked_unit(q: str, kind: str) -> str | None:
     """The unit a figure or comparison question asks for (%, GBP, date, count, rate, a length of time), if any."""
     unit = next((u for rx, u in _UNITS if rx.search(q)), None) if kind in ("figure", "comparison") else None
@@ -66,7 +70,7 @@ def asked_unit(q: str, kind: str) -> str | None:
         unit = (length.group(1) or length.group(2)).lower()
     elif kind == "figure" and re.search(r"\bhow often\b", q, re.I):
         unit = "frequency"  # "every two weeks", "monthly"
-    elif unit and (re.match(r"\s*(?:when|by when)\b", q, re.I) or re.search(_WHICH_DATE, q)
+    elif unit and (re.match(r"\s*(?:when|by when)\b", q, re.I) and not _WHEN_ASKED.match(q) or re.search(_WHICH_DATE, q)
                  and not re.search(r"\bhow (?:many|much)\b|\bwhat (?:share|percentage|proportion)\b", q, re.I)):
         unit = "date"  # "For which financial year were leaders waiting for funding ...": a year, not money
     if kind == "figure" and unit is None and re.search(r"\bwhat (?:figure|number)\b|\b(?:real|actual|right|correct|exact) (?:figure|number)\b", q, re.I):
