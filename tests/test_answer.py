@@ -826,3 +826,12 @@ def test_a_narrative_quotes_the_sentence_between_two_it_quotes_from_one_paragrap
     ans = assistant.ask("What kinds of innovation does the report say happened in the NHS during covid?")
     assert "Staff have been redeployed" in ans.answer, ans.answer
     assert len(ans.citations) <= 4, ans.citations
+
+
+def test_someones_reply_the_report_never_tells_of_is_declined_but_leaders_reactions_are_answered(assistant):
+    for q in ("What did the Chancellor say in reply to the Confederation's letter in early July?",
+              "How did the Health Secretary respond to the Confederation's manifesto?"):
+        ans = assistant.ask(q)
+        assert ans.abstained and ans.see_also, (q, ans.answer)
+        assert "No passage near this question tells of a reply or a response." in ans.notes, ans.notes
+    assert not assistant.ask("How did leaders react to the bill's plans for the Health Secretary's powers?").abstained

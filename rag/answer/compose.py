@@ -286,7 +286,20 @@ def pre_abstains(question: str, plan: QuestionPlan, passages: list[Passage], ctx
                     if w.lower() not in said and not everyday_word(w)]
         if unknown:
             return [f"The report never mentions {', '.join(unknown)}."]
+    if _ASKS_REPLY.search(question) and not any(_REPLIED.search(p.chunk.text) for p in passages):
+        return ["No passage near this question tells of a reply or a response."]
     return None
+
+
+# "What did the Chancellor say in reply to the Confed's letter?", "How did the CQC respond to ...?": someone's
+# answer to what the report or its authors said, which the report would have to tell of. Not leaders' or the
+# panel's reactions, which are its survey results.
+_ASKS_REPLY = re.compile(
+    r"\b(?:say|said|do|did|has|have)\b[^?]*\bin (?:response|reply) to\b|"
+    r"\bhow (?:did|has|have|does|do) (?!(?:nhs |health |healthcare |the )?(?:leaders|panel|panel members|members|respondents|"
+    r"trusts|staff)\b)[^?]*?\b(?:respond|react|reply)(?:ed)?\b|"
+    r"\bwhat (?:was|is|has been) (?:the |his |her |its |their )?(?:[\w'’-]+ ){0,2}?(?:response|reply|reaction) to\b", re.I)
+_REPLIED = re.compile(r"\b(?:responded|replied|in response|in reply|reacted|responding to (?:the|our|this))\b", re.I)
 
 
 def decision_score(plan: QuestionPlan, cands: list[Candidate], passages: list[Passage], ctx: Context) -> float | None:
