@@ -76,6 +76,7 @@ from rag.text import stem
         ("What is the report based on?", "document"),
         ("How did the Confed collect leaders' opinions for this report?", "document"),
         ("Was the July 2021 panel survey carried out online or by phone?", "narrative"),
+        ("How did trusts collect data by ethnicity?", "narrative"),
         ("Why are the survey results on funding so gloomy?", "narrative"),
     ],
 )

@@ -32,7 +32,9 @@ _DOCUMENT = re.compile(
     r"\bphone number|\btelephone|\bcontact details|\bhow (?:can|do) i (?:contact|reach|get in touch with|email)\b|"
     # How the report was made: what it draws on, how it gathered leaders' views.
     r"\b(?:is|was) (?:this|the|it) (?:report |document |manifesto )?based on\b|\b(?:report|manifesto|document|it) (?:is )?based on\b(?=[^?]*\?*\s*$)|"
-    r"\bmethodology\b|\bhow (?:was|were|did)\b[^?]*\b(?:gather|collect|obtain|compile)(?:ed|s)?\b[^?]*\b(?:views|opinions|evidence|data|information|findings)?|"
+    # Not "how did trusts collect data by ethnicity?": the gathering must be for the report, or of its evidence.
+    r"\bmethodology\b|\bhow (?:was|were|did)\b[^?]*\b(?:gather|collect|obtain|compile)(?:ed|s)?\b[^?]*\b(?:report|manifesto)\b|"
+    r"\bhow (?:was|were) (?:the|its) (?:report's )?(?:views|opinions|evidence) (?:[\w'’-]+ ){0,4}?(?:gathered|collected|obtained)\b|"
     r"\bwhere (?:do|does|did) (?:the|its|this|these) (?:report's )?(?:views|findings|evidence|data) come from\b)",
     re.I,
 )
