@@ -71,6 +71,7 @@ from rag.text import stem
         ("How can local systems address health inequalities?", "narrative"),
         # Things asked for with their figures are a list; one figure is not.
         ("Which services did most leaders expect a jump in demand for? give me the percentages", "list"),
+        ("which services do leaders expect the steepest jumps in demand for? percentages please", "list"),
         ("Which service did most leaders expect a jump in demand for? what percentage?", "figure"),
         # How the report was made is a question about the document; what a survey found is not.
         ("What is the report based on?", "document"),

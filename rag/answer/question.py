@@ -224,7 +224,8 @@ def _kind(q: str) -> str:
         asked = re.sub(r"£?\d[\d,.]*\s*(?:%|per cent|million|billion|bn|m)?", " ", core)
         # "..., and what share predicted a rise for each?": a figure for every item is still a list.
         if not ASKS_FOR_FIGURE.search(asked) or re.search(r"\bwhat (?:are|were)\b|\b(?:for|of) each\b|\brespectively\b|"
-                                                  r"\bin (?:what|which) order\b|\beach (?:option|answer|item|area|one)\b|\b(?:what|which) (?:other\b|costs\b)|\b(?:with (?:the |their )?|(?:the |their ))(?:percentages|figures|numbers|shares)\b", q, re.I):
+                                                  r"\bin (?:what|which) order\b|\beach (?:option|answer|item|area|one)\b|\b(?:what|which) (?:other\b|costs\b)|\b(?:with (?:the |their )?|(?:the |their ))(?:percentages|figures|numbers|shares)\b|"
+                                                  r"\b(?:percentages|figures|numbers|shares) (?:please|pls)\b", q, re.I):
             return "list"
     if ASKS_FOR_FIGURE.search(q) or claims_a_figure(q):
         return "figure"
