@@ -55,8 +55,10 @@ TIME = re.compile(
 )
 
 
-# "When leaders were asked what would help, what % picked ...": an aside, not a question asking when.
-_WHEN_ASKED = re.compile(r"\s*when\b[^?]*?\b(?:asked|surveyed|questioned|polled)\b[^?]*?,\s*(?:what|which|how)\b", re.I)
+# "Besides the £10 billion, which other areas ...", "When systems were asked ..., which options ...": the question
+# starts after the aside, and "When ... asked" is no question asking when.
+ASIDE_FIRST = re.compile(r"^(?:besides|apart from|other than|beyond|aside from|as well as|on top of|in addition to|"
+                         r"when (?:(?:[\w'’-]+ ){0,3}(?:were|was) )?(?:asked|surveyed|questioned))\b.*?,\s*(?=(?:what|which|who|how)\b)", re.I)
 
 
 def asked_unit(q: str, kind: str) -> str | None:
@@ -70,7 +72,7 @@ def asked_unit(q: str, kind: str) -> str | None:
         unit = (length.group(1) or length.group(2)).lower()
     elif kind == "figure" and re.search(r"\bhow often\b", q, re.I):
         unit = "frequency"  # "every two weeks", "monthly"
-    elif unit and (re.match(r"\s*(?:when|by when)\b", q, re.I) and not _WHEN_ASKED.match(q) or re.search(_WHICH_DATE, q)
+    elif unit and (re.match(r"\s*(?:when|by when)\b", q, re.I) and not ASIDE_FIRST.match(q.strip()) or re.search(_WHICH_DATE, q)
                  and not re.search(r"\bhow (?:many|much)\b|\bwhat (?:share|percentage|proportion)\b", q, re.I)):
         unit = "date"  # "For which financial year were leaders waiting for funding ...": a year, not money
     if kind == "figure" and unit is None and re.search(r"\bwhat (?:figure|number)\b|\b(?:real|actual|right|correct|exact) (?:figure|number)\b", q, re.I):

@@ -115,10 +115,7 @@ def _with_ask_openings(picks: list[Candidate], best: Candidate, plan, cands: lis
         return c.row - s.pos if c is not best and later else None
 
     out = preceded_by(picks, opening, plan, cands, passages, ctx)
-    asks = {c.row for c in out if c.sentence.kind == "bullet" and c.sentence.section.endswith(ASKS_PART)}
-    while len(out) > NARRATIVE_MAX:
-        out.remove(min((c for c in out if c is not best and c.row not in asks), key=lambda c: c.score, default=out[-1]))
-    return out
+    return _within_max(out, best, {c.row for c in out if c.sentence.kind == "bullet" and c.sentence.section.endswith(ASKS_PART)})
 
 
 _FOLLOWS_ON = re.compile(r"^(?:[\w'’-]+ ){1,5}?(?:therefore|thus|consequently|as a result)\b|^(?:This|That|These|Those|So|As a result)\b")
@@ -136,9 +133,14 @@ def _with_gaps_filled(picks: list[Candidate], best: Candidate, plan, cands: list
         return prev if prev is not None and prev not in rows and in_paragraph(prev, -1, ctx) in rows else None
 
     out = preceded_by(picks, gap_before, plan, cands, passages, ctx)
-    filled = {c.row for c in out} - rows
+    return _within_max(out, best, {c.row for c in out} - rows)
+
+
+def _within_max(picks: list[Candidate], best: Candidate, keep: set[int]) -> list[Candidate]:
+    """`picks` cut to NARRATIVE_MAX, the weakest first, never the best nor a row of `keep`."""
+    out = list(picks)
     while len(out) > NARRATIVE_MAX:
-        out.remove(min((c for c in out if c is not best and c.row not in filled), key=lambda c: c.score, default=out[-1]))
+        out.remove(min((c for c in out if c is not best and c.row not in keep), key=lambda c: c.score, default=out[-1]))
     return out
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from rag import figures
-from rag.answer.figure_question import ASKS_FOR_FIGURE, TIME, asked_unit, claims_a_figure, counted
+from rag.answer.figure_question import ASIDE_FIRST, ASKS_FOR_FIGURE, TIME, asked_unit, claims_a_figure, counted
 from rag.answer.wording import ASK_WORDS, normalise_question, terms
 from rag.schema import Qualifier, QuestionPlan
 from rag.text import content_words, stem
@@ -177,10 +177,6 @@ def analyse(question: str) -> QuestionPlan:
     )
 
 
-# "Besides the £10 billion, which other areas ...", "When systems were asked ..., which options ...": the question
-# starts after the aside.
-_ASIDE_FIRST = re.compile(r"^(?:besides|apart from|other than|beyond|aside from|as well as|on top of|in addition to|"
-                          r"when (?:(?:[\w'’-]+ ){0,3}(?:were|was) )?(?:asked|surveyed|questioned))\b.*?,\s*(?=(?:what|which|who|how)\b)", re.I)
 
 
 # "All of the leaders panel numbers on demand", "I need each workforce stat": a topic's survey findings (but not
@@ -208,11 +204,11 @@ def _kind(q: str) -> str:
         return "comparison"
     if _TWO_ASKS.search(q):
         return "comparison"
-    core = _ASIDE_FIRST.sub("", _ASKER_SENTENCE.sub("", q))
+    core = ASIDE_FIRST.sub("", _ASKER_SENTENCE.sub("", q))
     if not _ASKING.match(core):
         # "In the conclusion, what are ...", "I'm an ICS lead - what are ...", "I work at a council. When ...":
         # the question after its preamble.
-        core = _ASIDE_FIRST.sub("", _PREAMBLE.sub("", core))
+        core = ASIDE_FIRST.sub("", _PREAMBLE.sub("", core))
     # "How did North East London raise uptake? What approaches did they use?": a later question may ask for a list.
     # "Our board wants to know what ... for. What are all the uses it names?": the question after a sentence, too.
     later = [c for c in re.split(r"[?;]\s*|\.\s+(?=(?:what|which|list|name|give)\b)|\s[-–—]\s", core, flags=re.I)[1:] if c.strip()]

@@ -191,7 +191,9 @@ _WANTS = [
 ]
 
 
-_METHOD_MAX = 4  # sentences on how the report was made, in one edition (the other repeats them)
+# Sentences quoted of a part, one otherwise: the address line and the email; how the report was made, in one edition
+# (the other repeats them). The title twice when the question asks about editions.
+_PART_MAX = {"contact": 2, "method": 4}
 
 
 def document_answer(question, plan, ctx, qid) -> Answer | None:
@@ -233,8 +235,7 @@ def document_answer(question, plan, ctx, qid) -> Answer | None:
     rows: list[int] = []
     for part in ("title", "strapline", "publisher", "date", "contact", "formats", "rights", "charity", "series", "method"):
         if part in want or (part == "title" and "editions" in want):
-            rows += found.get(part, [])[: 2 if "editions" in want and part == "title" or part == "contact" else
-                                        _METHOD_MAX if part == "method" else 1]
+            rows += found.get(part, [])[:_PART_MAX.get(part, 2 if part == "title" and "editions" in want else 1)]
     if "rights" in want:
         rows += [i + 1 for i in found.get("rights", [])[:1] if i + 1 < len(table.rows)]
     if not rows:
