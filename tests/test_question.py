@@ -79,6 +79,14 @@ from rag.text import stem
         ("Was the July 2021 panel survey carried out online or by phone?", "narrative"),
         ("How did trusts collect data by ethnicity?", "narrative"),
         ("Why are the survey results on funding so gloomy?", "narrative"),
+        # "In the summary of survey results" names a place in the report; a summary asked for is still one.
+        ("What did the panel say about staffing in the summary of survey results? Give me all the percentages.", "list"),
+        ("Give me a summary of the survey results", "summary"),
+        ("Give me all the bullet points from the summary at the top of the report.", "summary"),
+        # Asks put as what someone is asked to do; a run-through of issues; headings wanted.
+        ("What is the Confed asking govt and NHSE/I to do to speed up integrated care?", "list"),
+        ("Can you run me through the big issues flagged in the report's key points?", "list"),
+        ("What would help most with the backlog? Just the headings is fine", "list"),
     ],
 )
 def test_kind(question, kind):

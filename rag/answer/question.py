@@ -62,7 +62,9 @@ _LIST = re.compile(
     r"kinds|types|parts|components|reasons|challenges|calls|demands|elements|themes|chapters|sections|findings|proposals|"
     r"pathways|approaches|initiatives|requests|needs)\b|"
     r"(?:list|name|enumerate|give me) (?:all |the |every |each )?|"
-    r"what (?:are|is) (?:[\w'’-]+ ){1,4}?(?:asking|calling|pushing|pressing|lobbying) (?:[\w'’-]+ ){0,5}?for\b|which (?:areas|groups|services|organisations|leaders|kinds|types|things|changes)\b|"
+    r"what (?:are|is) (?:[\w'’-]+ ){1,4}?(?:asking|calling|pushing|pressing|lobbying) (?:[\w'’-]+ ){0,5}?for\b|"
+    # "What is the Confed asking govt to do to speed up integrated care?": its asks.
+    r"what (?:are|is) (?:[\w'’-]+ ){1,4}?(?:asking|urging|pressing) (?:[\w'’-]+ ){1,8}?to do\b|which (?:areas|groups|services|organisations|leaders|kinds|types|things|changes)\b|"
     r"what (?:[\w-]+ )?(?:does|do) (?:[\w'’-]+ ){1,4}?(?:say (?:[\w'’-]+ ){0,4}?|think (?:they|it) )?"
     r"(?:want|ask|call|need|recommend|urge|propose|say is needed)\b|what (?:is|are) (?:needed|required)\b|"
     r"what should (?:the )?(?:government|ministers|national bodies|nhs england|the centre)\b[^?]*\bdo\b)",
@@ -89,7 +91,7 @@ _LIST_ANYWHERE = re.compile(
     # "run me through the staff survey numbers", "asks on regulation?"
     r"what (?:are|were) all (?:of )?the|\beach (?:option|answer|item|area|one)\b|\b(?:what|which) (?:are|were) (?:they|these|those)(?=\s*(?:[?.!]|$))|"
     r"run (?:me |us )?through (?:the |all the |every |each )?(?:[\w'’-]+ ){0,4}?(?:numbers|stats|statistics|figures|findings|asks|points|"
-    r"recommendations|bullets|options|measures|results)|^(?:the |its |their )?(?:asks|recommendations|demands|proposals|priorities) (?:on|for|about|around)\b)\b", re.I)
+    r"recommendations|bullets|options|measures|results|issues)|\b(?:just|only) (?:the )?(?:headings|headlines|titles)\b|^(?:the |its |their )?(?:asks|recommendations|demands|proposals|priorities) (?:on|for|about|around)\b)\b", re.I)
 _LIST_VERB = re.compile(r"^list\b|\b(?:it|they|the report|the plan) lists\b|\b(?:does|do) (?:it|they|the report|the plan) list\b|\bon the list\b|\bto-?do list\b|\bevery (?:ask|item|point|one)\b|\ball of them\b|\bbreak (?:it |this |that |them )?down\b|\bbreakdown of\b|\bmade up of\b|\bwhat makes up\b|"
                         r"\bconsists? of\b|\bcompris(?:e|es|ed) of\b|\b(?:the|its|their|main|key|what|which|any|specific|top|headline|big|biggest|policy) asks\b|^(?!(?:who|what|which|how|it|he|she|they|the report)\b)(?:[\w/-]+\s+){1,2}asks(?=\s*(?:[?:,–—-]|$))|[.?!,:]\s*list\b|(?<!waiting )\blist (?:them|all|the|every|each|its|their)\b|\bas a list\b|\beach one\b|\bitemi[sz]e", re.I)
 # "What practical steps …", "Which two initiatives …": a wh-word straight before a plural noun asks for several things.
@@ -196,7 +198,7 @@ def _kind(q: str) -> str:
     counted_items = bool(_COUNTED_ITEMS.search(q)) and not re.search(r"\bsumm", q, re.I)
     if _LIST_VERB.search(q) or counted_items:
         return "list"
-    if _SUMMARY.search(q) and not figure_words:
+    if _SUMMARY.search(_SUMMARY_PLACE.sub(" ", q)) and not figure_words:
         return "summary"
     # "covid death rate poorest vs richest areas": a rate or a number compared, in a few words.
     if _COMPARISON.search(q) and (ASKS_FOR_FIGURE.search(q) or len(figures.find_figures(q)) >= 2
@@ -231,6 +233,9 @@ def _kind(q: str) -> str:
     return "narrative"
 
 
+# "What did the panel say about staffing in the summary of survey results?": a place in the report, not a request.
+_SUMMARY_PLACE = re.compile(r"\b(?:in|from|according to|on) (?:the|its) (?:(?:survey(?:'s)?|results?) summary|"
+                           r"summary of (?:the )?(?:survey |panel )?(?:results|findings))\b", re.I)
 _TERSE_FINDINGS = re.compile(r"\b(?:findings|results|stats|statistics)\b", re.I)
 _ASKING_START = re.compile(r"\s*(?:what|which|who|whom|whose|how|why|when|where|is|are|was|were|do|does|did|can|could|"
                            r"would|will|should|has|have|had|summari[sz]e|sum|explain|describe|tell|give|outline)\b", re.I)
