@@ -815,6 +815,15 @@ def test_each_side_of_a_comparison_is_quoted_when_one_side_says_lack_for_not(ass
     assert "50 per cent" in ans.answer and "95 per cent" in ans.answer, ans.answer
 
 
+def test_a_comparison_for_one_year_skips_another_years_money_and_takes_one_sentence_stating_both(assistant):
+    ans = assistant.ask("For 2022/23, how much extra revenue funding does the NHS Confed/NHS Providers analysis say the "
+                        "frontline NHS needs, vs what the 7 September Spending Review gives it?")
+    assert "£6.5-7 billion" in ans.answer and "£10 billion" in ans.answer, ans.answer
+    assert "Spending Round 2020" not in ans.answer, ans.answer
+    ans = assistant.ask("How does the £10bn the NHS says it needs for 2022/23 compare with what the Spending Review will give it?")
+    assert len(ans.citations) == 1 and "£6.5-7 billion" in ans.answer and "£10 billion" in ans.answer, ans.answer
+
+
 def test_two_points_of_the_plan_picked_by_number_are_read_whole(assistant):
     ans = assistant.ask("points 4 and 5 of the plan, on money and staff - what do they call for?")
     assert {c.section for c in ans.citations} == {"Ten-point plan › 4. Financial certainty for the long term",

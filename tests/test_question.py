@@ -87,6 +87,7 @@ from rag.text import stem
         ("What is the Confed asking govt and NHSE/I to do to speed up integrated care?", "list"),
         ("Can you run me through the big issues flagged in the report's key points?", "list"),
         ("What would help most with the backlog? Just the headings is fine", "list"),
+        ("How does the extra money the NHS is getting stack up against what the Confed says is needed?", "comparison"),
     ],
 )
 def test_kind(question, kind):

@@ -410,6 +410,7 @@ _ASKS_CHANGE = re.compile(r"\b(?:rise|rises|rose|risen|increase[sd]?|grow|grew|g
 
 SIDE_NEIGHBOUR = 0.25  # added to a sentence's fit for a comparison's second side when it follows the first's
 SIDE_NEGATION = 1.0  # taken from it when one of side and sentence says "not" and the other does not
+SIDE_PERIOD = 1.0  # taken from it when it names a year and not the year the question asks about
 _NEGATION = re.compile(r"\bnot\b|n['’]t\b|\bnever\b|\black(?:s|ing)?\b|\bwithout\b", re.I)  # "lack enough staff": "do not have"
 
 
@@ -433,6 +434,12 @@ def _states_amount(text: str) -> bool:
                for f in figures.find_figures(text)) or any(states_length(text, u) for u in LENGTH_UNITS)
 
 
+def _amounts(text: str) -> int:
+    """How many different figures that are not dates a text states."""
+    return len({f.text for f in figures.find_figures(text) if f.unit not in ("date", "year", "financial year")
+                and not figures.is_trivial(f)})
+
+
 def _sides(plan: QuestionPlan, cands: list[Candidate], ctx: Context) -> list[Candidate]:
     """The best sentence for each side of a comparison; one sentence when it states both."""
     if len(plan.sides) != 2:
@@ -443,6 +450,10 @@ def _sides(plan: QuestionPlan, cands: list[Candidate], ctx: Context) -> list[Can
                 break
         return picks
     picks: list[Candidate] = []
+    # "For 2022/23, what is needed vs what is given?": not "£3 billion ... announced in Spending Round 2020".
+    periods = asked_periods(plan)
+    other_year = {c.row: bool(periods) and bool(re.search(r"\b(?:19|20)\d\d\b", c.sentence.text))
+                  and not any(period_fits(p, c.sentence.text) for p in periods) for c in cands}
     for side in plan.sides:
         side_terms = terms(side)
         # The second side is often told in the next sentences ("Just under half (46 per cent) say ... A quarter
@@ -450,11 +461,13 @@ def _sides(plan: QuestionPlan, cands: list[Candidate], ctx: Context) -> list[Can
         # "What share were confident, and what share were not?": each side is the sentence that negates as it does.
         negated = bool(_NEGATION.search(side))
         fit = {c.row: c.score + share(side_terms, set(terms(f"{c.sentence.text} {c.sentence.section}")), ctx.weight)
-               - SIDE_NEGATION * (negated != bool(_NEGATION.search(c.sentence.text)))
+               - SIDE_NEGATION * (negated != bool(_NEGATION.search(c.sentence.text))) - SIDE_PERIOD * other_year[c.row]
                + SIDE_NEIGHBOUR * any(c.sentence.para == p.sentence.para and c.sentence.chunk_id == p.sentence.chunk_id
                                       and 0 < abs(c.row - p.row) <= 2 for p in picks)
                for c in cands}
         ranked = sorted(cands, key=lambda c: -fit[c.row])
+        if picks and ranked[0] in picks and _amounts(ranked[0].sentence.text) >= 2:
+            break  # the sentence best for both sides states both figures ("£6.5-7 billion ... falls short of the £10 billion")
         best = next((c for c in ranked if all(not _same_figures(c.sentence.text, p.sentence.text) for p in picks)), None)
         if best is not None and best not in picks:
             picks.append(best)

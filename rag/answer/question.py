@@ -202,7 +202,7 @@ def _kind(q: str) -> str:
         return "summary"
     # "covid death rate poorest vs richest areas": a rate or a number compared, in a few words.
     if _COMPARISON.search(q) and (ASKS_FOR_FIGURE.search(q) or len(figures.find_figures(q)) >= 2
-                                  or re.search(r"\bcompare|\b(?:rates?|numbers?|figures?|shares?|percentages?)\b", q, re.I)):
+                                  or re.search(r"\bcompare|\b(?:rates?|numbers?|figures?|shares?|percentages?|money|funding|amounts?|sums?)\b", q, re.I)):
         return "comparison"
     if _TWO_ASKS.search(q):
         return "comparison"
