@@ -193,6 +193,12 @@ def test_contact_details_subtitle_and_the_date_on_the_report_come_from_the_docum
     ans = assistant.ask("What engagement and surveys is the report based on, and when were they done?")
     assert all(p in ans.answer for p in ("nearly 100 webinars", "during July 2021", "NHS Providers in August")), ans.answer
     assert "24 September 2021" not in ans.answer, ans.answer
+    # Who was surveyed is the panel and who is on it, not who published the report.
+    ans = assistant.ask("How was the evidence for this report gathered - who got surveyed and when?")
+    assert "It comprises 100 leaders" in ans.answer and "during July 2021" in ans.answer, ans.answer
+    assert "membership organisation" not in ans.answer, ans.answer
+    ans = assistant.ask("Is this report a one-off or part of a wider series/campaign?")
+    assert ans.plan.kind == "document" and "Since April 2020" in ans.answer and "NHS Reset series" in ans.answer, ans.answer
 
 
 def test_an_average_the_report_never_gives_and_a_year_it_never_covers_are_declined(assistant):

@@ -25,7 +25,7 @@ _DOCUMENT = re.compile(
     r"(?:other|another|alternative|different|accessible) formats?|large print|braille|easy read|copyright|licen[cs]e|reuse|"
     r"commercial(?:ly)?|adapt (?:or|and) build|(?:is it|is (?:the )?(?:nhs )?confederation) a (?:registered )?charity|charity number|"
     r"who (?:is|are) (?:the )?nhs confederation|what is the nhs confederation(?=[?.!\s]*$)|which organi[sz]ation|"
-    r"(?:is|was) (?:this|the|it) (?:report |document |manifesto )?part of (?:a|any|the) (?:series|campaign)|(?:which|what) series (?:is|does|was) (?:this|the|it)\b|"
+    r"(?:is|was) (?:this|the|it) (?:report |document |manifesto )?(?:a one-off or )?part of (?:a|any|the) (?:wider |bigger |larger |broader )?(?:series|campaign)|(?:which|what) series (?:is|does|was) (?:this|the|it)\b|"
     r"sub-?title|strapline|standfirst|tagline|(?:what|which) date is (?:on|given on|printed on) (?:the|this|it)\b|"
     # Not "address" the verb ("address health inequalities"): the Confederation's postal address, its phone.
     r"\b(?:postal|office|email|e-mail|web|street|their|its|(?:nhs )?confed(?:eration)?['’]s) address\b|\baddress (?:and|or) (?:phone|telephone|e-?mail)|"

@@ -187,13 +187,14 @@ _WANTS = [
     (r"\bseries\b|\bcampaign\b", ("series",)),
     (r"sub-?title|strapline|standfirst|tagline", ("title", "strapline")),
     (r"\baddress\b|phone|contact|e-?mail|website|get in touch", ("contact",)),
-    (r"based on|methodology|gather|collect|obtain|compile|come from", ("method",)),
+    (r"based on|methodology|gather|collect|obtain|compile|come from|engagement|fed into|feed into|informed", ("method",)),
 ]
 
 
-# Sentences quoted of a part, one otherwise: the address line and the email; how the report was made, in one edition
-# (the other repeats them). The title twice when the question asks about editions.
-_PART_MAX = {"contact": 2, "method": 4}
+# Sentences quoted of a part, one otherwise: the address line and the email; how the report was made (the webinars,
+# the panel and who is on it, the two surveys), in one edition (the other repeats them); the series and the campaign
+# it comes from. The title twice when the question asks about editions.
+_PART_MAX = {"contact": 2, "method": 5, "series": 2}
 
 
 def document_answer(question, plan, ctx, qid) -> Answer | None:
@@ -206,6 +207,8 @@ def document_answer(question, plan, ctx, qid) -> Answer | None:
         want.discard("publisher")  # "the Confed's address": its address, not who it is
     if "method" in want and not re.search(r"publish", q):
         want.discard("date")  # "the surveys it is based on, and when were they done?": the surveys' dates
+    if "method" in want and not re.search(r"publish|author|wrote|written|behind|produced", q):
+        want.discard("publisher")  # "how was the evidence gathered - who got surveyed?": the panel, not the Confed
     found: dict[str, list[int]] = {}
     for i, s in enumerate(table.rows):
         if doc_of(s.chunk_id) != "manifesto":
@@ -228,10 +231,11 @@ def document_answer(question, plan, ctx, qid) -> Answer | None:
             found.setdefault("formats", []).append(i)
         elif text.lower().startswith("registered charity"):
             found.setdefault("charity", []).append(i)
-        elif s.section == "Introduction" and re.search(r"\b(?:webinars|surveyed|survey of)\b", text):
+        elif s.section == "Introduction" and re.search(r"\b(?:webinars|surveyed|survey of)\b|^It comprises\b", text):
             found.setdefault("method", []).append(i)  # the NHS Reset webinars, the panel survey, the trusts' survey
-        elif s.section in ("Front matter", "Introduction", "About") and re.search(r"\bseries\b", text):
-            found.setdefault("series", []).append(i)  # "This report is the latest in our NHS Reset series."
+        elif s.section in ("Front matter", "Introduction", "About") and re.search(r"\bseries\b|\bconvening\b", text):
+            # "This report is the latest in our NHS Reset series.", "Since April 2020, we have been convening ..."
+            found.setdefault("series", []).append(i)
     rows: list[int] = []
     for part in ("title", "strapline", "publisher", "date", "contact", "formats", "rights", "charity", "series", "method"):
         if part in want or (part == "title" and "editions" in want):
