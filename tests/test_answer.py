@@ -830,6 +830,12 @@ def test_a_comparison_for_one_year_skips_another_years_money_and_takes_one_sente
     assert len(ans.citations) == 1 and "£6.5-7 billion" in ans.answer and "£10 billion" in ans.answer, ans.answer
 
 
+def test_a_figure_the_question_gives_is_quoted_from_the_sentence_before_the_answer(assistant):
+    ans = assistant.ask("Journalist here - was the elective waiting list already above 4 million before COVID, and what "
+                        "had it reached by end of July 2021?")
+    assert "more than 4 million before the pandemic" in ans.answer and "5.6 million" in ans.answer, ans.answer
+
+
 def test_two_points_of_the_plan_picked_by_number_are_read_whole(assistant):
     ans = assistant.ask("points 4 and 5 of the plan, on money and staff - what do they call for?")
     assert {c.section for c in ans.citations} == {"Ten-point plan › 4. Financial certainty for the long term",

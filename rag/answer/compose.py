@@ -316,7 +316,21 @@ def _figure(question, plan, pool: list[Candidate], ctx, qid, cands: list[Candida
     if plan.kind == "figure":
         # The sentence naming the period a figure is for, when only the one before it does.
         picks = preceded_by(picks, lambda c: period_named_before(c, plan, ctx), plan, cands, passages, ctx)
+        picks = preceded_by(picks, lambda c: _states_given_before(c, picks, ctx), plan, cands, passages, ctx)
     return quote(question, plan, picks, ctx, qid, variants=True)
+
+
+def _states_given_before(c: Candidate, picks: list[Candidate], ctx: Context) -> int | None:
+    """The sentence before `c` in its paragraph when it states a figure the question gives and no pick states:
+    "was the list already above 4 million before COVID, and what had it reached by July 2021?" is answered by
+    "The waiting list already stood at more than 4 million ... It has increased to over 5.6 million ..."."""
+    given = {(f.value, f.unit) for f in given_figures(normalise_question(ctx.question)) if f.value is not None}
+    stated = {(f.value, f.unit) for p in picks for f in figures.find_figures(p.sentence.text)}
+    row = in_paragraph(c.row, -1, ctx)
+    if not given - stated or row is None:
+        return None
+    before = {(f.value, f.unit) for f in figures.find_figures(ctx.index.sentences.rows[row].text)}
+    return row if (given - stated) & before else None
 
 
 SEQUEL_WORDS = 12  # at most, for the sentence after a figure's to be read with it (chosen on dev: 10 -> 12 three more right, 15 none)
