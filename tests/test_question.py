@@ -167,6 +167,9 @@ def test_named_subjects_leave_out_the_report_and_its_background():
     assert named_subjects("HOW MANY NHS STAFF VACANCIES WERE THERE?") == []
     # "general practice" is read as the survey's "general practice (GP)", but the user named no GP.
     assert named_subjects("What rise in demand are PCNs reporting in general practice?") == ["PCNs"]
+    # The Secretary of State, by any of its titles, is an office the report speaks of throughout.
+    assert named_subjects("What do leaders think of the Health Secretary's new powers?") == []
+    assert named_subjects("Is the Secretary of State for Health and Social Care's workforce duty enough?") == []
 
 
 def test_an_acronym_is_named_by_its_words_even_in_lower_case():
@@ -335,6 +338,7 @@ def test_names_shortened_possessive_or_with_small_words():
     assert "West Yorkshire" in normalise_question("the West Yorks panel")
     assert "North East London ICS" in normalise_question("What did the NE London ICS do?")
     assert "the Secretary of State powers" in normalise_question("what about the SoS powers in the bill?")
+    assert "the Secretary of State's powers" in normalise_question("the Health Secretary's powers")
     assert normalise_question("How much came with the H2 budget?") == "How much came with the second half of the year budget?"
     assert "NE" in normalise_question("NE of the report")  # not before a place
     assert not names_in("York", "West Yorkshire and Harrogate Health and Care Partnership")

@@ -13,6 +13,9 @@ from rag.text import stem
 
 # Names the whole report is about, or that only place it, which a sentence need not repeat.
 _BACKGROUND_NAMES = {"nhs", "confederation", "covid", "covid-19", "england", "english", "uk", "i", "pdf"}
+# The office the report speaks of throughout, by "Secretary of State" or by its full title ("... for Health and
+# Social Care"): a passage on its powers may use either, and users say "the Health Secretary".
+_OFFICE = {"secretary", "state"}
 # Their stems: a count of "people with long COVID" must say "long", not only "COVID".
 BACKGROUND_TERMS = {stem(w) for w in _BACKGROUND_NAMES}
 _NAME = re.compile(r"(?<![.?!:] )(?<!^)\b[A-Z][\w'’&-]*(?:\s+(?:and\s+|of\s+|for\s+)?[A-Z][\w'’&-]*)*")
@@ -48,6 +51,7 @@ def named_subjects(q: str) -> list[str]:
     Trace"), past its first word: a figure for something else is not the figure asked for."""
     # The "(GP)" the rewrites add after "general practice" matches the survey's words; the user named no one.
     q = normalise_question(q).replace("general practice (GP)", "general practice")
+    q = re.sub(r"\b(Secretary of State) for Health(?: and Social Care)?", r"\1", q, flags=re.I)
     words = re.findall(r"[A-Za-z][\w'’-]*", q)
     if sum(w[0].isupper() for w in words) > 0.8 * len(words):
         return []  # Title Case or CAPITALS: capitals no longer mark names
@@ -55,7 +59,7 @@ def named_subjects(q: str) -> list[str]:
     for m in _NAME.finditer(q.strip()):
         # "UK-wide", "England-based": the place named, which may be the report's background.
         name = re.sub(r"-(?:wide|based|led)\b", "", re.sub(r"['’]s$", "", m.group(0)))
-        words = [w for w in name.split() if not _background(w, _BACKGROUND_NAMES)]
+        words = [w for w in name.split() if not _background(w, _BACKGROUND_NAMES | _OFFICE)]
         if words:
             names.append(" ".join(words))
     names += [m.group(1).title() for m in _NATIONS.finditer(q) if not m.group(1)[0].isupper()]

@@ -55,6 +55,8 @@ _REWRITES = [(re.compile(r"\b(what|who|where|when|how|why|which|it|that|there|he
              (re.compile(r"\bNHSE/?I\b"), "NHS England and NHS Improvement"),
              (re.compile(r"\bCYP\b", re.I), "children and young people"),
              (re.compile(r"\bSoS\b|\bSofS\b"), "Secretary of State"),
+             # The Health Secretary, whom the report calls the Secretary of State (at times "for Health and Social Care").
+             (re.compile(r"\bHealth (?:and Social Care )?Secretary\b(?! of State)", re.I), "Secretary of State"),
              # The NHS's halves of its financial year ("the H2 budget"), which the report writes in words.
              (re.compile(r"\b(?:the )?H([12])\b"), lambda m: f"the {'first' if m.group(1) == '1' else 'second'} half of the year"),
              (re.compile(r"\bppl\b", re.I), "people"),
