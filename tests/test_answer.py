@@ -836,6 +836,12 @@ def test_a_figure_the_question_gives_is_quoted_from_the_sentence_before_the_answ
     assert "more than 4 million before the pandemic" in ans.answer and "5.6 million" in ans.answer, ans.answer
 
 
+def test_a_list_in_prose_quotes_the_item_between_two_it_quotes_from_one_paragraph(assistant):
+    ans = assistant.ask("Which services did the biggest shares of the panel expect a major jump in demand for? "
+                        "Include the percentages.")
+    assert all(f in ans.answer for f in ("89 per cent", "35 per cent", "63 per cent", "45 per cent", "46 per cent")), ans.answer
+
+
 def test_two_points_of_the_plan_picked_by_number_are_read_whole(assistant):
     ans = assistant.ask("points 4 and 5 of the plan, on money and staff - what do they call for?")
     assert {c.section for c in ans.citations} == {"Ten-point plan › 4. Financial certainty for the long term",

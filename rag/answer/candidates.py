@@ -319,6 +319,19 @@ def lead_in_rows(row: int, ctx: Context) -> list[int]:
     return list(range(start, first))
 
 
+def gaps_filled(picks: list[Candidate], plan: QuestionPlan, cands: list[Candidate], passages: list[Passage],
+                ctx: Context) -> list[Candidate]:
+    """`picks` with the one sentence between two picks of a paragraph, which goes with them: it names what "These"
+    after it refers to, or another item of a list given in prose."""
+    rows = {c.row for c in picks}
+
+    def gap_before(c: Candidate) -> int | None:
+        prev = in_paragraph(c.row, -1, ctx)
+        return prev if prev is not None and prev not in rows and in_paragraph(prev, -1, ctx) in rows else None
+
+    return preceded_by(picks, gap_before, plan, cands, passages, ctx)
+
+
 def preceded_by(picks: list[Candidate], before: Callable[[Candidate], int | None], plan: QuestionPlan,
                 cands: list[Candidate], passages: list[Passage], ctx: Context) -> list[Candidate]:
     """Each pick after the row `before` gives for it (the sentence naming its period, an ask's opening), unless

@@ -12,6 +12,7 @@ from rag.answer.candidates import (
     case_study_sections,
     content_sentences,
     distinct,
+    gaps_filled,
     in_report_order,
     label_skip,
     point_title,
@@ -283,13 +284,16 @@ def _enumeration(question, plan, content: list[Candidate], passages, ctx: Contex
     # expand ..." in the money chapter, for demand by service area) is not the list asked for.
     weakest = min(c.score for c in paragraph)
     if len(paragraph) >= 3 and not [c for c in enumerating if c.sentence.section == best.sentence.section or c.score >= weakest]:
-        return quote(question, plan, sorted(paragraph, key=lambda c: c.row), ctx, qid, variants=False, as_list=True)
+        picks = gaps_filled(sorted(paragraph, key=lambda c: c.row), plan, content, passages, ctx)
+        return quote(question, plan, picks, ctx, qid, variants=False, as_list=True)
     enumerating = distinct(_naming_most(plan, best, content, passages, ctx) + enumerating)
     ordered = distinct(enumerating + [best] + near)
     # Each sentence is followed by the one that goes on with it, before the next best: the cap falls on the weakest.
     following = {c.row - 1: c for c in _continuations(plan, ordered, content, passages, ctx)}
     picks = distinct([x for c in ordered for x in (c, following.get(c.row)) if x is not None])
-    return quote(question, plan, in_report_order(picks, best), ctx, qid, variants=False, as_list=True)
+    # A sentence between two items of one paragraph names another ("Nearly two thirds ... primary care GP services").
+    picks = gaps_filled(in_report_order(picks, best), plan, content, passages, ctx)
+    return quote(question, plan, picks, ctx, qid, variants=False, as_list=True)
 
 
 # A sentence that goes on with the one before it ("This has required less paperwork ...", "The second most popular
