@@ -842,6 +842,13 @@ def test_a_list_in_prose_quotes_the_item_between_two_it_quotes_from_one_paragrap
     assert all(f in ans.answer for f in ("89 per cent", "35 per cent", "63 per cent", "45 per cent", "46 per cent")), ans.answer
 
 
+def test_survey_findings_on_several_topics_list_each_topics_findings(assistant):
+    ans = assistant.ask("What were the survey results on the white paper, the Health Secretary's powers and regulation?")
+    assert {c.section for c in ans.citations} == {"Survey findings › NHS reforms", "Survey findings › Regulation"}, ans.citations
+    ans = assistant.ask("What did the survey find on workforce and on funding?")
+    assert {c.section for c in ans.citations} == {"Survey findings › Workforce", "Survey findings › Funding"}, ans.citations
+
+
 def test_two_points_of_the_plan_picked_by_number_are_read_whole(assistant):
     ans = assistant.ask("points 4 and 5 of the plan, on money and staff - what do they call for?")
     assert {c.section for c in ans.citations} == {"Ten-point plan › 4. Financial certainty for the long term",

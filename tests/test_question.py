@@ -88,6 +88,7 @@ from rag.text import stem
         ("Can you run me through the big issues flagged in the report's key points?", "list"),
         ("What would help most with the backlog? Just the headings is fine", "list"),
         ("How does the extra money the NHS is getting stack up against what the Confed says is needed?", "comparison"),
+        ("What did the survey find on the white paper reforms and on regulation?", "list"),
     ],
 )
 def test_kind(question, kind):

@@ -22,8 +22,9 @@ from rag.answer.candidates import (
     terms_all,
     title_fit,
 )
-from rag.answer.features import Candidate
+from rag.answer.features import Candidate, share
 from rag.answer.question import ASKS_HOW_TO, chosen_items, point_numbers, topic_aliases
+from rag.answer.wording import normalise_question
 from rag.ingest import CHAPTER_PARTS, TOP_LEVEL
 from rag.schema import Answer, Passage, QuestionPlan
 from rag.sentence_table import doc_of
@@ -400,8 +401,38 @@ def _survey_topic(question: str, plan: QuestionPlan, cands: list[Candidate], ctx
         return []
     doc, edition, _ = preferred_edition((doc_of(cands[0].sentence.chunk_id), cands[0].sentence.edition, ""), plan,
                                         ctx.index.sentences)
+    topics = _survey_topics(question, doc, edition, ctx)
+    if len(topics) >= 2:
+        table = ctx.index.sentences
+        return [item for sub in topics for item in bullet_items(table.by_section[(doc, edition, sub)], table.rows)]
     items, named = _nearest_sub_list(question, doc, edition, SURVEY, ctx)
     return items if named else []
+
+
+# "... the survey results on the white paper, the Health Secretary's powers and regulation?": the topics asked about.
+_TOPICS_ASKED = re.compile(r"\b(?:on|about|regarding|around|covering)\s+(.+?)\s*(?:[?.!]|$)", re.I)
+_TOPIC_SEPARATOR = re.compile(r"\s*,\s*(?:and\s+|&\s+)?(?:on\s+|about\s+)?|\s+(?:and|&)\s+(?:on\s+|about\s+)?", re.I)
+TOPIC_FIT = 0.5  # weighted share of a topic's words a survey sub-section must hold to be that topic's (not tuned)
+
+
+def _survey_topics(question: str, doc: str, edition: str, ctx: Context) -> list[str]:
+    """The survey sub-sections of each topic a question names ("on workforce and on funding": Workforce, Funding),
+    in report order; each topic is the sub-section holding most of its words, by title or by finding."""
+    m = _TOPICS_ASKED.search(normalise_question(question))
+    if not m:
+        return []
+    table = ctx.index.sentences
+    subs = [s for s in table.sections(doc, edition) if s.startswith(SURVEY + " › ")]
+    words = {s: set(terms_all(s.split(" › ")[-1]) + topic_aliases(s.split(" › ")[-1])
+                    + [w for r in table.by_section[(doc, edition, s)] for w in terms_all(table.rows[r].text)]) for s in subs}
+    found: list[str] = []
+    for topic in _TOPIC_SEPARATOR.split(m.group(1)):
+        asked = list(dict.fromkeys(terms_all(topic) + topic_aliases(topic)))
+        fits = {s: share(asked, words[s], ctx.weight) for s in subs}
+        best = max(subs, key=lambda s: fits[s], default=None)
+        if best is not None and fits[best] >= TOPIC_FIT and best not in found:
+            found.append(best)
+    return sorted(found, key=subs.index)
 
 
 def _nearest_sub_list(question: str, doc: str, edition: str, section: str, ctx: Context) -> tuple[list[list[int]], bool]:
