@@ -849,6 +849,11 @@ def test_survey_findings_on_several_topics_list_each_topics_findings(assistant):
     assert {c.section for c in ans.citations} == {"Survey findings › Workforce", "Survey findings › Funding"}, ans.citations
 
 
+def test_topics_a_case_study_lists_as_its_themes_are_listed(assistant):
+    ans = assistant.ask("What topics did the West Yorkshire and Harrogate citizens' panel get into?")
+    assert "personalised care, shared decision-making" in ans.answer, ans.answer
+
+
 def test_two_points_of_the_plan_picked_by_number_are_read_whole(assistant):
     ans = assistant.ask("points 4 and 5 of the plan, on money and staff - what do they call for?")
     assert {c.section for c in ans.citations} == {"Ten-point plan › 4. Financial certainty for the long term",

@@ -340,6 +340,7 @@ def test_names_shortened_possessive_or_with_small_words():
     assert "North East London ICS" in normalise_question("What did the NE London ICS do?")
     assert "the Secretary of State powers" in normalise_question("what about the SoS powers in the bill?")
     assert "the Secretary of State's powers" in normalise_question("the Health Secretary's powers")
+    assert normalise_question("What topics came up?") == "What topics or themes came up?"
     assert normalise_question("How much came with the H2 budget?") == "How much came with the second half of the year budget?"
     assert "NE" in normalise_question("NE of the report")  # not before a place
     assert not names_in("York", "West Yorkshire and Harrogate Health and Care Partnership")
