@@ -854,6 +854,12 @@ def test_topics_a_case_study_lists_as_its_themes_are_listed(assistant):
     assert "personalised care, shared decision-making" in ans.answer, ans.answer
 
 
+def test_a_survey_question_the_chapter_answers_is_not_given_the_survey_summary(assistant):
+    ans = assistant.ask("When the panel was asked what would help their local system reduce health inequalities, what "
+                        "options came out on top, and how did extra guidance do?")
+    assert "alignment of incentives (24 per cent)" in ans.answer, ans.answer
+
+
 def test_two_points_of_the_plan_picked_by_number_are_read_whole(assistant):
     ans = assistant.ask("points 4 and 5 of the plan, on money and staff - what do they call for?")
     assert {c.section for c in ans.citations} == {"Ten-point plan › 4. Financial certainty for the long term",

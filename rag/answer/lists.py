@@ -91,7 +91,9 @@ def list_answer(question, plan, passages, cands, ctx, qid) -> Answer | None:
     if asks is not None and (asks[2] or not any(o[1] > asks[0] + 0.25 for o in options)):
         options.append((True, asks[0] + 0.25 + float(asks[2]), -2, asks[1]))
     surveyed = _survey_topic(question, plan, cands, ctx)
-    if surveyed:
+    # Not when the best sentences are elsewhere: "When the panel was asked what would help ..., what options came
+    # out on top?" is answered in the chapter, which reports more of the survey than its findings' summary.
+    if surveyed and (_ASKS_FINDINGS.search(question) or any(c.sentence.section.startswith(SURVEY) for c in content[:SURVEY_TOP])):
         options.append((True, 2.0, -4, surveyed))
     studies = _case_studies(question, plan, cands, ctx)
     if studies:
@@ -119,6 +121,8 @@ def list_answer(question, plan, passages, cands, ctx, qid) -> Answer | None:
 
 _LABEL = re.compile(r"^(?:\d{1,2}\.\s*)?([^:.]{3,80}):\s")
 ITEM_SENTENCES = 6  # of one named item, read whole
+_ASKS_FINDINGS = re.compile(r"\b(?:find|found|findings|results|numbers|stats?|statistics|figures|percentages)\b", re.I)
+SURVEY_TOP = 5  # best sentences, one of which must be a survey finding for a survey topic's findings to answer
 CHOSEN_TITLE_FIT = 0.6  # share of a part's title words a question picking its items by position must use
 _AS_ITEM = re.compile(r"\b(?:point|bullet|heading|item|section)\b", re.I)
 NAMED_ITEM_TOP = 3  # best sentences, one of which a named item must hold
