@@ -880,3 +880,13 @@ def test_someones_reply_the_report_never_tells_of_is_declined_but_leaders_reacti
         assert ans.abstained and ans.see_also, (q, ans.answer)
         assert "No passage near this question tells of a reply or a response." in ans.notes, ans.notes
     assert not assistant.ask("How did leaders react to the bill's plans for the Health Secretary's powers?").abstained
+
+
+def test_an_earlier_survey_and_a_breakdown_by_role_are_declined_but_the_july_survey_is_answered(assistant):
+    for q in ("How does the 59% saying inequalities widened compare with the panel's answer to the same question in 2020?",
+              "What share backed the white paper in the previous year's Health Leaders Panel survey?",
+              "Did ambulance trust leaders answer the survey differently from acute trust leaders?"):
+        ans = assistant.ask(q)
+        assert ans.abstained and ans.see_also, (q, ans.answer)
+    ans = assistant.ask("In the July 2021 survey, what share said health inequalities had widened?")
+    assert not ans.abstained and "59" in ans.answer, ans.answer

@@ -288,7 +288,24 @@ def pre_abstains(question: str, plan: QuestionPlan, passages: list[Passage], ctx
             return [f"The report never mentions {', '.join(unknown)}."]
     if _ASKS_REPLY.search(question) and not any(_REPLIED.search(p.chunk.text) for p in passages):
         return ["No passage near this question tells of a reply or a response."]
+    if _EARLIER_SURVEY.search(question):
+        return ["The report gives the results of one survey of its panel (July 2021), not those of an earlier one."]
+    if _SURVEY_BREAKDOWN.search(question):
+        return ["The report gives its panel's answers as a whole, not broken down by role or sector."]
     return None
+
+
+# "... in the previous year's survey?", "compared with the panel's survey from a year earlier", "the same question in
+# 2020": the report has one panel survey, of July 2021 (dev: 7 questions, none answerable).
+_SEASON = r"(?:(?:summer|spring|autumn|winter) )?"
+_EARLIER_SURVEY = re.compile(
+    rf"\b(?:last year's|previous|earlier|prior|(?:the )?year before's?|{_SEASON}20(?:1\d|20))\s+(?:[\w'’-]+\s+){{0,3}}?(?:survey|poll)\b|"
+    rf"\b(?:survey|poll)\b[^?]{{0,30}}?\b(?:from|in|of|than) (?:a year (?:earlier|before|ago)|the (?:previous|year before|year earlier)|"
+    rf"last year|{_SEASON}20(?:1\d|20))\b|"
+    rf"\bsame (?:question|survey)\b[^?]{{0,30}}?\b(?:in|from|of) (?:{_SEASON}20(?:1\d|20)|last year|a year (?:earlier|before|ago))\b", re.I)
+# "Did ambulance trust leaders answer the survey differently from acute trust leaders?", "the breakdown by role".
+_SURVEY_BREAKDOWN = re.compile(r"\b(?:answer(?:ed)?|respond(?:ed)?|vote[sd]?)\s+(?:the (?:[\w'’-]+ ){0,3}?survey\s+|it\s+)?differently\b|"
+                               r"\bbreakdown by (?:role|sector|job|organisation type|type of organisation|trust type)\b", re.I)
 
 
 # "What did the Chancellor say in reply to the Confed's letter?", "How did the CQC respond to ...?": someone's
