@@ -299,7 +299,7 @@ def pre_abstains(question: str, plan: QuestionPlan, passages: list[Passage], ctx
 # 2020": the report has one panel survey, of July 2021 (dev: 7 questions, none answerable).
 _SEASON = r"(?:(?:summer|spring|autumn|winter) )?"
 _EARLIER_SURVEY = re.compile(
-    rf"\b(?:last year's|previous|earlier|prior|(?:the )?year before's?|{_SEASON}20(?:1\d|20))\s+(?:[\w'’-]+\s+){{0,3}}?(?:survey|poll)\b|"
+    rf"\b(?:last year's|previous|earlier|prior|(?:the )?year before's?|{_SEASON}20(?:1\d|20))\s+(?:[\w'’-]+\s+){{0,4}}?(?:survey|poll)\b|"
     rf"\b(?:survey|poll)\b[^?]{{0,30}}?\b(?:from|in|of|than) (?:a year (?:earlier|before|ago)|the (?:previous|year before|year earlier)|"
     rf"last year|{_SEASON}20(?:1\d|20))\b|"
     rf"\bsame (?:question|survey)\b[^?]{{0,30}}?\b(?:in|from|of) (?:{_SEASON}20(?:1\d|20)|last year|a year (?:earlier|before|ago))\b", re.I)
