@@ -860,6 +860,11 @@ def test_a_survey_question_the_chapter_answers_is_not_given_the_survey_summary(a
     assert "alignment of incentives (24 per cent)" in ans.answer, ans.answer
 
 
+def test_what_went_well_is_read_as_the_reports_beneficial(assistant):
+    ans = assistant.ask("What did providers gain from the lighter-touch regulation during covid?")
+    assert "less paperwork" in ans.answer and "reducing bureaucracy" in ans.answer, ans.answer
+
+
 def test_two_points_of_the_plan_picked_by_number_are_read_whole(assistant):
     ans = assistant.ask("points 4 and 5 of the plan, on money and staff - what do they call for?")
     assert {c.section for c in ans.citations} == {"Ten-point plan › 4. Financial certainty for the long term",

@@ -341,6 +341,7 @@ def test_names_shortened_possessive_or_with_small_words():
     assert "the Secretary of State powers" in normalise_question("what about the SoS powers in the bill?")
     assert "the Secretary of State's powers" in normalise_question("the Health Secretary's powers")
     assert normalise_question("What topics came up?") == "What topics or themes came up?"
+    assert normalise_question("what were the upsides?") == "what were the upsides (beneficial)?"
     assert normalise_question("How much came with the H2 budget?") == "How much came with the second half of the year budget?"
     assert "NE" in normalise_question("NE of the report")  # not before a place
     assert not names_in("York", "West Yorkshire and Harrogate Health and Care Partnership")

@@ -60,6 +60,9 @@ _REWRITES = [(re.compile(r"\b(what|who|where|when|how|why|which|it|that|there|he
              # The NHS's halves of its financial year ("the H2 budget"), which the report writes in words.
              (re.compile(r"\b(?:the )?H([12])\b"), lambda m: f"the {'first' if m.group(1) == '1' else 'second'} half of the year"),
              (re.compile(r"\bppl\b", re.I), "people"),
+             # What went well, in the report's word ("this has been beneficial to providers, reducing bureaucracy ...").
+             (re.compile(r"\b(?:upsides?|benefits?|positives|gains?|good (?:that )?(?:came|comes|come|has come))\b(?! \(beneficial\))", re.I),
+              lambda m: f"{m.group(0)} (beneficial)"),
              # The report's word for what was discussed ("Themes included ...").
              (re.compile(r"\btopics\b(?! or themes)", re.I), "topics or themes"),
              # The report's survey names general practice by its initials ("primary care GP services").
