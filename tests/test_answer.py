@@ -865,6 +865,15 @@ def test_what_went_well_is_read_as_the_reports_beneficial(assistant):
     assert "less paperwork" in ans.answer and "reducing bureaucracy" in ans.answer, ans.answer
 
 
+def test_a_narrative_on_a_sum_the_question_names_starts_from_the_sentence_stating_it(assistant):
+    ans = assistant.ask("The £3bn from Spending Round 2020 - what was it supposed to cover?")
+    assert "£3 billion of funding was announced in Spending Round 2020" in ans.answer, ans.answer
+    assert "The extra funding requirement comprises" not in ans.answer, ans.answer
+    # A sum set aside is not what the question is about.
+    ans = assistant.ask("Beyond the headline £10bn gap, why are NHS leaders frustrated about money at the moment?")
+    assert not ans.answer.startswith("As our report with NHS Providers shows"), ans.answer
+
+
 def test_two_points_of_the_plan_picked_by_number_are_read_whole(assistant):
     ans = assistant.ask("points 4 and 5 of the plan, on money and staff - what do they call for?")
     assert {c.section for c in ans.citations} == {"Ten-point plan › 4. Financial certainty for the long term",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from rag import figures
 from rag.answer.candidates import (
     NARRATIVE_MAX,
     Context,
@@ -19,10 +20,13 @@ from rag.answer.candidates import (
     score_floor,
 )
 from rag.answer.features import Candidate
+from rag.answer.figure_question import CHECKS_A_FIGURE, given_figures
 from rag.answer.lists import ASKS_PART, introduced_list, item_candidates
+from rag.answer.wording import normalise_question
 from rag.schema import Answer
 from rag.sentence_table import doc_of
 
+GIVEN_SUM_TOP = 10  # best sentences, among which one stating a sum the question names leads a narrative (not tuned)
 SECOND_ANCHOR = 0.8  # of the best score, for the sentence read on after a best sentence standing alone (not tuned)
 BODY_FIRST = 0.9  # of the best score, for a chapter sentence to lead a narrative before a key point or survey finding (0.8-0.95 tie on dev)
 _RESTATING = {"Key points", "Survey findings"}
@@ -42,8 +46,16 @@ def introduced_answer(question, plan, lead: int, items: list[list[int]], cands, 
 
 def narrative_answer(question, plan, passages, cands, ctx, qid) -> Answer:
     content = content_sentences(cands)
-    ask = _position_ask(question, content)
+    # "The £3bn from Spending Round 2020 - what was it supposed to cover?": the sentence stating that sum first.
+    stating = _stating_given_sum(question, content)
+    ask = _position_ask(question, content) if stating is None else None
     introduced = introduced_list(plan, cands, ctx) if ask is None else None
+    rows = ctx.index.sentences.rows
+    if introduced is not None and stating is not None and not any(
+            _states(rows[r].text, _given_sums(question)) for r in (introduced[1] - 1, introduced[1]) if r >= 0):
+        introduced = None  # a list of another sum's parts ("The extra funding requirement comprises:", after £10bn)
+    if stating is not None:
+        content = [stating] + [c for c in content if c is not stating]
     if introduced is not None:
         # The content of a sentence that introduces a list ("... point to four key areas:") is the list.
         return introduced_answer(question, plan, *introduced[1:], cands, passages, ctx, qid)
@@ -87,6 +99,28 @@ def narrative_answer(question, plan, passages, cands, ctx, qid) -> Answer:
                 picks.append(other)
                 break
     return quote(question, plan, in_report_order(picks, best), ctx, qid, variants=False)
+
+
+# "Beyond the headline £10bn gap, why ...?": a sum set aside, which the question is not about.
+_SET_ASIDE = re.compile(r"\b(?:beyond|besides|apart from|other than|on top of|aside from|excluding|except)\s+(?:[\w'’-]+\s+){0,3}?£[\d.,]+\s*(?:bn|billion|m|million)?", re.I)
+
+
+def _given_sums(question: str) -> set[float]:
+    """The sums of money a question names ("the £3bn"), unless it checks one ("is it £3bn or £4bn?")."""
+    asked = _SET_ASIDE.sub(" ", normalise_question(question))
+    if CHECKS_A_FIGURE.search(asked):
+        return set()
+    return {f.value for f in given_figures(asked) if f.unit == "GBP" and f.value}
+
+
+def _states(text: str, sums: set[float]) -> bool:
+    return any(f.unit == "GBP" and f.value in sums for f in figures.find_figures(text))
+
+
+def _stating_given_sum(question: str, content: list[Candidate]) -> Candidate | None:
+    """The best sentence stating a sum the question names, of the best few."""
+    sums = _given_sums(question)
+    return next((c for c in content[:GIVEN_SUM_TOP] if _states(c.sentence.text, sums)), None) if sums else None
 
 
 def _position_ask(question: str, content: list[Candidate]) -> Candidate | None:
