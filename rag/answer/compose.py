@@ -7,14 +7,13 @@ narrative   two to four sentences that carry the content, in report order
 summary     the key points, or a named chapter's challenge, findings and first asks
 document    title, publisher, date and editions from the report's own front and back matter
 
-The comparison rules and the decision to decline live here; narratives in `narrative.py`; which sentences state the figure asked
-for in `figure_fit.py`, lists in `lists.py`, summaries and the document itself in `summary.py`, what they share
-(candidates, editions, quoting) in `candidates.py`.
+The decision to decline lives here; figures and comparisons in `figure_answer.py`, narratives in `narrative.py`;
+which sentences state the figure asked for in `figure_fit.py`, lists in `lists.py`, summaries and the document
+itself in `summary.py`, what they share (candidates, editions, quoting) in `candidates.py`.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import re
 
 from rag import figures
@@ -23,25 +22,19 @@ from rag.answer.candidates import (
     candidates,
     candidates_at,
     content_sentences,
-    distinct,
-    in_paragraph,
-    in_report_order,
     lead_in_rows,
     point_title,
-    preceded_by,
     preferred_edition,
     quote,
     twin_candidates,
 )
-from rag.answer.core import _same_figures, abstain, everyday_word
+from rag.answer.core import abstain, everyday_word
 from rag.answer.features import (
-    LENGTH_UNITS,
     Candidate,
     answerability_features,
     period_fits,
-    share,
-    states_length,
 )
+from rag.answer.figure_answer import figure_answer, two_figures
 from rag.answer.figure_fit import (
     asked_periods,
     case_named,
@@ -49,7 +42,6 @@ from rag.answer.figure_fit import (
     figure_pool,
     fitting_figures,
     missing_note,
-    period_named_before,
     period_words,
     section_opening,
     unnamed_sides,
@@ -60,14 +52,11 @@ from rag.answer.headings import section_titles
 from rag.answer.lists import list_answer, list_introduced_by, named_item
 from rag.answer.names import PERSON_NAMED, asked_names, asks_for_person, named_subjects, names_any, names_in
 from rag.answer.narrative import introduced_answer, narrative_answer
-from rag.answer.question import analyse, asked_topic, figure_asks, point_numbers, topic_aliases
+from rag.answer.question import asked_topic, point_numbers, topic_aliases
 from rag.answer.summary import document_answer, summary_answer, titled_chapter
 from rag.answer.wording import normalise_question, terms
 from rag.schema import Answer, Passage, QuestionPlan
 from rag.sentence_table import doc_of
-from rag.text import stem
-
-FIGURE_WORDS = 0.75  # chosen on dev: 0.5–1.0 tie (b038 right), 0.25 changes nothing, 2.0 loses a figure
 
 
 def compose(question: str, plan: QuestionPlan, passages: list[Passage], ctx: Context, qid: str | None = None) -> Answer:
@@ -104,7 +93,7 @@ def _compose(question: str, plan: QuestionPlan, passages: list[Passage], ctx: Co
         answer = abstain(question, passages, settings, sources, qid)
         answer.notes += reasons
         return answer
-    two = _two_figures(question, plan, passages, ctx, qid) if plan.kind == "figure" else None
+    two = two_figures(question, plan, passages, ctx, qid) if plan.kind == "figure" else None
     if two is not None:
         return two
     cands = candidates(plan, passages, ctx)
@@ -153,7 +142,7 @@ def _compose(question: str, plan: QuestionPlan, passages: list[Passage], ctx: Co
                 return declined
             return answer
     if plan.kind in ("figure", "comparison"):
-        return _figure(question, plan, fitting or figure_pool(plan, cands), ctx, qid, cands, passages)
+        return figure_answer(question, plan, fitting or figure_pool(plan, cands), ctx, qid, cands, passages)
     return narrative_answer(question, plan, passages, cands, ctx, qid)
 
 
@@ -325,181 +314,3 @@ def decision_score(plan: QuestionPlan, cands: list[Candidate], passages: list[Pa
     if not pool:
         return None
     return ctx.model.answerable(answerability_features(plan, pool[0], passages, ctx.df, ctx.weight))
-
-
-def _figure(question, plan, pool: list[Candidate], ctx, qid, cands: list[Candidate], passages: list[Passage]) -> Answer:
-    """`pool`: figure sentences, best first (for a figure question, those fitting its subject and period)."""
-    picks = _with_short_sequels(_figure_picks(plan, pool, ctx), plan, cands, passages, ctx)
-    if plan.kind == "figure":
-        # The sentence naming the period a figure is for, when only the one before it does.
-        picks = preceded_by(picks, lambda c: period_named_before(c, plan, ctx), plan, cands, passages, ctx)
-        picks = preceded_by(picks, lambda c: _states_given_before(c, picks, ctx), plan, cands, passages, ctx)
-    return quote(question, plan, picks, ctx, qid, variants=True)
-
-
-def _states_given_before(c: Candidate, picks: list[Candidate], ctx: Context) -> int | None:
-    """The sentence before `c` in its paragraph when it states a figure the question gives and no pick states:
-    "was the list already above 4 million before COVID, and what had it reached by July 2021?" is answered by
-    "The waiting list already stood at more than 4 million ... It has increased to over 5.6 million ..."."""
-    given = {(f.value, f.unit) for f in given_figures(normalise_question(ctx.question)) if f.value is not None}
-    stated = {(f.value, f.unit) for p in picks for f in figures.find_figures(p.sentence.text)}
-    row = in_paragraph(c.row, -1, ctx)
-    if not given - stated or row is None:
-        return None
-    before = {(f.value, f.unit) for f in figures.find_figures(ctx.index.sentences.rows[row].text)}
-    return row if (given - stated) & before else None
-
-
-SEQUEL_WORDS = 12  # at most, for the sentence after a figure's to be read with it (chosen on dev: 10 -> 12 three more right, 15 none)
-
-
-def _with_short_sequels(picks: list[Candidate], plan, cands: list[Candidate], passages, ctx: Context) -> list[Candidate]:
-    """Each pick followed by the next sentence of its paragraph when that one is short and states a figure:
-    "... (46 per cent) say they are well supported by national bodies ... A quarter (25 per cent) disagree." """
-    rows = ctx.index.sentences.rows
-    out: list[Candidate] = []
-    for c in picks:
-        out.append(c)
-        nxt = in_paragraph(c.row, +1, ctx)
-        if nxt is None or any(p.row == nxt for p in picks + out):
-            continue
-        text = rows[nxt].text
-        if len(text.split()) <= SEQUEL_WORDS and any(not figures.is_trivial(f) for f in figures.find_figures(text)):
-            out += candidates_at(plan, [nxt], cands, passages, ctx)
-    return out
-
-
-def _two_figures(question: str, plan: QuestionPlan, passages: list[Passage], ctx: Context, qid) -> Answer | None:
-    """"How big is the panel, and when was it surveyed?": the best sentence for each ask, each fitting its own
-    kind of figure; None when the question asks for one figure, or the report states only one of the two."""
-    asks = figure_asks(question)
-    if len(asks) != 2:
-        return None
-    plans = [analyse(ask) for ask in asks]
-    if plans[0].unit == plans[1].unit:
-        return None  # two asks of one kind ("how many ... and how many ...") are a comparison's sides
-    picks: list[Candidate] = []
-    for ask, sub in zip(asks, plans):
-        sub_ctx = dataclasses.replace(ctx, question=ask)
-        fitting = fitting_figures(sub, candidates(sub, passages, sub_ctx), sub_ctx) if sub.kind == "figure" else []
-        if not fitting:
-            return None
-        picks += _figure_picks(sub, fitting, sub_ctx)[:1]
-    return quote(question, plan, in_report_order(distinct(picks), picks[0]), ctx, qid, variants=True)
-
-
-def _figure_picks(plan: QuestionPlan, pool: list[Candidate], ctx: Context) -> list[Candidate]:
-    if plan.kind == "figure":
-        # Among the nearly-best, the sentence holding the question's most specific words ("slightly agreed",
-        # "the second most common") is the one stating that figure.
-        near = [c for c in pool[:5] if c.score >= 0.5 * pool[0].score]
-        fit = {c.row: c.score + FIGURE_WORDS * share(plan.terms, set(terms(f"{c.previous} {c.sentence.text}")), ctx.weight)
-               for c in near}
-        # "How big is the waiting list?" asks for its size: "has increased by 1 million" gives a change.
-        level = bool(_ASKS_SIZE.search(ctx.question)) and not _ASKS_CHANGE.search(ctx.question)
-        # "Our draft says 5.8 million are waiting - right?": the sentence stating a figure near the claimed one is
-        # the one the claim misquotes ("over 5.6 million"), not one stating how much the list grew.
-        asked = normalise_question(ctx.question)
-        claimed = given_figures(asked) if CHECKS_A_FIGURE.search(asked) else []
-        # "What share were confident ...?" is not answered by the share that were not.
-        plain = set() if _DOUBTING.search(asked) else set(plan.terms) - _negated(asked)
-        pool = sorted(near, key=lambda c: (bool(claimed) and not _close_to(claimed, c.sentence.text),
-                                           bool(_negated(c.sentence.text) & plain),
-                                           level and bool(_STATES_CHANGE.search(c.sentence.text)), -fit[c.row])) + [
-            c for c in pool if c not in near]
-    picks = [pool[0]]
-    if plan.kind == "comparison":
-        # A side states a figure that is not a date: "up to 2023/24" says when, not how many.
-        picks = _sides(plan, [c for c in pool if _states_amount(c.sentence.text)] or pool, ctx)
-    else:
-        # A second sentence when it nearly ties and states another figure (another period, another edition).
-        for c in pool[1:4]:
-            if c.score >= 0.8 * picks[0].score and not _same_figures(c.sentence.text, picks[0].sentence.text):
-                picks.append(c)
-                break
-    return picks
-
-
-_NEGATED_WORD = re.compile(r"\b(?:not|never|no longer)\s+(?:(?:very|fully|at all|particularly|so|too|yet)\s+)?([a-z]+)", re.I)
-
-
-_DOUBTING = re.compile(r"\b(?:lack(?:s|ed|ing)?|without|doubt(?:s|ed|ing)?|fail(?:s|ed)?|unable|unsure|unlikely|unconvinced|unhappy|"
-                       r"unhelpful|dissatisfied|disagree(?:s|d)?|in(?:secure|adequate|sufficient))\b", re.I)
-
-
-def _negated(text: str) -> set[str]:
-    """The stemmed words `text` negates ("not confident", "never agreed")."""
-    return {stem(w) for w in _NEGATED_WORD.findall(text)}
-
-
-_STATES_CHANGE = re.compile(r"\b(?:increased|rose|risen|grown|grew|fallen|fell|dropped|gone up|gone down|up|down) by\b", re.I)
-_ASKS_SIZE = re.compile(r"\bhow (?:big|large)\b|\bsize of\b|\bhow many (?:people )?(?:are|were) (?:there|on|waiting)\b", re.I)
-_ASKS_CHANGE = re.compile(r"\b(?:rise|rises|rose|risen|increase[sd]?|grow|grew|grown|growth|fall|fell|fallen|drop|dropped|"
-                          r"go(?:ne)? up|go(?:ne)? down|change[sd]?|more|fewer|higher|lower|up|down|expand(?:ed)?|climb(?:ed)?|bigger|larger|"
-                          r"by how much)\b", re.I)
-
-
-SIDE_NEIGHBOUR = 0.25  # added to a sentence's fit for a comparison's second side when it follows the first's
-SIDE_NEGATION = 1.0  # taken from it when one of side and sentence says "not" and the other does not
-SIDE_PERIOD = 1.0  # taken from it when it names a year and not the year the question asks about
-_NEGATION = re.compile(r"\bnot\b|n['’]t\b|\bnever\b|\black(?:s|ing)?\b|\bwithout\b", re.I)  # "lack enough staff": "do not have"
-
-
-def _close_to(claimed: list, text: str) -> bool:
-    """Whether `text` states a figure of a claimed figure's unit near its value: within 10 points for a share
-    ("three quarters" for 68 per cent), within a third for a sum or a count (5.8 million for 5.6 million)."""
-    for f in figures.find_figures(text):
-        for c in claimed:
-            if f.unit != c.unit or f.value is None or c.value is None or f.kind == "date" or c.kind == "date":
-                continue
-            if f.unit == "%" and abs(f.value - c.value) <= 10:
-                return True
-            if f.unit != "%" and c.value > 0 and 0.75 <= (f.high or f.value) / c.value and f.value / c.value <= 1.33:
-                return True
-    return False
-
-
-def _states_amount(text: str) -> bool:
-    """Whether a text states a figure that is not a date (a share, a sum, a count, a length of time)."""
-    return any(f.unit not in ("date", "year", "financial year") and not figures.is_trivial(f)
-               for f in figures.find_figures(text)) or any(states_length(text, u) for u in LENGTH_UNITS)
-
-
-def _amounts(text: str) -> int:
-    """How many different figures that are not dates a text states."""
-    return len({f.text for f in figures.find_figures(text) if f.unit not in ("date", "year", "financial year")
-                and not figures.is_trivial(f)})
-
-
-def _sides(plan: QuestionPlan, cands: list[Candidate], ctx: Context) -> list[Candidate]:
-    """The best sentence for each side of a comparison; one sentence when it states both."""
-    if len(plan.sides) != 2:
-        picks = [cands[0]]
-        for c in cands[1:]:
-            if not _same_figures(c.sentence.text, picks[0].sentence.text):
-                picks.append(c)
-                break
-        return picks
-    picks: list[Candidate] = []
-    # "For 2022/23, what is needed vs what is given?": not "£3 billion ... announced in Spending Round 2020".
-    periods = asked_periods(plan)
-    other_year = {c.row: bool(periods) and bool(re.search(r"\b(?:19|20)\d\d\b", c.sentence.text))
-                  and not any(period_fits(p, c.sentence.text) for p in periods) for c in cands}
-    for side in plan.sides:
-        side_terms = terms(side)
-        # The second side is often told in the next sentences ("Just under half (46 per cent) say ... A quarter
-        # (25 per cent) disagree."), which its few words alone do not find.
-        # "What share were confident, and what share were not?": each side is the sentence that negates as it does.
-        negated = bool(_NEGATION.search(side))
-        fit = {c.row: c.score + share(side_terms, set(terms(f"{c.sentence.text} {c.sentence.section}")), ctx.weight)
-               - SIDE_NEGATION * (negated != bool(_NEGATION.search(c.sentence.text))) - SIDE_PERIOD * other_year[c.row]
-               + SIDE_NEIGHBOUR * any(c.sentence.para == p.sentence.para and c.sentence.chunk_id == p.sentence.chunk_id
-                                      and 0 < abs(c.row - p.row) <= 2 for p in picks)
-               for c in cands}
-        ranked = sorted(cands, key=lambda c: -fit[c.row])
-        if picks and ranked[0] in picks and _amounts(ranked[0].sentence.text) >= 2:
-            break  # the sentence best for both sides states both figures ("£6.5-7 billion ... falls short of the £10 billion")
-        best = next((c for c in ranked if all(not _same_figures(c.sentence.text, p.sentence.text) for p in picks)), None)
-        if best is not None and best not in picks:
-            picks.append(best)
-    return sorted(picks, key=lambda c: c.row) or [cands[0]]
