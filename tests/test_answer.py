@@ -874,6 +874,11 @@ def test_a_narrative_on_a_sum_the_question_names_starts_from_the_sentence_statin
     assert not ans.answer.startswith("As our report with NHS Providers shows"), ans.answer
 
 
+def test_a_narrative_sentence_announcing_things_is_read_with_the_next_that_names_them(assistant):
+    ans = assistant.ask("What kinds of innovation does the manifesto say defined the NHS response to the pandemic?")
+    assert "The scale of innovation" in ans.answer and "Staff have been redeployed" in ans.answer, ans.answer
+
+
 def test_two_points_of_the_plan_picked_by_number_are_read_whole(assistant):
     ans = assistant.ask("points 4 and 5 of the plan, on money and staff - what do they call for?")
     assert {c.section for c in ans.citations} == {"Ten-point plan › 4. Financial certainty for the long term",

@@ -268,7 +268,7 @@ def item_candidates(plan, items: list[list[int]], cands: list[Candidate], passag
     return candidates_at(plan, rows, cands, passages, ctx), frozenset(continued)
 
 
-_ENUMERATES = re.compile(r"(?:[^,;]+[,;]){2,}[^,;]*\b(?:and|or)\b|:\s*\w+[^.]*[,;]")
+ENUMERATES = re.compile(r"(?:[^,;]+[,;]){2,}[^,;]*\b(?:and|or)\b|:\s*\w+[^.]*[,;]")
 
 
 def _enumeration(question, plan, content: list[Candidate], passages, ctx: Context, qid) -> Answer:
@@ -284,7 +284,7 @@ def _enumeration(question, plan, content: list[Candidate], passages, ctx: Contex
     paragraph = max(by_paragraph.values(), key=lambda cs: sum(c.score for c in cs))
     floor = score_floor(best, ctx)
     near = [c for c in content[:6] if c.score >= floor]
-    enumerating = [c for c in near if _ENUMERATES.search(c.sentence.text)]
+    enumerating = [c for c in near if ENUMERATES.search(c.sentence.text)]
     # An enumeration in another section scoring below every sentence of that paragraph ("expand ..., make ... and
     # expand ..." in the money chapter, for demand by service area) is not the list asked for.
     weakest = min(c.score for c in paragraph)
@@ -322,7 +322,7 @@ def _naming_most(plan, best: Candidate, content: list[Candidate], passages, ctx:
     been retrieved."""
     table = ctx.index.sentences
     section = table.by_section[(doc_of(best.sentence.chunk_id), best.sentence.edition, best.sentence.section)]
-    naming = [c for c in candidates_at(plan, [r for r in section if _ENUMERATES.search(table.rows[r].text)], content,
+    naming = [c for c in candidates_at(plan, [r for r in section if ENUMERATES.search(table.rows[r].text)], content,
                                        passages, ctx) if c.score >= ENUMERATION_FLOOR * best.score]
     return sorted(naming, key=lambda c: (-len(re.findall(r"[,;]", c.sentence.text)), -c.score))[:1]
 

@@ -21,7 +21,7 @@ from rag.answer.candidates import (
 )
 from rag.answer.features import Candidate
 from rag.answer.figure_question import CHECKS_A_FIGURE, given_figures
-from rag.answer.lists import ASKS_PART, introduced_list, item_candidates
+from rag.answer.lists import ASKS_PART, ENUMERATES, introduced_list, item_candidates
 from rag.answer.wording import normalise_question
 from rag.schema import Answer
 from rag.sentence_table import doc_of
@@ -83,6 +83,7 @@ def narrative_answer(question, plan, passages, cands, ctx, qid) -> Answer:
                                 (c.sentence.section == best.sentence.section or c.score >= NARRATIVE_ELSEWHERE * best.score)])
     picks = _with_ask_openings(picks, best, plan, cands, passages, ctx)
     picks = _with_gaps_filled(picks, best, plan, cands, passages, ctx)
+    picks = _with_enumerations(picks, best, plan, cands, passages, ctx)
     if len(picks) == 1 and alone:
         # A sentence standing alone (a survey finding's bullet) says no more than itself: the next best
         # sentence elsewhere, read on through its paragraph, carries what it is about.
@@ -163,6 +164,24 @@ def _with_gaps_filled(picks: list[Candidate], best: Candidate, plan, cands: list
     The weakest other pick makes way to stay within NARRATIVE_MAX. Dev: 1 right, 0 wrong; 2 of 58 new questions."""
     out = gaps_filled(picks, plan, cands, passages, ctx)
     return _within_max(out, best, {c.row for c in out} - {c.row for c in picks})
+
+
+def _with_enumerations(picks: list[Candidate], best: Candidate, plan, cands: list[Candidate], passages,
+                       ctx: Context) -> list[Candidate]:
+    """Each pick followed by the next sentence of its paragraph when that one names several things ("The scale of
+    innovation ... has been a defining feature of the pandemic. Staff have been redeployed, patient services have
+    been delivered in new ways, ..."): what the pick announces."""
+    rows = {c.row for c in picks}
+    table = ctx.index.sentences.rows
+    out: list[Candidate] = []
+    for c in picks:
+        out.append(c)
+        nxt = in_paragraph(c.row, +1, ctx)
+        if (nxt is not None and nxt not in rows and not ENUMERATES.search(c.sentence.text) and not c.features["has_figure"]
+                and ENUMERATES.search(table[nxt].text) and table[nxt].text.count(",") >= 3):
+            out += candidates_at(plan, [nxt], cands, passages, ctx)
+            rows.add(nxt)
+    return _within_max(out, best, rows - {c.row for c in picks})
 
 
 def _within_max(picks: list[Candidate], best: Candidate, keep: set[int]) -> list[Candidate]:
