@@ -909,3 +909,13 @@ def test_an_earlier_survey_and_a_breakdown_by_role_are_declined_but_the_july_sur
         assert ans.abstained and ans.see_also, (q, ans.answer)
     ans = assistant.ask("In the July 2021 survey, what share said health inequalities had widened?")
     assert not ans.abstained and "59" in ans.answer, ans.answer
+
+
+def test_staff_pay_the_report_never_speaks_of_is_declined_but_its_ability_to_pay_is_answered(assistant):
+    for q in ("What pay rise is the NHS Confederation calling for for nurses next year?",
+              "What did the panel think of this year's staff pay award?"):
+        ans = assistant.ask(q)
+        assert ans.abstained and ans.see_also, (q, ans.answer)
+        assert any("staff pay" in n for n in ans.notes), ans.notes
+    ans = assistant.ask("What does the report say about care being free at the point of use, not based on ability to pay?")
+    assert not ans.abstained and "ability to pay" in ans.answer, ans.answer

@@ -277,6 +277,8 @@ def pre_abstains(question: str, plan: QuestionPlan, passages: list[Passage], ctx
             return [f"The report never mentions {', '.join(unknown)}."]
     if _ASKS_REPLY.search(question) and not any(_REPLIED.search(p.chunk.text) for p in passages):
         return ["No passage near this question tells of a reply or a response."]
+    if _STAFF_PAY.search(question) and not any(_STAFF_PAY.search(s.text) for s in ctx.index.sentences.rows):
+        return ["The report never speaks of staff pay (a pay rise, award or settlement)."]
     if _EARLIER_SURVEY.search(question):
         return ["The report gives the results of one survey of its panel (July 2021), not those of an earlier one."]
     if _SURVEY_BREAKDOWN.search(question):
@@ -284,6 +286,11 @@ def pre_abstains(question: str, plan: QuestionPlan, passages: list[Passage], ctx
     return None
 
 
+# Staff pay, which a report on funding may never speak of: "pay" is then only "ability to pay", and the passages
+# on funding or staffing nearest "what pay rise does it call for?" would be quoted as though they answered it.
+_STAFF_PAY = re.compile(r"\bpay (?:rises?|awards?|increases?|deals?|offers?|settlements?|restoration|freeze|cuts?|uplifts?|"
+                        r"review bod(?:y|ies))\b|\b(?:staff|nurses['’]?|nursing|doctors['’]?|nhs) pay\b|\bsalar(?:y|ies)\b|"
+                        r"\bwages?\b", re.I)
 # "... in the previous year's survey?", "compared with the panel's survey from a year earlier", "the same question in
 # 2020": the report has one panel survey, of July 2021 (dev: 7 questions, none answerable).
 _SEASON = r"(?:(?:summer|spring|autumn|winter) )?"
