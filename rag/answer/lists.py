@@ -93,7 +93,8 @@ def list_answer(question, plan, passages, cands, ctx, qid) -> Answer | None:
     surveyed = _survey_topic(question, plan, cands, ctx)
     # Not when the best sentences are elsewhere: "When the panel was asked what would help ..., what options came
     # out on top?" is answered in the chapter, which reports more of the survey than its findings' summary.
-    if surveyed and (_ASKS_FINDINGS.search(question) or any(c.sentence.section.startswith(SURVEY) for c in content[:SURVEY_TOP])):
+    if surveyed and (_ASKS_FINDINGS.search(question)
+                     or any(c.sentence.section.startswith(SURVEY) for c in content[:SURVEY_TOP])):
         options.append((True, 2.0, -4, surveyed))
     studies = _case_studies(question, plan, cands, ctx)
     if studies:

@@ -47,12 +47,13 @@ def introduced_answer(question, plan, lead: int, items: list[list[int]], cands, 
 def narrative_answer(question, plan, passages, cands, ctx, qid) -> Answer:
     content = content_sentences(cands)
     # "The £3bn from Spending Round 2020 - what was it supposed to cover?": the sentence stating that sum first.
-    stating = _stating_given_sum(question, content)
+    sums = _given_sums(question)
+    stating = next((c for c in content[:GIVEN_SUM_TOP] if _states(c.sentence.text, sums)), None) if sums else None
     ask = _position_ask(question, content) if stating is None else None
     introduced = introduced_list(plan, cands, ctx) if ask is None else None
     rows = ctx.index.sentences.rows
     if introduced is not None and stating is not None and not any(
-            _states(rows[r].text, _given_sums(question)) for r in (introduced[1] - 1, introduced[1]) if r >= 0):
+            _states(rows[r].text, sums) for r in (introduced[1] - 1, introduced[1]) if r >= 0):
         introduced = None  # a list of another sum's parts ("The extra funding requirement comprises:", after £10bn)
     if stating is not None:
         content = [stating] + [c for c in content if c is not stating]
@@ -103,7 +104,8 @@ def narrative_answer(question, plan, passages, cands, ctx, qid) -> Answer:
 
 
 # "Beyond the headline £10bn gap, why ...?": a sum set aside, which the question is not about.
-_SET_ASIDE = re.compile(r"\b(?:beyond|besides|apart from|other than|on top of|aside from|excluding|except)\s+(?:[\w'’-]+\s+){0,3}?£[\d.,]+\s*(?:bn|billion|m|million)?", re.I)
+_SET_ASIDE = re.compile(r"\b(?:beyond|besides|apart from|other than|on top of|aside from|excluding|except)\s+"
+                        r"(?:[\w'’-]+\s+){0,3}?£[\d.,]+\s*(?:bn|billion|m|million)?", re.I)
 
 
 def _given_sums(question: str) -> set[float]:
@@ -115,13 +117,8 @@ def _given_sums(question: str) -> set[float]:
 
 
 def _states(text: str, sums: set[float]) -> bool:
+    """Whether a text states one of the sums."""
     return any(f.unit == "GBP" and f.value in sums for f in figures.find_figures(text))
-
-
-def _stating_given_sum(question: str, content: list[Candidate]) -> Candidate | None:
-    """The best sentence stating a sum the question names, of the best few."""
-    sums = _given_sums(question)
-    return next((c for c in content[:GIVEN_SUM_TOP] if _states(c.sentence.text, sums)), None) if sums else None
 
 
 def _position_ask(question: str, content: list[Candidate]) -> Candidate | None:
