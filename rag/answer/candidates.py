@@ -332,6 +332,19 @@ def gaps_filled(picks: list[Candidate], plan: QuestionPlan, cands: list[Candidat
     return preceded_by(picks, gap_before, plan, cands, passages, ctx)
 
 
+def followed_by(picks: list[Candidate], after: Callable[[Candidate], int | None], plan: QuestionPlan,
+                cands: list[Candidate], passages: list[Passage], ctx: Context) -> list[Candidate]:
+    """Each pick before the row `after` gives for it (a short sequel stating a figure, the sentence naming what it
+    announces), unless that row is already picked; the twin of `preceded_by`."""
+    out: list[Candidate] = []
+    for c in picks:
+        out.append(c)
+        row = after(c)
+        if row is not None and not any(p.row == row for p in picks + out):
+            out += candidates_at(plan, [row], cands, passages, ctx)
+    return out
+
+
 def preceded_by(picks: list[Candidate], before: Callable[[Candidate], int | None], plan: QuestionPlan,
                 cands: list[Candidate], passages: list[Passage], ctx: Context) -> list[Candidate]:
     """Each pick after the row `before` gives for it (the sentence naming its period, an ask's opening), unless

@@ -14,8 +14,8 @@ from rag import figures
 from rag.answer.candidates import (
     Context,
     candidates,
-    candidates_at,
     distinct,
+    followed_by,
     in_paragraph,
     in_report_order,
     preceded_by,
@@ -24,7 +24,7 @@ from rag.answer.candidates import (
 from rag.answer.core import _same_figures
 from rag.answer.features import LENGTH_UNITS, Candidate, period_fits, share, states_length
 from rag.answer.figure_fit import asked_periods, fitting_figures, period_named_before
-from rag.answer.figure_question import CHECKS_A_FIGURE, given_figures
+from rag.answer.figure_question import CHECKS_A_FIGURE, given_figures, stated_values
 from rag.answer.question import analyse, figure_asks
 from rag.answer.wording import normalise_question, terms
 from rag.schema import Answer, Passage, QuestionPlan
@@ -35,44 +35,39 @@ FIGURE_WORDS = 0.75  # chosen on dev: 0.5–1.0 tie (b038 right), 0.25 changes n
 
 def figure_answer(question, plan, pool: list[Candidate], ctx, qid, cands: list[Candidate], passages: list[Passage]) -> Answer:
     """`pool`: figure sentences, best first (for a figure question, those fitting its subject and period)."""
-    picks = _with_short_sequels(_figure_picks(plan, pool, ctx), plan, cands, passages, ctx)
+    picks = followed_by(_figure_picks(plan, pool, ctx), lambda c: _short_sequel(c, ctx), plan, cands, passages, ctx)
     if plan.kind == "figure":
         # The sentence naming the period a figure is for, when only the one before it does.
         picks = preceded_by(picks, lambda c: period_named_before(c, plan, ctx), plan, cands, passages, ctx)
-        picks = preceded_by(picks, lambda c: _states_given_before(c, picks, ctx), plan, cands, passages, ctx)
+        # "was the list already above 4 million before COVID, and what had it reached by July 2021?": the sentence
+        # before a pick stating a figure the question gives and no pick states ("... more than 4 million ...").
+        given = {(f.value, f.unit) for f in given_figures(normalise_question(ctx.question)) if f.value is not None}
+        unstated = given - {v for p in picks for v in stated_values(p.sentence.text)}
+        if unstated:
+            picks = preceded_by(picks, lambda c: _stating_before(c, unstated, ctx), plan, cands, passages, ctx)
     return quote(question, plan, picks, ctx, qid, variants=True)
 
 
-def _states_given_before(c: Candidate, picks: list[Candidate], ctx: Context) -> int | None:
-    """The sentence before `c` in its paragraph when it states a figure the question gives and no pick states:
-    "was the list already above 4 million before COVID, and what had it reached by July 2021?" is answered by
-    "The waiting list already stood at more than 4 million ... It has increased to over 5.6 million ..."."""
-    given = {(f.value, f.unit) for f in given_figures(normalise_question(ctx.question)) if f.value is not None}
-    stated = {(f.value, f.unit) for p in picks for f in figures.find_figures(p.sentence.text)}
+def _stating_before(c: Candidate, wanted: set, ctx: Context) -> int | None:
+    """The sentence before `c` in its paragraph when it states one of the `wanted` (value, unit) figures."""
     row = in_paragraph(c.row, -1, ctx)
-    if not given - stated or row is None:
+    if row is None:
         return None
-    before = {(f.value, f.unit) for f in figures.find_figures(ctx.index.sentences.rows[row].text)}
-    return row if (given - stated) & before else None
+    return row if wanted & stated_values(ctx.index.sentences.rows[row].text) else None
 
 
 SEQUEL_WORDS = 12  # at most, for the sentence after a figure's to be read with it (chosen on dev: 10 -> 12 three more right, 15 none)
 
 
-def _with_short_sequels(picks: list[Candidate], plan, cands: list[Candidate], passages, ctx: Context) -> list[Candidate]:
-    """Each pick followed by the next sentence of its paragraph when that one is short and states a figure:
-    "... (46 per cent) say they are well supported by national bodies ... A quarter (25 per cent) disagree." """
-    rows = ctx.index.sentences.rows
-    out: list[Candidate] = []
-    for c in picks:
-        out.append(c)
-        nxt = in_paragraph(c.row, +1, ctx)
-        if nxt is None or any(p.row == nxt for p in picks + out):
-            continue
-        text = rows[nxt].text
-        if len(text.split()) <= SEQUEL_WORDS and any(not figures.is_trivial(f) for f in figures.find_figures(text)):
-            out += candidates_at(plan, [nxt], cands, passages, ctx)
-    return out
+def _short_sequel(c: Candidate, ctx: Context) -> int | None:
+    """The next sentence of the pick's paragraph when it is short and states a figure: "... (46 per cent) say they
+    are well supported by national bodies ... A quarter (25 per cent) disagree." """
+    nxt = in_paragraph(c.row, +1, ctx)
+    if nxt is None:
+        return None
+    text = ctx.index.sentences.rows[nxt].text
+    short = len(text.split()) <= SEQUEL_WORDS
+    return nxt if short and any(not figures.is_trivial(f) for f in figures.find_figures(text)) else None
 
 
 def two_figures(question: str, plan: QuestionPlan, passages: list[Passage], ctx: Context, qid) -> Answer | None:
@@ -165,16 +160,15 @@ def _close_to(claimed: list, text: str) -> bool:
     return False
 
 
+def _amounts(text: str) -> set[str]:
+    """The figures a text states that are not dates or trivial (a share, a sum, a count), as written."""
+    return {f.text for f in figures.find_figures(text) if f.unit not in ("date", "year", "financial year")
+            and not figures.is_trivial(f)}
+
+
 def _states_amount(text: str) -> bool:
     """Whether a text states a figure that is not a date (a share, a sum, a count, a length of time)."""
-    return any(f.unit not in ("date", "year", "financial year") and not figures.is_trivial(f)
-               for f in figures.find_figures(text)) or any(states_length(text, u) for u in LENGTH_UNITS)
-
-
-def _amounts(text: str) -> int:
-    """How many different figures that are not dates a text states."""
-    return len({f.text for f in figures.find_figures(text) if f.unit not in ("date", "year", "financial year")
-                and not figures.is_trivial(f)})
+    return bool(_amounts(text)) or any(states_length(text, u) for u in LENGTH_UNITS)
 
 
 def _sides(plan: QuestionPlan, cands: list[Candidate], ctx: Context) -> list[Candidate]:
@@ -203,7 +197,7 @@ def _sides(plan: QuestionPlan, cands: list[Candidate], ctx: Context) -> list[Can
                                       and 0 < abs(c.row - p.row) <= 2 for p in picks)
                for c in cands}
         ranked = sorted(cands, key=lambda c: -fit[c.row])
-        if picks and ranked[0] in picks and _amounts(ranked[0].sentence.text) >= 2:
+        if picks and ranked[0] in picks and len(_amounts(ranked[0].sentence.text)) >= 2:
             break  # the sentence best for both sides states both figures ("£6.5-7 billion ... falls short of the £10 billion")
         best = next((c for c in ranked if all(not _same_figures(c.sentence.text, p.sentence.text) for p in picks)), None)
         if best is not None and best not in picks:

@@ -97,6 +97,11 @@ def given_figures(q: str) -> list:
     return [f for f in figures.find_figures(q) if f.kind != "date" and not figures.is_trivial(f)]
 
 
+def stated_values(text: str) -> set[tuple]:
+    """The (value, unit) of each figure a text states, to match figures written differently ("£3bn", "£3 billion")."""
+    return {(f.value, f.unit) for f in figures.find_figures(text)}
+
+
 # After a preamble too: "In the headline results, is it 82 or 83 per cent ...?"
 CHECKS_A_FIGURE = re.compile(
     r"(?:^|[,:;.?!–—-]\s*)(?:(?:is it|is that|was it|are they|were there) (?:right|true|correct|accurate|really)\b|"

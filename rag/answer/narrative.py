@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import re
 
-from rag import figures
 from rag.answer.candidates import (
     NARRATIVE_MAX,
     Context,
     candidates_at,
     content_sentences,
     distinct,
+    followed_by,
     gaps_filled,
     in_paragraph,
     in_report_order,
@@ -20,7 +20,7 @@ from rag.answer.candidates import (
     score_floor,
 )
 from rag.answer.features import Candidate
-from rag.answer.figure_question import CHECKS_A_FIGURE, given_figures
+from rag.answer.figure_question import CHECKS_A_FIGURE, given_figures, stated_values
 from rag.answer.lists import ASKS_PART, ENUMERATES, introduced_list, item_candidates
 from rag.answer.wording import normalise_question
 from rag.schema import Answer
@@ -48,12 +48,13 @@ def narrative_answer(question, plan, passages, cands, ctx, qid) -> Answer:
     content = content_sentences(cands)
     # "The £3bn from Spending Round 2020 - what was it supposed to cover?": the sentence stating that sum first.
     sums = _given_sums(question)
-    stating = next((c for c in content[:GIVEN_SUM_TOP] if _states(c.sentence.text, sums)), None) if sums else None
+    stating = next((c for c in content[:GIVEN_SUM_TOP] if sums & stated_values(c.sentence.text)), None) \
+        if sums else None  # most questions name no sum: no figures to read
     ask = _position_ask(question, content) if stating is None else None
     introduced = introduced_list(plan, cands, ctx) if ask is None else None
     rows = ctx.index.sentences.rows
     if introduced is not None and stating is not None and not any(
-            _states(rows[r].text, sums) for r in (introduced[1] - 1, introduced[1]) if r >= 0):
+            sums & stated_values(rows[r].text) for r in (introduced[1] - 1, introduced[1]) if r >= 0):
         introduced = None  # a list of another sum's parts ("The extra funding requirement comprises:", after £10bn)
     if stating is not None:
         content = [stating] + [c for c in content if c is not stating]
@@ -108,17 +109,13 @@ _SET_ASIDE = re.compile(r"\b(?:beyond|besides|apart from|other than|on top of|as
                         r"(?:[\w'’-]+\s+){0,3}?£[\d.,]+\s*(?:bn|billion|m|million)?", re.I)
 
 
-def _given_sums(question: str) -> set[float]:
-    """The sums of money a question names ("the £3bn"), unless it checks one ("is it £3bn or £4bn?")."""
+def _given_sums(question: str) -> set[tuple]:
+    """The sums of money a question names ("the £3bn"), as (value, unit), unless it checks one ("is it £3bn or
+    £4bn?")."""
     asked = _SET_ASIDE.sub(" ", normalise_question(question))
     if CHECKS_A_FIGURE.search(asked):
         return set()
-    return {f.value for f in given_figures(asked) if f.unit == "GBP" and f.value}
-
-
-def _states(text: str, sums: set[float]) -> bool:
-    """Whether a text states one of the sums."""
-    return any(f.unit == "GBP" and f.value in sums for f in figures.find_figures(text))
+    return {(f.value, f.unit) for f in given_figures(asked) if f.unit == "GBP" and f.value}
 
 
 def _position_ask(question: str, content: list[Candidate]) -> Candidate | None:
@@ -168,17 +165,16 @@ def _with_enumerations(picks: list[Candidate], best: Candidate, plan, cands: lis
     """Each pick followed by the next sentence of its paragraph when that one names several things ("The scale of
     innovation ... has been a defining feature of the pandemic. Staff have been redeployed, patient services have
     been delivered in new ways, ..."): what the pick announces."""
-    rows = {c.row for c in picks}
     table = ctx.index.sentences.rows
-    out: list[Candidate] = []
-    for c in picks:
-        out.append(c)
+
+    def names_things_after(c: Candidate) -> int | None:
+        if ENUMERATES.search(c.sentence.text) or c.features["has_figure"]:
+            return None
         nxt = in_paragraph(c.row, +1, ctx)
-        if (nxt is not None and nxt not in rows and not ENUMERATES.search(c.sentence.text) and not c.features["has_figure"]
-                and ENUMERATES.search(table[nxt].text) and table[nxt].text.count(",") >= 3):
-            out += candidates_at(plan, [nxt], cands, passages, ctx)
-            rows.add(nxt)
-    return _within_max(out, best, rows - {c.row for c in picks})
+        return nxt if nxt is not None and ENUMERATES.search(table[nxt].text) and table[nxt].text.count(",") >= 3 else None
+
+    out = followed_by(picks, names_things_after, plan, cands, passages, ctx)
+    return _within_max(out, best, {c.row for c in out} - {c.row for c in picks})
 
 
 def _within_max(picks: list[Candidate], best: Candidate, keep: set[int]) -> list[Candidate]:
