@@ -171,6 +171,25 @@ def _states_amount(text: str) -> bool:
     return bool(_amounts(text)) or any(states_length(text, u) for u in LENGTH_UNITS)
 
 
+_PANDEMIC = {"covid", "pandem", "coronavirus"}  # stems: the report's words for one time
+
+
+def _fits_every_time(plan: QuestionPlan, text: str) -> bool:
+    """Whether a sentence can be about every time a question names: its month and year, or its words
+    ("before COVID": a sentence on July 2021 alone is not about the waiting list before the pandemic)."""
+    words = set(terms(text))
+    words |= _PANDEMIC if words & _PANDEMIC else set()
+    for q in plan.qualifiers:
+        if q.kind != "time":
+            continue
+        if re.search(r"\b(?:19|20)\d\d\b", q.text):
+            if not period_fits(q.text, text):
+                return False
+        elif (asked := set(terms(q.text))) and not asked & words:
+            return False
+    return True
+
+
 def _sides(plan: QuestionPlan, cands: list[Candidate], ctx: Context) -> list[Candidate]:
     """The best sentence for each side of a comparison; one sentence when it states both."""
     if len(plan.sides) != 2:
@@ -197,7 +216,8 @@ def _sides(plan: QuestionPlan, cands: list[Candidate], ctx: Context) -> list[Can
                                       and 0 < abs(c.row - p.row) <= 2 for p in picks)
                for c in cands}
         ranked = sorted(cands, key=lambda c: -fit[c.row])
-        if picks and ranked[0] in picks and len(_amounts(ranked[0].sentence.text)) >= 2:
+        if picks and ranked[0] in picks and len(_amounts(ranked[0].sentence.text)) >= 2 \
+                and _fits_every_time(plan, ranked[0].sentence.text):
             break  # the sentence best for both sides states both figures ("£6.5-7 billion ... falls short of the £10 billion")
         best = next((c for c in ranked if all(not _same_figures(c.sentence.text, p.sentence.text) for p in picks)), None)
         if best is not None and best not in picks:
