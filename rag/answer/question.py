@@ -80,7 +80,7 @@ _FIRST_OR_LAST = re.compile(rf"\b(first|opening|last|final|closing) {_HOW_MANY}(
 _NUMBERS_LISTED = re.compile(r"\b(?:points?|numbers?|items?|nos?\.)\s+(\d{1,2}(?:\s*(?:,|and|&|to|-|–)\s*\d{1,2})+)\b", re.I)
 CHOOSES_ITEMS = re.compile(rf"{_FIRST_OR_LAST.pattern}|{_NUMBERS_LISTED.pattern}", re.I)
 _LIST_ANYWHERE = re.compile(
-    CHOOSES_ITEMS.pattern + r"|\b(ten points|ten-point plan|\d+ points|six areas|bullet|each of the|"
+    CHOOSES_ITEMS.pattern + r"|\b(ten points|ten[- ]point plan|\d+ points|six areas|bullet|each of the|"
     r"all (?:of )?the (?:points|areas|asks|findings|results|recommendations|items|steps|measures|options)|"
     r"(?:mentions?|lists?|gives?|names?|suggests?|cites?) (?:a few|several|some|a number of|a couple of) (?:things|examples|ways|steps|measures|areas)|"
     # "Give me the workforce stats": a topic's figures, one per finding.

@@ -60,6 +60,9 @@ _REWRITES = [(re.compile(r"\b(what|who|where|when|how|why|which|it|that|there|he
              # The NHS's halves of its financial year ("the H2 budget"), which the report writes in words.
              (re.compile(r"\b(?:the )?H([12])\b"), lambda m: f"the {'first' if m.group(1) == '1' else 'second'} half of the year"),
              (re.compile(r"\bppl\b", re.I), "people"),
+             # How the answer should look ("the ten-point plan, one line each pls"), which names nothing it is about.
+             (re.compile(r"[,;:–—-]?\s*\b(?:in |with )?(?:one|a|1|a single) (?:line|sentence|bullet) (?:each|per (?:point|item|ask|one))"
+                         r"(?:,? (?:pls|please|plz))?", re.I), ""),
              # What went well, in the report's word ("this has been beneficial to providers, reducing bureaucracy ...").
              (re.compile(r"\b(?:upsides?|benefits?|positives|gains?|good (?:that )?(?:came|comes|come|has come))\b(?! \(beneficial\))", re.I),
               lambda m: f"{m.group(0)} (beneficial)"),
