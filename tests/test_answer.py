@@ -919,3 +919,22 @@ def test_staff_pay_the_report_never_speaks_of_is_declined_but_its_ability_to_pay
         assert any("staff pay" in n for n in ans.notes), ans.notes
     ans = assistant.ask("What does the report say about care being free at the point of use, not based on ability to pay?")
     assert not ans.abstained and "ability to pay" in ans.answer, ans.answer
+
+
+def test_one_sentence_answers_a_comparison_only_when_it_speaks_of_both_times(assistant):
+    # "5.6 million ... at the end of July 2021, of whom over 290,000 had been waiting for more than a year" states
+    # two counts, but says nothing of the list before COVID.
+    ans = assistant.ask("How many were waiting before COVID, and how many in July 2021?")
+    assert "more than 4 million before the pandemic" in ans.answer and "5.6 million" in ans.answer, ans.answer
+
+
+def test_how_the_answer_should_look_names_nothing_it_is_about(assistant):
+    ans = assistant.ask("the ten point plan, one line each pls")
+    assert ans.plan.kind == "list" and len(ans.citations) == 10, ans.answer
+    assert "Population health" in ans.answer and "Long-term workforce plan" in ans.answer, ans.answer
+
+
+def test_a_sum_broken_down_is_quoted_with_the_sentence_stating_it(assistant):
+    ans = assistant.ask("Break down the £10 billion the NHS needs next year")
+    assert ans.answer.index("£10 billion") < ans.answer.index("£4.6 billion"), ans.answer
+    assert "1.1 per cent efficiency savings" in ans.answer, ans.answer

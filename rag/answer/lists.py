@@ -15,6 +15,7 @@ from rag.answer.candidates import (
     gaps_filled,
     in_report_order,
     label_skip,
+    lead_in_rows,
     point_title,
     preferred_edition,
     quote,
@@ -23,6 +24,7 @@ from rag.answer.candidates import (
     title_fit,
 )
 from rag.answer.features import Candidate, share
+from rag.answer.figure_question import given_figures, stated_values
 from rag.answer.question import ASKS_HOW_TO, chosen_items, point_numbers, topic_aliases
 from rag.answer.wording import normalise_question
 from rag.ingest import CHAPTER_PARTS, TOP_LEVEL
@@ -117,7 +119,23 @@ def list_answer(question, plan, passages, cands, ctx, qid) -> Answer | None:
     # Two items picked by position ("points 4 and 5 of the plan") are read whole, as one named item is.
     picks, continued = item_candidates(plan, items, cands, passages, ctx, best_reads_on=not _COUNTS_ITEMS.search(question),
                                        whole=chosen is not None and len(items) <= 2)
-    return quote(question, plan, picks, ctx, qid, variants=False, as_list=True, continued=continued)
+    lead = _lead_stating_given(question, items, picks, ctx)
+    if lead is None:
+        return quote(question, plan, picks, ctx, qid, variants=False, as_list=True, continued=continued)
+    picks = candidates_at(plan, [lead], cands, passages, ctx) + picks
+    return quote(question, plan, picks, ctx, qid, variants=False, as_list=True, lead=1,
+                 continued=frozenset(i + 1 for i in continued))
+
+
+def _lead_stating_given(question: str, items: list[list[int]], picks: list[Candidate], ctx: Context) -> int | None:
+    """The sentence leading into a bulleted list that states the sum the question breaks down, when no item
+    states it ("Break down the £10bn": "... the frontline NHS will need around an extra £10 billion ... The extra
+    funding requirement comprises:"); quoted first, the answer shows what its items add up to."""
+    given = {(f.value, f.unit) for f in given_figures(normalise_question(question)) if f.value is not None}
+    if not given or not items or not items[0] or given & {v for p in picks for v in stated_values(p.sentence.text)}:
+        return None
+    rows = ctx.index.sentences.rows
+    return next((r for r in reversed(lead_in_rows(items[0][0], ctx)) if given & stated_values(rows[r].text)), None)
 
 
 _LABEL = re.compile(r"^(?:\d{1,2}\.\s*)?([^:.]{3,80}):\s")
