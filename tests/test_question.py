@@ -85,6 +85,9 @@ from rag.text import stem
         ("Give me all the bullet points from the summary at the top of the report.", "summary"),
         # Asks put as what someone is asked to do; a run-through of issues; headings wanted.
         ("What is the Confed asking govt and NHSE/I to do to speed up integrated care?", "list"),
+        ("workforce chapter - what is it asking ministers to deliver?", "list"),
+        ("What's on the wish list in the mental health chapter?", "list"),
+        ("all the things leaders say they need on regulation", "list"),
         ("Can you run me through the big issues flagged in the report's key points?", "list"),
         ("What would help most with the backlog? Just the headings is fine", "list"),
         ("How does the extra money the NHS is getting stack up against what the Confed says is needed?", "comparison"),

@@ -64,7 +64,7 @@ _LIST = re.compile(
     r"(?:list|name|enumerate|give me) (?:all |the |every |each )?|"
     r"what (?:are|is) (?:[\w'’-]+ ){1,4}?(?:asking|calling|pushing|pressing|lobbying) (?:[\w'’-]+ ){0,5}?for\b|"
     # "What is the Confed asking govt to do to speed up integrated care?": its asks.
-    r"what (?:are|is) (?:[\w'’-]+ ){1,4}?(?:asking|urging|pressing) (?:[\w'’-]+ ){1,8}?to do\b|which (?:areas|groups|services|organisations|leaders|kinds|types|things|changes)\b|"
+    r"what (?:are|is) (?:[\w'’-]+ ){1,4}?(?:asking|urging|pressing) (?:[\w'’-]+ ){1,8}?to (?:do|deliver)\b|which (?:areas|groups|services|organisations|leaders|kinds|types|things|changes)\b|"
     r"what (?:[\w-]+ )?(?:does|do) (?:[\w'’-]+ ){1,4}?(?:say (?:[\w'’-]+ ){0,4}?|think (?:they|it) )?"
     r"(?:want|ask|call|need|recommend|urge|propose|say is needed)\b|what (?:is|are) (?:needed|required)\b|"
     r"what should (?:the )?(?:government|ministers|national bodies|nhs england|the centre)\b[^?]*\bdo\b)",
@@ -94,7 +94,7 @@ _LIST_ANYWHERE = re.compile(
     r"recommendations|bullets|options|measures|results|issues)|"
     # "What did the survey find on the white paper and on regulation?": its findings, one a line.
     r"^what did (?:the )?(?:[\w'’-]+ ){0,2}?(?:survey|panel|poll)(?: members| survey)? (?:find|show|reveal)\b|\b(?:just|only) (?:the )?(?:headings|headlines|titles)\b|^(?:the |its |their )?(?:asks|recommendations|demands|proposals|priorities) (?:on|for|about|around)\b)\b", re.I)
-_LIST_VERB = re.compile(r"^list\b|\b(?:it|they|the report|the plan) lists\b|\b(?:does|do) (?:it|they|the report|the plan) list\b|\bon the list\b|\bto-?do list\b|\bevery (?:ask|item|point|one)\b|\ball of them\b|\bbreak (?:it |this |that |them )?down\b|\bbreakdown of\b|\bmade up of\b|\bwhat makes up\b|"
+_LIST_VERB = re.compile(r"^list\b|\b(?:it|they|the report|the plan) lists\b|\b(?:does|do) (?:it|they|the report|the plan) list\b|\bon the list\b|\bto-?do list\b|\bwish ?list\b|\ball the things\b|\bevery (?:ask|item|point|one)\b|\ball of them\b|\bbreak (?:it |this |that |them )?down\b|\bbreakdown of\b|\bmade up of\b|\bwhat makes up\b|"
                         r"\bconsists? of\b|\bcompris(?:e|es|ed) of\b|\b(?:the|its|their|main|key|what|which|any|specific|top|headline|big|biggest|policy) asks\b|^(?!(?:who|what|which|how|it|he|she|they|the report)\b)(?:[\w/-]+\s+){1,2}asks(?=\s*(?:[?:,–—-]|$))|[.?!,:]\s*list\b|(?<!waiting )\blist (?:them|all|the|every|each|its|their)\b|\bas a list\b|\beach one\b|\bitemi[sz]e", re.I)
 # "What practical steps …", "Which two initiatives …": a wh-word straight before a plural noun asks for several things.
 _PLURAL = re.compile(r"^(?:(?:so|and),?\s+)?(?:(?:in|between|among|for|on|to|from|of|with|by) )?(?:what|which)\s+(?:(?:kinds?|types?|sorts?) of\s+|of (?:the |its |their )?)?(?:[\w'’-]+\s+){0,2}?([a-z-]+s)\b", re.I)
