@@ -66,6 +66,8 @@ _REWRITES = [(re.compile(r"\b(what|who|where|when|how|why|which|it|that|there|he
              # What went well, in the report's word ("this has been beneficial to providers, reducing bureaucracy ...").
              (re.compile(r"\b(?:upsides?|benefits?|positives|gains?|good (?:that )?(?:came|comes|come|has come))\b(?! \(beneficial\))", re.I),
               lambda m: f"{m.group(0)} (beneficial)"),
+             # The report's words for first come, first served ("patients are treated in the order they present for care").
+             (re.compile(r"\bfirst[- ]come,?[- ]first[- ]served\b", re.I), "treated in the order they present"),
              # The report's word for what was discussed ("Themes included ...").
              (re.compile(r"\btopics\b(?! or themes)", re.I), "topics or themes"),
              # The report's survey names general practice by its initials ("primary care GP services").
