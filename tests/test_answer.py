@@ -197,6 +197,10 @@ def test_contact_details_subtitle_and_the_date_on_the_report_come_from_the_docum
     ans = assistant.ask("How was the evidence for this report gathered - who got surveyed and when?")
     assert "It comprises 100 leaders" in ans.answer and "during July 2021" in ans.answer, ans.answer
     assert "membership organisation" not in ans.answer, ans.answer
+    for q in ("Who did they survey, how big is the panel and when?", "Who was surveyed?"):
+        ans = assistant.ask(q)
+        assert ans.plan.kind == "document" and "It comprises 100 leaders" in ans.answer, (q, ans.answer)
+        assert "during July 2021" in ans.answer and "membership organisation" not in ans.answer, (q, ans.answer)
     ans = assistant.ask("Is this report a one-off or part of a wider series/campaign?")
     assert ans.plan.kind == "document" and "Since April 2020" in ans.answer and "NHS Reset series" in ans.answer, ans.answer
 

@@ -33,7 +33,8 @@ _DOCUMENT = re.compile(
     # How the report was made: what it draws on, how it gathered leaders' views.
     r"\b(?:is|was) (?:this|the|it) (?:report |document |manifesto )?based on\b|\b(?:report|manifesto|document|it) (?:is )?based on\b(?=[^?]*\?*\s*$)|"
     # Not "how did trusts collect data by ethnicity?": the gathering must be for the report, or of its evidence.
-    r"\bmethodology\b|\bhow (?:was|were|did)\b[^?]*\b(?:gather|collect|obtain|compile)(?:ed|s)?\b[^?]*\b(?:report|manifesto)\b|"
+    r"\bmethodology\b|^who (?:did (?:you|they|it|the (?:report|manifesto|nhs confederation|confederation)) (?:actually |really )?survey|"
+    r"(?:was|were|got) (?:actually |really )?surveyed)\b|\bhow (?:was|were|did)\b[^?]*\b(?:gather|collect|obtain|compile)(?:ed|s)?\b[^?]*\b(?:report|manifesto)\b|"
     r"\bhow (?:was|were) (?:the|its) (?:report's )?(?:views|opinions|evidence) (?:[\w'’-]+ ){0,4}?(?:gathered|collected|obtained)\b|"
     r"\bwhere (?:do|does|did) (?:the|its|this|these) (?:report's )?(?:views|findings|evidence|data) come from\b)",
     re.I,

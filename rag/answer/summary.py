@@ -187,7 +187,7 @@ _WANTS = [
     (r"\bseries\b|\bcampaign\b", ("series",)),
     (r"sub-?title|strapline|standfirst|tagline", ("title", "strapline")),
     (r"\baddress\b|phone|contact|e-?mail|website|get in touch", ("contact",)),
-    (r"based on|methodology|gather|collect|obtain|compile|come from|engagement|fed into|feed into|informed", ("method",)),
+    (r"based on|methodology|gather|collect|obtain|compile|come from|engagement|fed into|feed into|informed|survey", ("method",)),
 ]
 
 
