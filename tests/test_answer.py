@@ -942,3 +942,12 @@ def test_a_sum_broken_down_is_quoted_with_the_sentence_stating_it(assistant):
     ans = assistant.ask("Break down the £10 billion the NHS needs next year")
     assert ans.answer.index("£10 billion") < ans.answer.index("£4.6 billion"), ans.answer
     assert "1.1 per cent efficiency savings" in ans.answer, ans.answer
+
+
+def test_a_chapters_survey_findings_on_a_topic_are_listed_not_the_ask_titled_alike(assistant):
+    ans = assistant.ask("Managing public expectations - what did leaders tell the survey? list the results")
+    assert all(f in ans.answer for f in ("82 per cent", "73 per cent", "79 per cent")), ans.answer
+    assert "Managing public expectations:" not in ans.answer, ans.answer
+    # The survey's own summary still answers when one of its findings is the best sentence.
+    ans = assistant.ask("Survey numbers on demand for services - can you list them?")
+    assert "46% say they are back" in ans.answer, ans.answer

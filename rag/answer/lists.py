@@ -98,6 +98,11 @@ def list_answer(question, plan, passages, cands, ctx, qid) -> Answer | None:
     if surveyed and (_ASKS_FINDINGS.search(question)
                      or any(c.sentence.section.startswith(SURVEY) for c in content[:SURVEY_TOP])):
         options.append((True, 2.0, -4, surveyed))
+    # Otherwise the findings a chapter gives on what is asked ("the survey results about managing public expectations").
+    # The survey's summary comes first when one of its sentences is the best ("survey numbers on demand").
+    findings = None if surveyed or top is None or top.section.startswith(SURVEY) else _chapter_findings(question, cands, ctx)
+    if findings is not None:
+        options.append((True, findings[0] + 0.25, -5, findings[1]))
     studies = _case_studies(question, plan, cands, ctx)
     if studies:
         options.append((True, 2.0, -3, studies))
@@ -183,8 +188,8 @@ def named_item(question: str, plan: QuestionPlan, cands: list[Candidate], ctx: C
     expectations: ..."), in order; none when it names none. The content of a named item is in its later sentences,
     which a list of items' openings would leave out. Of items named alike in two places, the one with the best
     sentence."""
-    if not cands:
-        return []
+    if not cands or _ASKS_FINDINGS.search(question):
+        return []  # "the survey results about managing public expectations": not the ask or the point titled so
     table = ctx.index.sentences
     doc, edition, _ = preferred_edition((doc_of(cands[0].sentence.chunk_id), cands[0].sentence.edition, ""), plan, table)
     # A short title is named as an item only when the question says it is one: "population health" is often
@@ -401,6 +406,27 @@ def asks_list(question: str, plan: QuestionPlan, cands: list[Candidate],
         if len(items) >= 2:
             return score, items, named
     return None
+
+
+TOLD_PART = CHAPTER_PARTS[1]  # "What have NHS leaders told us?": a chapter's survey findings
+_SHARE = re.compile(r"\d+ ?(?:per ?cent|%)|\b(?:one|two|three|four|five|six|seven|eight|nine) in (?:three|four|five|ten)\b", re.I)
+
+
+def _chapter_findings(question: str, cands: list[Candidate], ctx: Context) -> tuple[float, list[list[int]]] | None:
+    """The survey findings a chapter gives on the topic asked about, one item each, with the best one's score: the
+    shares stated in the paragraph of the best sentence stating one, and those of its section that score as
+    well ("the survey results about managing public expectations": 82, 73 and 79 per cent)."""
+    if not _ASKS_FINDINGS.search(question) or not cands:
+        return None
+    best = next((c for c in cands if c.sentence.section.endswith(TOLD_PART) and _SHARE.search(c.sentence.text)), None)
+    if best is None or best.score < score_floor(cands[0], ctx):
+        return None
+    table, floor = ctx.index.sentences, score_floor(best, ctx)
+    scores = {c.row: c.score for c in cands}
+    s = best.sentence
+    rows = [r for r in table.by_section[(doc_of(s.chunk_id), s.edition, s.section)]
+            if _SHARE.search(table.rows[r].text) and (table.rows[r].para == s.para or scores.get(r, 0.0) >= floor)]
+    return (best.score, [[r] for r in rows]) if len(rows) >= 2 else None
 
 
 # Words of asking for a whole list, and of who wrote it ("run me through the plan healthcare leaders set out").
