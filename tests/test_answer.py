@@ -951,3 +951,10 @@ def test_a_chapters_survey_findings_on_a_topic_are_listed_not_the_ask_titled_ali
     # The survey's own summary still answers when one of its findings is the best sentence.
     ans = assistant.ask("Survey numbers on demand for services - can you list them?")
     assert "46% say they are back" in ans.answer, ans.answer
+
+
+def test_survey_numbers_asked_for_on_a_proposal_are_its_findings_not_the_reports_asks(assistant):
+    # "the proposed powers" names a proposal; it does not ask what the report proposes.
+    ans = assistant.ask("How did the panel rate the proposed Secretary of State powers? figures please")
+    assert "80 per cent" in ans.answer and "57 per cent" in ans.answer, ans.answer
+    assert "system by default" not in ans.answer, ans.answer

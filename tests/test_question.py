@@ -87,6 +87,8 @@ from rag.text import stem
         ("What is the Confed asking govt and NHSE/I to do to speed up integrated care?", "list"),
         ("workforce chapter - what is it asking ministers to deliver?", "list"),
         ("What's on the wish list in the mental health chapter?", "list"),
+        ("How do leaders rate their ICS's relationships? numbers please", "list"),
+        ("What share of leaders feel supported by national bodies? percentage please", "figure"),
         ("all the things leaders say they need on regulation", "list"),
         ("Can you run me through the big issues flagged in the report's key points?", "list"),
         ("What would help most with the backlog? Just the headings is fine", "list"),

@@ -230,10 +230,16 @@ def _kind(q: str) -> str:
             return "list"
     if ASKS_FOR_FIGURE.search(q) or claims_a_figure(q):
         return "figure"
+    # "How did the panel rate the Secretary of State's powers? figures please": the findings on it, one a line.
+    if _NUMBERS_ASKED.search(q):
+        return "list"
     # "workforce findings from the survey pls", "survey results on funding": a topic's findings, asked in a few words.
     if _TERSE_FINDINGS.search(core) and not _ASKING_START.match(core):
         return "list"
     return "narrative"
+
+
+_NUMBERS_ASKED = re.compile(r"\b(?:figures|numbers|percentages|stats|statistics)(?: only)?\s*(?:please|pls|plz)?\W*$", re.I)
 
 
 # "What did the panel say about staffing in the summary of survey results?": a place in the report, not a request.
