@@ -23,16 +23,16 @@ from rag.answer.candidates import (
     terms_all,
     title_fit,
 )
-from rag.answer.features import Candidate, share
+from rag.answer.features import Candidate
 from rag.answer.figure_question import given_figures, stated_values
+from rag.answer.findings import ASKS_FINDINGS, ASKS_SURVEY, SURVEY, chapter_findings, nearest_sub_list, survey_topic
 from rag.answer.question import ASKS_HOW_TO, chosen_items, point_numbers, topic_aliases
 from rag.answer.wording import normalise_question
-from rag.ingest import CHAPTER_PARTS, TOP_LEVEL
+from rag.ingest import CHAPTER_PARTS
 from rag.schema import Answer, Passage, QuestionPlan
 from rag.sentence_table import doc_of
 
 LIST_MAX = 16
-SURVEY = TOP_LEVEL[2][0]  # "Survey findings"
 
 
 def list_answer(question, plan, passages, cands, ctx, qid) -> Answer | None:
@@ -40,7 +40,7 @@ def list_answer(question, plan, passages, cands, ctx, qid) -> Answer | None:
     when the report gives the items inside its prose ("including fatigue, muscle pain, ..."), the sentences
     that enumerate them."""
     table = ctx.index.sentences
-    if not _ASKS_SURVEY.search(question):
+    if not ASKS_SURVEY.search(question):
         # The survey findings restate the chapters' numbers in a line each ("100% say their organisations are
         # taking practical steps ..."); the things a list question asks for are in the chapter's prose.
         cands = [c for c in cands if not c.sentence.section.startswith(SURVEY)] or cands
@@ -75,7 +75,7 @@ def list_answer(question, plan, passages, cands, ctx, qid) -> Answer | None:
         if len(items) < 2:
             # A part whose lists sit in its sub-sections, when the question names one of them ("the staffing
             # results of the survey": Workforce) or the part itself.
-            sub_items, sub_named = _nearest_sub_list(question, doc, edition, section, ctx)
+            sub_items, sub_named = nearest_sub_list(question, doc, edition, section, ctx)
             if sub_named or fit:
                 items, fit = sub_items, max(fit, float(sub_named))
         if len(items) >= 2:
@@ -92,15 +92,15 @@ def list_answer(question, plan, passages, cands, ctx, qid) -> Answer | None:
     asks = asks_list(question, plan, cands, ctx)
     if asks is not None and (asks[2] or not any(o[1] > asks[0] + 0.25 for o in options)):
         options.append((True, asks[0] + 0.25 + float(asks[2]), -2, asks[1]))
-    surveyed = _survey_topic(question, plan, cands, ctx)
+    surveyed = survey_topic(question, plan, cands, ctx)
     # Not when the best sentences are elsewhere: "When the panel was asked what would help ..., what options came
     # out on top?" is answered in the chapter, which reports more of the survey than its findings' summary.
-    if surveyed and (_ASKS_FINDINGS.search(question)
+    if surveyed and (ASKS_FINDINGS.search(question)
                      or any(c.sentence.section.startswith(SURVEY) for c in content[:SURVEY_TOP])):
         options.append((True, 2.0, -4, surveyed))
     # Otherwise the findings a chapter gives on what is asked ("the survey results about managing public expectations").
     # The survey's summary comes first when one of its sentences is the best ("survey numbers on demand").
-    findings = None if surveyed or top is None or top.section.startswith(SURVEY) else _chapter_findings(question, cands, ctx)
+    findings = None if surveyed or top is None or top.section.startswith(SURVEY) else chapter_findings(question, cands, ctx)
     if findings is not None:
         options.append((True, findings[0] + 0.25, -5, findings[1]))
     studies = _case_studies(question, plan, cands, ctx)
@@ -145,7 +145,6 @@ def _lead_stating_given(question: str, items: list[list[int]], picks: list[Candi
 
 _LABEL = re.compile(r"^(?:\d{1,2}\.\s*)?([^:.]{3,80}):\s")
 ITEM_SENTENCES = 6  # of one named item, read whole
-_ASKS_FINDINGS = re.compile(r"\b(?:find|found|findings|results|numbers|stats?|statistics|figures|percentages)\b", re.I)
 SURVEY_TOP = 5  # best sentences, one of which must be a survey finding for a survey topic's findings to answer
 CHOSEN_TITLE_FIT = 0.6  # share of a part's title words a question picking its items by position must use
 _AS_ITEM = re.compile(r"\b(?:point|bullet|heading|item|section)\b", re.I)
@@ -188,7 +187,7 @@ def named_item(question: str, plan: QuestionPlan, cands: list[Candidate], ctx: C
     expectations: ..."), in order; none when it names none. The content of a named item is in its later sentences,
     which a list of items' openings would leave out. Of items named alike in two places, the one with the best
     sentence."""
-    if not cands or _ASKS_FINDINGS.search(question):
+    if not cands or ASKS_FINDINGS.search(question):
         return []  # "the survey results about managing public expectations": not the ask or the point titled so
     table = ctx.index.sentences
     doc, edition, _ = preferred_edition((doc_of(cands[0].sentence.chunk_id), cands[0].sentence.edition, ""), plan, table)
@@ -408,96 +407,12 @@ def asks_list(question: str, plan: QuestionPlan, cands: list[Candidate],
     return None
 
 
-TOLD_PART = CHAPTER_PARTS[1]  # "What have NHS leaders told us?": a chapter's survey findings
-_SHARE = re.compile(r"\d+ ?(?:per ?cent|%)|\b(?:one|two|three|four|five|six|seven|eight|nine) in (?:three|four|five|ten)\b", re.I)
-
-
-def _chapter_findings(question: str, cands: list[Candidate], ctx: Context) -> tuple[float, list[list[int]]] | None:
-    """The survey findings a chapter gives on the topic asked about, one item each, with the best one's score: the
-    shares stated in the paragraph of the best sentence stating one, and those of its section that score as
-    well ("the survey results about managing public expectations": 82, 73 and 79 per cent)."""
-    if not _ASKS_FINDINGS.search(question) or not cands:
-        return None
-    best = next((c for c in cands if c.sentence.section.endswith(TOLD_PART) and _SHARE.search(c.sentence.text)), None)
-    if best is None or best.score < score_floor(cands[0], ctx):
-        return None
-    table, floor = ctx.index.sentences, score_floor(best, ctx)
-    scores = {c.row: c.score for c in cands}
-    s = best.sentence
-    rows = [r for r in table.by_section[(doc_of(s.chunk_id), s.edition, s.section)]
-            if _SHARE.search(table.rows[r].text) and (table.rows[r].para == s.para or scores.get(r, 0.0) >= floor)]
-    return (best.score, [[r] for r in rows]) if len(rows) >= 2 else None
-
-
 # Words of asking for a whole list, and of who wrote it ("run me through the plan healthcare leaders set out").
 LIST_WORDS = set(terms_all("list all each every one item items what which the report plan run walk through take "
                             "set out outline lay laid put forward show tell give me us whole full entire complete "
                             "healthcare health leaders nhs confederation propose proposed headline headlines main key "
                             "top results ask asks boil down gist nutshell sum summarise summarize summary overview brief "
                             "briefly start end beginning"))
-
-
-_SURVEYED = re.compile(r"\b(?:survey|panel|poll)\b", re.I)
-# Asking for the survey or its numbers. Dev: 2 right, 0 wrong, and 3 more lists more complete, against every list
-# reading the survey findings too.
-_ASKS_SURVEY = re.compile(r"\b(?:survey|panel|poll|stats?|statistics|numbers|figures|per ?cent|%|share|proportion|how many)", re.I)
-
-
-def _survey_topic(question: str, plan: QuestionPlan, cands: list[Candidate], ctx: Context) -> list[list[int]]:
-    """The findings of the survey topic a question about the survey names by its title ("all the panel numbers on
-    demand for care": Survey findings › Demand for care), wherever its sentences rank."""
-    if not _SURVEYED.search(question) or not cands:
-        return []
-    doc, edition, _ = preferred_edition((doc_of(cands[0].sentence.chunk_id), cands[0].sentence.edition, ""), plan,
-                                        ctx.index.sentences)
-    topics = _survey_topics(question, doc, edition, ctx)
-    if len(topics) >= 2:
-        table = ctx.index.sentences
-        return [item for sub in topics for item in bullet_items(table.by_section[(doc, edition, sub)], table.rows)]
-    items, named = _nearest_sub_list(question, doc, edition, SURVEY, ctx)
-    return items if named else []
-
-
-# "... the survey results on the white paper, the Health Secretary's powers and regulation?": the topics asked about.
-_TOPICS_ASKED = re.compile(r"\b(?:on|about|regarding|around|covering)\s+(.+?)\s*(?:[?.!]|$)", re.I)
-_TOPIC_SEPARATOR = re.compile(r"\s*,\s*(?:and\s+|&\s+)?(?:on\s+|about\s+)?|\s+(?:and|&)\s+(?:on\s+|about\s+)?", re.I)
-TOPIC_FIT = 0.5  # weighted share of a topic's words a survey sub-section must hold to be that topic's (not tuned)
-
-
-def _survey_topics(question: str, doc: str, edition: str, ctx: Context) -> list[str]:
-    """The survey sub-sections of each topic a question names ("on workforce and on funding": Workforce, Funding),
-    in report order; each topic is the sub-section holding most of its words, by title or by finding."""
-    m = _TOPICS_ASKED.search(normalise_question(question))
-    if not m:
-        return []
-    table = ctx.index.sentences
-    subs = [s for s in table.sections(doc, edition) if s.startswith(SURVEY + " › ")]
-    words = {s: set(terms_all(s.split(" › ")[-1]) + topic_aliases(s.split(" › ")[-1])
-                    + [w for r in table.by_section[(doc, edition, s)] for w in terms_all(table.rows[r].text)]) for s in subs}
-    found: list[str] = []
-    for topic in _TOPIC_SEPARATOR.split(m.group(1)):
-        asked = list(dict.fromkeys(terms_all(topic) + topic_aliases(topic)))
-        fits = {s: share(asked, words[s], ctx.weight) for s in subs}
-        best = max(subs, key=lambda s: fits[s], default=None)
-        if best is not None and fits[best] >= TOPIC_FIT and best not in found:
-            found.append(best)
-    return sorted(found, key=subs.index)
-
-
-def _nearest_sub_list(question: str, doc: str, edition: str, section: str, ctx: Context) -> tuple[list[list[int]], bool]:
-    """The bulleted items of the sub-section of `section` the question names by its title ("the workforce survey
-    findings"), else of the one with the sentence nearest the question; and whether the question named it."""
-    table = ctx.index.sentences
-    best, items, named = -1.0, [], False
-    for sub in table.sections(doc, edition):
-        if sub.startswith(section + " › "):
-            rows = table.by_section[(doc, edition, sub)]
-            sub_items = bullet_items(rows, table.rows)
-            titled = title_fit(question, sub.split(" › ")[-1]) == 1.0
-            near = float((table.vectors[rows] @ ctx.qv).max()) + float(titled)
-            if len(sub_items) >= 2 and near > best:
-                best, items, named = near, sub_items, titled
-    return items, named
 
 
 def list_introduced_by(row: int, plan: QuestionPlan, ctx: Context) -> tuple[int, list[list[int]]] | None:
