@@ -958,3 +958,9 @@ def test_survey_numbers_asked_for_on_a_proposal_are_its_findings_not_the_reports
     ans = assistant.ask("How did the panel rate the proposed Secretary of State powers? figures please")
     assert "80 per cent" in ans.answer and "57 per cent" in ans.answer, ans.answer
     assert "system by default" not in ans.answer, ans.answer
+
+
+def test_leaders_annoyance_is_read_as_the_reports_frustration(assistant):
+    ans = assistant.ask("Why are NHS leaders so fed up about social care?")
+    assert "frustrated at the government’s failure to address funding and capacity shortages in social care" in ans.answer, ans.answer
+    assert "hundreds of thousands of vulnerable people" in ans.answer, ans.answer

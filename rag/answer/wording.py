@@ -68,6 +68,9 @@ _REWRITES = [(re.compile(r"\b(what|who|where|when|how|why|which|it|that|there|he
               lambda m: f"{m.group(0)} (beneficial)"),
              # The report's words for first come, first served ("patients are treated in the order they present for care").
              (re.compile(r"\bfirst[- ]come,?[- ]first[- ]served\b", re.I), "treated in the order they present"),
+             # The report's word for leaders' annoyance ("NHS leaders continue to be frustrated at ...").
+             (re.compile(r"\b(?:annoyed|angry|angered|fed up|irritated|aggrieved|upset)\b(?! \(frustrated\))", re.I),
+              lambda m: f"{m.group(0)} (frustrated)"),
              # The report's word for what was discussed ("Themes included ...").
              (re.compile(r"\btopics\b(?! or themes)", re.I), "topics or themes"),
              # The report's survey names general practice by its initials ("primary care GP services").
