@@ -82,6 +82,14 @@ def nearest_sub_list(question: str, doc: str, edition: str, section: str, ctx: C
     return items, named
 
 
+def _survey_titles(cands: list[Candidate], ctx: Context) -> list[str]:
+    """The survey's sub-sections (its topics: "Demand for care", "Workforce", ...), in the best sentence's document."""
+    s = cands[0].sentence
+    return [t for t in ctx.index.sentences.sections(doc_of(s.chunk_id), s.edition) if t.startswith(SURVEY + " › ")]
+
+
+# Findings of the panel, asked by their name or by who gave them.
+_OF_THE_PANEL = re.compile(r"\b(?:survey|panel|poll|leaders|respondents|findings|results)\b", re.I)
 TOLD_PART = CHAPTER_PARTS[1]  # "What have NHS leaders told us?": a chapter's survey findings
 _SHARE = re.compile(r"\d+ ?(?:per ?cent|%)|\b(?:one|two|three|four|five|six|seven|eight|nine) in (?:three|four|five|ten)\b", re.I)
 
@@ -90,8 +98,12 @@ def chapter_findings(question: str, cands: list[Candidate], ctx: Context) -> tup
     """The survey findings a chapter gives on the topic asked about, one item each, with the best one's score: the
     shares stated in the paragraph of the best sentence stating one, and those of its section that score as
     well ("the survey results about managing public expectations": 82, 73 and 79 per cent)."""
-    if not ASKS_FINDINGS.search(question) or not cands:
-        return None
+    if not ASKS_FINDINGS.search(question) or not _OF_THE_PANEL.search(question) or not cands:
+        return None  # "Give me the stats on staff vacancies": the report's figures, not the panel's
+    topic = _TOPICS_ASKED.search(question)
+    asked = set(terms_all(topic.group(1))) if topic else set()
+    if asked and any(asked <= set(terms_all(t.split(" › ")[-1])) for t in _survey_titles(cands, ctx)):
+        return None  # "the survey findings about demand": a topic of the survey's own, "Demand for care"
     best = next((c for c in cands if c.sentence.section.endswith(TOLD_PART) and _SHARE.search(c.sentence.text)), None)
     if best is None or best.score < score_floor(cands[0], ctx):
         return None
