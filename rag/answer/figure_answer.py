@@ -24,7 +24,7 @@ from rag.answer.candidates import (
 from rag.answer.core import _same_figures
 from rag.answer.features import LENGTH_UNITS, Candidate, period_fits, share, states_length
 from rag.answer.figure_fit import asked_periods, fitting_figures, period_named_before
-from rag.answer.figure_question import CHECKS_A_FIGURE, given_figures, stated_values
+from rag.answer.figure_question import CHECKS_A_FIGURE, given_figures, given_values, stated_values
 from rag.answer.question import analyse, figure_asks
 from rag.answer.wording import normalise_question, terms
 from rag.schema import Answer, Passage, QuestionPlan
@@ -41,8 +41,7 @@ def figure_answer(question, plan, pool: list[Candidate], ctx, qid, cands: list[C
         picks = preceded_by(picks, lambda c: period_named_before(c, plan, ctx), plan, cands, passages, ctx)
         # "was the list already above 4 million before COVID, and what had it reached by July 2021?": the sentence
         # before a pick stating a figure the question gives and no pick states ("... more than 4 million ...").
-        given = {(f.value, f.unit) for f in given_figures(normalise_question(ctx.question)) if f.value is not None}
-        unstated = given - {v for p in picks for v in stated_values(p.sentence.text)}
+        unstated = given_values(ctx.question) - {v for p in picks for v in stated_values(p.sentence.text)}
         if unstated:
             picks = preceded_by(picks, lambda c: _stating_before(c, unstated, ctx), plan, cands, passages, ctx)
     return quote(question, plan, picks, ctx, qid, variants=True)

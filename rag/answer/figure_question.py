@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from rag import figures
-from rag.answer.wording import terms
+from rag.answer.wording import normalise_question, terms
 from rag.text import stem
 
 _MONTHS = figures.MONTHS
@@ -95,6 +95,12 @@ def claims_a_figure(q: str) -> bool:
 def given_figures(q: str) -> list:
     """The figures a question gives that could be checked: not dates, not trivial ones ("COVID-19")."""
     return [f for f in figures.find_figures(q) if f.kind != "date" and not figures.is_trivial(f)]
+
+
+def given_values(question: str) -> set[tuple]:
+    """The (value, unit) of each figure a question gives, read as the rules read it ("the £10bn"), to match against
+    the figures a sentence states (`stated_values`)."""
+    return {(f.value, f.unit) for f in given_figures(normalise_question(question)) if f.value is not None}
 
 
 def stated_values(text: str) -> set[tuple]:

@@ -53,7 +53,7 @@ def _survey_topics(question: str, doc: str, edition: str, ctx: Context) -> list[
     if not m:
         return []
     table = ctx.index.sentences
-    subs = [s for s in table.sections(doc, edition) if s.startswith(SURVEY + " › ")]
+    subs = _survey_subsections(doc, edition, ctx)
     words = {s: set(terms_all(s.split(" › ")[-1]) + topic_aliases(s.split(" › ")[-1])
                     + [w for r in table.by_section[(doc, edition, s)] for w in terms_all(table.rows[r].text)]) for s in subs}
     found: list[str] = []
@@ -82,10 +82,9 @@ def nearest_sub_list(question: str, doc: str, edition: str, section: str, ctx: C
     return items, named
 
 
-def _survey_titles(cands: list[Candidate], ctx: Context) -> list[str]:
-    """The survey's sub-sections (its topics: "Demand for care", "Workforce", ...), in the best sentence's document."""
-    s = cands[0].sentence
-    return [t for t in ctx.index.sentences.sections(doc_of(s.chunk_id), s.edition) if t.startswith(SURVEY + " › ")]
+def _survey_subsections(doc: str, edition: str, ctx: Context) -> list[str]:
+    """The survey's sub-sections, its topics ("Survey findings › Demand for care", "… › Workforce"), in report order."""
+    return [s for s in ctx.index.sentences.sections(doc, edition) if s.startswith(SURVEY + " › ")]
 
 
 # Findings of the panel, asked by their name or by who gave them.
@@ -102,7 +101,9 @@ def chapter_findings(question: str, cands: list[Candidate], ctx: Context) -> tup
         return None  # "Give me the stats on staff vacancies": the report's figures, not the panel's
     topic = _TOPICS_ASKED.search(question)
     asked = set(terms_all(topic.group(1))) if topic else set()
-    if asked and any(asked <= set(terms_all(t.split(" › ")[-1])) for t in _survey_titles(cands, ctx)):
+    first = cands[0].sentence
+    if asked and any(asked <= set(terms_all(t.split(" › ")[-1]))
+                     for t in _survey_subsections(doc_of(first.chunk_id), first.edition, ctx)):
         return None  # "the survey findings about demand": a topic of the survey's own, "Demand for care"
     best = next((c for c in cands if c.sentence.section.endswith(TOLD_PART) and _SHARE.search(c.sentence.text)), None)
     if best is None or best.score < score_floor(cands[0], ctx):

@@ -24,10 +24,9 @@ from rag.answer.candidates import (
     title_fit,
 )
 from rag.answer.features import Candidate
-from rag.answer.figure_question import given_figures, stated_values
+from rag.answer.figure_question import given_values, stated_values
 from rag.answer.findings import ASKS_FINDINGS, ASKS_SURVEY, SURVEY, chapter_findings, nearest_sub_list, survey_topic
 from rag.answer.question import ASKS_HOW_TO, chosen_items, point_numbers, topic_aliases
-from rag.answer.wording import normalise_question
 from rag.ingest import CHAPTER_PARTS
 from rag.schema import Answer, Passage, QuestionPlan
 from rag.sentence_table import doc_of
@@ -136,7 +135,7 @@ def _lead_stating_given(question: str, items: list[list[int]], picks: list[Candi
     """The sentence leading into a bulleted list that states the sum the question breaks down, when no item
     states it ("Break down the £10bn": "... the frontline NHS will need around an extra £10 billion ... The extra
     funding requirement comprises:"); quoted first, the answer shows what its items add up to."""
-    given = {(f.value, f.unit) for f in given_figures(normalise_question(question)) if f.value is not None}
+    given = given_values(question)
     if not given or not items or not items[0] or given & {v for p in picks for v in stated_values(p.sentence.text)}:
         return None
     rows = ctx.index.sentences.rows
