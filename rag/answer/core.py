@@ -130,8 +130,13 @@ EVERYDAY = 75_000
 
 
 def everyday_word(word: str) -> bool:
-    """Whether `word` is one of English's commonest words, by pyspellchecker's word counts."""
-    return _english().word_frequency[word.lower()] >= EVERYDAY
+    """Whether `word` is one of English's commonest words, by pyspellchecker's word counts, or says how
+    something is done ("deliberately", "seriously"): an adverb of manner is no topic the report could be silent on."""
+    word = word.lower()
+    if _english().word_frequency[word] >= EVERYDAY:
+        return True
+    made_from = re.sub(r"ily$", "y", word) if word.endswith("ily") else word[:-2] if word.endswith("ly") else ""
+    return len(made_from) >= 4 and _english_word(made_from)
 
 
 @functools.cache

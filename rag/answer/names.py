@@ -9,7 +9,7 @@ import re
 
 from rag import figures
 from rag.answer.wording import normalise_question, terms
-from rag.text import stem
+from rag.text import STOPWORDS, stem
 
 # Names the whole report is about, or that only place it, which a sentence need not repeat.
 _BACKGROUND_NAMES = {"nhs", "confederation", "covid", "covid-19", "england", "english", "uk", "i", "pdf"}
@@ -60,6 +60,8 @@ def named_subjects(q: str) -> list[str]:
         # "UK-wide", "England-based": the place named, which may be the report's background.
         name = re.sub(r"-(?:wide|based|led)\b", "", re.sub(r"['’]s$", "", m.group(0)))
         words = [w for w in name.split() if not _background(w, _BACKGROUND_NAMES | _OFFICE)]
+        if all(w.isupper() and w.lower() in STOPWORDS and w not in ("IT", "US") for w in words):
+            continue  # "go UP", "NOT": a word in capitals for emphasis, not the US or IT
         if words:
             names.append(" ".join(words))
     names += [m.group(1).title() for m in _NATIONS.finditer(q) if not m.group(1)[0].isupper()]
@@ -70,7 +72,7 @@ def named_subjects(q: str) -> list[str]:
 _NAMED_THINGS = (r"(?:regions?|hospitals?|trusts?|icss?|integrated care systems?|cities|city|count(?:y|ies)|councils?|"
                  r"local authorit(?:y|ies)|ccgs?|nations?|countr(?:y|ies)|boroughs?|ethnic groups?|sites?|venues?|mosques?|practices|"
                  r"(?:royal )?colleges?|unions?|(?:government )?departments?|ministries|charities)")
-_ASKS_NAMES = re.compile(rf"^(?:(?:so|and|ok|please|can you),?\s+)*(?:which|what)\s+(?:(?!(?:are|is|were|was|do|does|did|have|has)\b)[\w'’-]+\s+){{0,2}}?({_NAMED_THINGS})\b"
+_ASKS_NAMES = re.compile(rf"^(?:(?:so|and|ok|please|can you),?\s+)*(?:which|what)\s+(?:(?!(?:are|is|were|was|do|does|did|have|has|would|could|should|will|can|might|must|may)\b)[\w'’-]+\s+){{0,2}}?({_NAMED_THINGS})\b"
                          rf"(?!\s+(?:of|in) (?:the )?(?:report|plan|document|chapter|section))|"
                          rf"\b(?:name|list) (?:the|all the|every|each)\s+(?:[\w'’-]+\s+){{0,2}}?({_NAMED_THINGS})\b|\bname (them)\b", re.I)
 # Nations a user may write in lower case ("waiting list size in wales").
