@@ -964,3 +964,18 @@ def test_leaders_annoyance_is_read_as_the_reports_frustration(assistant):
     ans = assistant.ask("Why are NHS leaders so fed up about social care?")
     assert "frustrated at the government’s failure to address funding and capacity shortages in social care" in ans.answer, ans.answer
     assert "hundreds of thousands of vulnerable people" in ans.answer, ans.answer
+
+
+def test_the_parts_of_a_sum_are_the_list_its_lead_in_states_not_the_nearest_asks(assistant):
+    # "the bits that make it up" read close to the backlog chapter's asks; the list whose lead-in states the
+    # £10 billion is its parts.
+    ans = assistant.ask("break the £10bn down for me - what are the bits that make it up?")
+    assert all(f in ans.answer for f in ("£4.6 billion", "between £3.5 and £4.5 billion", "1.1 per cent")), ans.answer
+    assert "population health management" not in ans.answer, ans.answer
+
+
+def test_capitals_for_emphasis_an_adverb_and_what_would_trusts_do_are_not_declined(assistant):
+    ans = assistant.ask("why on earth would we want the waiting list to go UP? saw something about deliberately growing the backlog")
+    assert not ans.abstained and "grow the backlog" in ans.answer, (ans.answer, ans.notes)
+    ans = assistant.ask("why is capital funding such a big deal - what would trusts use it for?")
+    assert not ans.abstained and "capital" in ans.answer, (ans.answer, ans.notes)

@@ -102,6 +102,9 @@ def list_answer(question, plan, passages, cands, ctx, qid) -> Answer | None:
     findings = None if surveyed or top is None or top.section.startswith(SURVEY) else chapter_findings(question, cands, ctx)
     if findings is not None:
         options.append((True, findings[0] + 0.25, -5, findings[1]))
+    summing = _list_summing_given(question, plan, cands, ctx)
+    if summing is not None:
+        options.append((True, 3.0, -6, summing))
     studies = _case_studies(question, plan, cands, ctx)
     if studies:
         options.append((True, 2.0, -3, studies))
@@ -129,6 +132,32 @@ def list_answer(question, plan, passages, cands, ctx, qid) -> Answer | None:
     picks = candidates_at(plan, [lead], cands, passages, ctx) + picks
     return quote(question, plan, picks, ctx, qid, variants=False, as_list=True, lead=1,
                  continued=frozenset(i + 1 for i in continued))
+
+
+# "Break the £10bn down", "what is the £10bn made up of?", "the bits that make it up": the parts of a sum.
+_ASKS_PARTS = re.compile(r"\bbreak(?:s|ing)? (?:[\w£$.,'’-]+ ){0,3}?down\b|\bbreak-?down\b|\bmade up of\b|\bmakes? (?:it |this |that )?up\b|"
+                         r"\bcompris|\bconsists? of\b|\bcomponents?\b|\bconstituent|\bwhat goes into\b|\bbits\b", re.I)
+
+
+def _list_summing_given(question: str, plan: QuestionPlan, cands: list[Candidate], ctx: Context) -> list[list[int]] | None:
+    """The bulleted list, anywhere in the report, whose lead-in states the sum a question asks to break down ("The
+    extra funding requirement comprises:" after "... an extra £10 billion"): the lists nearest the question's
+    other words (what leaders need, funding asks) are not its parts."""
+    given = given_values(question)
+    if not given or not cands or not _ASKS_PARTS.search(question):
+        return None
+    table = ctx.index.sentences
+    doc, edition, _ = preferred_edition((doc_of(cands[0].sentence.chunk_id), cands[0].sentence.edition, ""), plan, table)
+    for section in table.sections(doc, edition):
+        rows = table.by_section[(doc, edition, section)]
+        for r in rows:
+            starts = table.rows[r].kind == "bullet" and (r == rows[0] or table.rows[r - 1].kind != "bullet")
+            lead = lead_in_rows(r, ctx) if starts else []
+            if lead and any(given & stated_values(table.rows[x].text) for x in lead):
+                run = [x for x in rows if x >= r]
+                run = run[:next((i for i, x in enumerate(run) if table.rows[x].kind != "bullet"), len(run))]
+                return bullet_items(run, table.rows)
+    return None
 
 
 def _lead_stating_given(question: str, items: list[list[int]], picks: list[Candidate], ctx: Context) -> int | None:
