@@ -979,3 +979,10 @@ def test_capitals_for_emphasis_an_adverb_and_what_would_trusts_do_are_not_declin
     assert not ans.abstained and "grow the backlog" in ans.answer, (ans.answer, ans.notes)
     ans = assistant.ask("why is capital funding such a big deal - what would trusts use it for?")
     assert not ans.abstained and "capital" in ans.answer, (ans.answer, ans.notes)
+
+
+def test_a_wish_list_and_what_leaders_want_others_to_act_on_are_a_chapters_asks(assistant):
+    ans = assistant.ask("whats on the wish list in the financial deal chapter?")
+    assert "Financial certainty for October onwards" in ans.answer and "Revenue funding" in ans.answer, ans.answer
+    ans = assistant.ask("list the areas leaders want govt and national bodies to act on for integrated care")
+    assert "System-level planning" in ans.answer and "Digital integration" in ans.answer, ans.answer

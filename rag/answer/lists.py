@@ -395,7 +395,7 @@ def introduced_list(plan: QuestionPlan, cands: list[Candidate], ctx: Context) ->
 
 _ASKS = re.compile(
     r"\b(?:asks?|asking|call(?:s|ed|ing)? for|(?:pushing|pressing|lobbying) for|recommend(?:s|ed|ations?)?|urg(?:e|es|ed|ing)|"
-    r"(?<!the )(?<!its )propos(?:e|es|ed|als?)|wants? (?:[\w'’-]+ ){0,4}?to do|(?:wants?|needs?) from|"
+    r"(?<!the )(?<!its )propos(?:e|es|ed|als?)|wants? (?:[\w'’-]+ ){0,4}?to (?:do|act)|(?:wants?|needs?) from|wish ?list|shopping list|"
     r"needs? (?:[\w'’-]+ )?to (?:give|provide|offer|deliver|fund)|"
     r"wants? (?:on|in terms of|for|from|when it comes to|regarding|about|around)\b|"
     # "What do leaders want?", but not "want population health management to address ...".
