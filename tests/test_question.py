@@ -640,3 +640,10 @@ def test_a_two_letter_acronym_is_named_by_two_long_words():
 )
 def test_short_years_and_abbreviations_are_read_as_the_report_writes_them(question, read):
     assert normalise_question(question) == read
+
+
+def test_two_sides_sharing_the_words_after_them_each_get_those_words():
+    assert analyse("covid death rates in the most vs least deprived areas - what numbers does it give?").sides == [
+        "covid death rates in the most deprived areas", "least deprived areas"]
+    # Sides that share nothing are left as written.
+    assert analyse("Which do more leaders worry about: staff shortages or funding?").sides == ["staff shortages", "funding"]

@@ -375,8 +375,20 @@ def _sides(q: str) -> list[str]:
         if m:
             a, b = (s.strip(" ,") for s in m.groups())
             if terms(a) and terms(b):
-                return [a, b]
+                return _shared_head(a, b)
     return []
+
+
+_DEGREE = r"(?:most|least|more|less|higher|lower|highest|lowest|best|worst|top|bottom)"
+
+
+def _shared_head(a: str, b: str) -> list[str]:
+    """Two sides sharing the words after them ("death rates in the most vs least deprived areas - what numbers?"):
+    the first side is "... the most deprived areas", the second "least deprived areas"."""
+    if not re.search(rf"\b{_DEGREE}$", a, re.I) or not re.match(rf"{_DEGREE}\b", b, re.I):
+        return [a, b]
+    b = re.split(r"\s+[-–—]\s+|[,;:?]", b)[0].strip()
+    return [f"{a} {b.split(None, 1)[1]}" if " " in b else a, b]
 
 
 def _chapter(q: str) -> str | None:
