@@ -986,3 +986,9 @@ def test_a_wish_list_and_what_leaders_want_others_to_act_on_are_a_chapters_asks(
     assert "Financial certainty for October onwards" in ans.answer and "Revenue funding" in ans.answer, ans.answer
     ans = assistant.ask("list the areas leaders want govt and national bodies to act on for integrated care")
     assert "System-level planning" in ans.answer and "Digital integration" in ans.answer, ans.answer
+
+
+def test_how_long_people_wait_is_declined_when_the_report_states_no_wait(assistant):
+    # The report gives no waiting time for CAMHS, only the share of leaders expecting demand to rise.
+    ans = assistant.ask("How long are children and young people currently waiting for a first CAMHS appointment?")
+    assert ans.abstained, ans.answer

@@ -647,3 +647,8 @@ def test_two_sides_sharing_the_words_after_them_each_get_those_words():
         "covid death rates in the most deprived areas", "least deprived areas"]
     # Sides that share nothing are left as written.
     assert analyse("Which do more leaders worry about: staff shortages or funding?").sides == ["staff shortages", "funding"]
+
+
+def test_how_long_people_wait_asks_for_a_length_of_time_not_the_size_of_a_list():
+    assert analyse("How long are children currently waiting for a first CAMHS appointment?").unit == "length"
+    assert analyse("How long was the waiting list before the pandemic?").unit != "length"

@@ -243,12 +243,12 @@ def _lengths(text: str) -> set[tuple[int, str]]:
     return out
 
 
-LENGTH_UNITS = ("year", "month", "week", "day", "hour")
+LENGTH_UNITS = ("year", "month", "week", "day", "hour", "length")  # "length": in any unit ("how long are they waiting?")
 
 
 def states_length(text: str, unit: str) -> bool:
-    """Whether a text states a length of time in `unit` ("18 months", "the next three years")."""
-    return any(u == unit for _, u in _lengths(text))
+    """Whether a text states a length of time in `unit` ("18 months", "the next three years"), any unit for "length"."""
+    return any(u == unit or unit == "length" for _, u in _lengths(text))
 
 
 def duration_fits(asked: str, context: str) -> bool:

@@ -61,6 +61,10 @@ ASIDE_FIRST = re.compile(r"^(?:besides|apart from|other than|beyond|aside from|a
                          r"when (?:(?:[\w'’-]+ ){0,3}(?:were|was) )?(?:asked|surveyed|questioned))\b.*?,\s*(?=(?:what|which|who|how)\b)", re.I)
 
 
+# How long people wait, not "how long is the waiting list" (its size).
+_HOW_LONG = re.compile(r"\bhow long\b(?![^?]{0,40}?\blists?\b)[^?]{0,60}?\bwait(?:s|ed|ing)?\b", re.I)
+
+
 def asked_unit(q: str, kind: str) -> str | None:
     """The unit a figure or comparison question asks for (%, GBP, date, count, rate, a length of time), if any."""
     unit = next((u for rx, u in _UNITS if rx.search(q)), None) if kind in ("figure", "comparison") else None
@@ -70,6 +74,8 @@ def asked_unit(q: str, kind: str) -> str | None:
     if kind == "figure" and length:
         # "how many months of pressure", "how long, in weeks, ...": a length of time, which is not a count
         unit = (length.group(1) or length.group(2)).lower()
+    elif kind == "figure" and _HOW_LONG.search(q):
+        unit = "length"  # "how long are children waiting?": a wait in any unit, not a share of them
     elif kind == "figure" and re.search(r"\bhow often\b", q, re.I):
         unit = "frequency"  # "every two weeks", "monthly"
     elif unit and (re.match(r"\s*(?:when|by when)\b", q, re.I) and not ASIDE_FIRST.match(q.strip()) or re.search(_WHICH_DATE, q)
