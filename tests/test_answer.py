@@ -992,3 +992,11 @@ def test_how_long_people_wait_is_declined_when_the_report_states_no_wait(assista
     # The report gives no waiting time for CAMHS, only the share of leaders expecting demand to rise.
     ans = assistant.ask("How long are children and young people currently waiting for a first CAMHS appointment?")
     assert ans.abstained, ans.answer
+
+
+def test_a_part_of_a_sum_the_question_gives_must_be_smaller_than_it(assistant):
+    # The report never splits the £3 billion; the £10 billion it fell short of is no part of it.
+    ans = assistant.ask("How much of the £3bn from Spending Round 2020 went specifically to mental health?")
+    assert ans.abstained, ans.answer
+    ans = assistant.ask("How much of the £10 billion is for COVID costs?")
+    assert not ans.abstained and "£4.6 billion" in ans.answer, ans.answer

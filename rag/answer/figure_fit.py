@@ -20,7 +20,7 @@ from rag.answer.features import (
     states_frequency,
     states_length,
 )
-from rag.answer.figure_question import CHECKS_A_FIGURE, PEOPLE, TIME
+from rag.answer.figure_question import CHECKS_A_FIGURE, PEOPLE, TIME, given_values, stated_values
 from rag.answer.names import BACKGROUND_TERMS, named_subjects, names_in
 from rag.answer.wording import normalise_question, terms
 from rag.schema import QuestionPlan
@@ -76,6 +76,8 @@ class _Asked:
     # The question with the figures it gives, which are not the answer, unless it checks one of them: "Is it right
     # that 57% of leaders disagree ...?" asks for the sentence stating 57%.
     given: str
+    # "How much of the £3bn went to mental health?": a part of a sum the question gives, which must be smaller.
+    part_of: set[tuple]
 
     @classmethod
     def of(cls, plan: QuestionPlan, question: str) -> _Asked:
@@ -90,7 +92,8 @@ class _Asked:
                    statistics=_STATISTIC.findall(question.lower()),
                    took_part=bool(_RESPONDED.search(question) and _SURVEY.search(question)),
                    periods_offered=offered_as_alternatives(asked_periods(plan), question),
-                   given=_FIGURES_OUT.sub(" ", question) if checks else question)
+                   given=_FIGURES_OUT.sub(" ", question) if checks else question,
+                   part_of=given_values(question) if _PART_OF.search(normalise_question(question)) else set())
 
 
 def _fits_subject_and_period(plan: QuestionPlan, c: Candidate, ctx: Context, asked: _Asked) -> bool:
@@ -118,6 +121,9 @@ def _fits_subject_and_period(plan: QuestionPlan, c: Candidate, ctx: Context, ask
         return False
     if asked.took_part and not _RESPONDED.search(text):
         return False  # "how many answered the survey", "the response rate": the panel's size says neither
+    if asked.part_of and not any(unit == u and v < value for value, unit in asked.part_of
+                                 for v, u in stated_values(c.sentence.text) if v is not None):
+        return False  # "how much of the £3bn": not the £10 billion it fell short of
     if any(w not in text.lower() for w in asked.statistics):
         return False  # a median or an average is not any figure about the same thing
     if plan.unit == "frequency":
@@ -262,6 +268,7 @@ def _group_named(group: str, text: str) -> bool:
     return set(terms(group)[:-1]) <= set(terms(text))
 
 
+_PART_OF = re.compile(r"\bhow (?:much|many) of (?:the |that |this |those |these |its |their )?(?:extra |additional |new )?[£$]?\d", re.I)
 _STATISTIC = re.compile(r"\b(median|average)\b")  # not "mean": "could mean losing them"
 
 
