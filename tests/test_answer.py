@@ -1000,3 +1000,10 @@ def test_a_part_of_a_sum_the_question_gives_must_be_smaller_than_it(assistant):
     assert ans.abstained, ans.answer
     ans = assistant.ask("How much of the £10 billion is for COVID costs?")
     assert not ans.abstained and "£4.6 billion" in ans.answer, ans.answer
+
+
+def test_a_peak_the_report_never_forecasts_is_declined_with_a_note(assistant):
+    ans = assistant.ask("When will the waiting list peak, and at what level?")
+    assert ans.abstained and any("peak" in n for n in ans.notes), (ans.answer, ans.notes)
+    ans = assistant.ask("How big is the waiting list now?")
+    assert not ans.abstained and "5.6" in ans.answer, ans.answer

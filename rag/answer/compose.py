@@ -279,6 +279,8 @@ def pre_abstains(question: str, plan: QuestionPlan, passages: list[Passage], ctx
         return ["No passage near this question tells of a reply or a response."]
     if _STAFF_PAY.search(question) and not any(_STAFF_PAY.search(s.text) for s in ctx.index.sentences.rows):
         return ["The report never speaks of staff pay (a pay rise, award or settlement)."]
+    if _PEAK.search(question) and not any(_PEAK.search(s.text) for s in ctx.index.sentences.rows):
+        return ["The report never speaks of a peak (when or how high something will top out)."]
     if _EARLIER_SURVEY.search(question):
         return ["The report gives the results of one survey of its panel (July 2021), not those of an earlier one."]
     if _SURVEY_BREAKDOWN.search(question):
@@ -291,6 +293,9 @@ def pre_abstains(question: str, plan: QuestionPlan, passages: list[Passage], ctx
 _STAFF_PAY = re.compile(r"\bpay (?:rises?|awards?|increases?|deals?|offers?|settlements?|restoration|freeze|cuts?|uplifts?|"
                         r"review bod(?:y|ies))\b|\b(?:staff|nurses['’]?|nursing|doctors['’]?|nhs) pay\b|\bsalar(?:y|ies)\b|"
                         r"\bwages?\b", re.I)
+# When or how high something will peak ("When will the waiting list peak?"), which a report may never forecast:
+# the figures nearest (the list's size now) would be quoted as though they were the peak (dev: 5 questions, none answerable).
+_PEAK = re.compile(r"\bpeak(?:s|ed|ing)?\b|\btop(?:s|ped)? out\b|\bhighest point\b", re.I)
 # "... in the previous year's survey?", "compared with the panel's survey from a year earlier", "the same question in
 # 2020": the report has one panel survey, of July 2021 (dev: 7 questions, none answerable).
 _SEASON = r"(?:(?:summer|spring|autumn|winter) )?"
