@@ -1007,3 +1007,15 @@ def test_a_peak_the_report_never_forecasts_is_declined_with_a_note(assistant):
     assert ans.abstained and any("peak" in n for n in ans.notes), (ans.answer, ans.notes)
     ans = assistant.ask("How big is the waiting list now?")
     assert not ans.abstained and "5.6" in ans.answer, ans.answer
+
+
+def test_what_came_after_the_report_and_private_hospitals_are_declined_with_notes(assistant):
+    ans = assistant.ask("What capital settlement did the NHS end up with in the October 2021 spending review?")
+    assert ans.abstained and any("after it was written" in n for n in ans.notes), (ans.answer, ans.notes)
+    ans = assistant.ask("Has the government since taken up the Confed's idea of a duty to cooperate?")
+    assert ans.abstained, ans.answer
+    ans = assistant.ask("Does the report want more operations bought from private hospitals?")
+    assert ans.abstained and any("private" in n for n in ans.notes), (ans.answer, ans.notes)
+    # What the report asks for on the same subjects is still answered.
+    ans = assistant.ask("What does the report ask for on capital funding?")
+    assert not ans.abstained and "capital" in ans.answer, ans.answer

@@ -277,10 +277,11 @@ def pre_abstains(question: str, plan: QuestionPlan, passages: list[Passage], ctx
             return [f"The report never mentions {', '.join(unknown)}."]
     if _ASKS_REPLY.search(question) and not any(_REPLIED.search(p.chunk.text) for p in passages):
         return ["No passage near this question tells of a reply or a response."]
-    if _STAFF_PAY.search(question) and not any(_STAFF_PAY.search(s.text) for s in ctx.index.sentences.rows):
-        return ["The report never speaks of staff pay (a pay rise, award or settlement)."]
-    if _PEAK.search(question) and not any(_PEAK.search(s.text) for s in ctx.index.sentences.rows):
-        return ["The report never speaks of a peak (when or how high something will top out)."]
+    for asked, note in _NEVER_SPOKEN_OF:
+        if asked.search(question) and not any(asked.search(s.text) for s in ctx.index.sentences.rows):
+            return [note]
+    if _AFTER_REPORT.search(question):
+        return ["The report cannot tell what came after it was written: what a later review gave, or who took up its proposals."]
     if _EARLIER_SURVEY.search(question):
         return ["The report gives the results of one survey of its panel (July 2021), not those of an earlier one."]
     if _SURVEY_BREAKDOWN.search(question):
@@ -296,6 +297,23 @@ _STAFF_PAY = re.compile(r"\bpay (?:rises?|awards?|increases?|deals?|offers?|sett
 # When or how high something will peak ("When will the waiting list peak?"), which a report may never forecast:
 # the figures nearest (the list's size now) would be quoted as though they were the peak (dev: 5 questions, none answerable).
 _PEAK = re.compile(r"\bpeak(?:s|ed|ing)?\b|\btop(?:s|ped)? out\b|\bhighest point\b", re.I)
+# Private or independent-sector hospitals, which a report on the NHS's recovery may never speak of: its passages on
+# the backlog would be quoted as its view on them (dev: 4 questions, none answerable).
+_PRIVATE_SECTOR = re.compile(r"\bprivate (?:hospitals?|sector|providers?|clinics?|healthcare)\b|\bindependent[- ]sector\b", re.I)
+# Subjects a question may ask about in these words, declined when no sentence of the index uses them.
+_NEVER_SPOKEN_OF = [
+    (_STAFF_PAY, "The report never speaks of staff pay (a pay rise, award or settlement)."),
+    (_PEAK, "The report never speaks of a peak (when or how high something will top out)."),
+    (_PRIVATE_SECTOR, "The report never speaks of private or independent-sector hospitals."),
+]
+# What came after the report ("What did the October review end up giving?", "Has the government since taken up the
+# Confed's idea ...?", "what did he say back?"): the passages on what it asked for would be quoted as the outcome.
+_AFTER_REPORT = re.compile(
+    r"\bend(?:ed|s)? up (?:with|getting|giving|receiving|allocating)\b|"
+    r"\b(?:signed up to|taken up|adopted|accepted|agreed to|acted on|implemented|responded to)\b[^?]{0,30}?\b"
+    r"(?:confed(?:eration)?['’]s|report['’]s|manifesto['’]s|its|their) (?:idea|proposal|call|recommendation|plan|ask)s?\b|"
+    r"\bsince (?:taken|adopted|accepted|agreed|acted|implemented|done|made|published|announced|confirmed|delivered|introduced)\b|"
+    r"\b(?:say|said|write|wrote|written) back\b", re.I)
 # "... in the previous year's survey?", "compared with the panel's survey from a year earlier", "the same question in
 # 2020": the report has one panel survey, of July 2021 (dev: 7 questions, none answerable).
 _SEASON = r"(?:(?:summer|spring|autumn|winter) )?"
