@@ -1019,3 +1019,10 @@ def test_what_came_after_the_report_and_private_hospitals_are_declined_with_note
     # What the report asks for on the same subjects is still answered.
     ans = assistant.ask("What does the report ask for on capital funding?")
     assert not ans.abstained and "capital" in ans.answer, ans.answer
+
+
+def test_quitting_and_hitting_are_read_in_the_reports_words_leave_and_impacting(assistant):
+    ans = assistant.ask("What does the report say about how problems in social care are hitting the NHS?")
+    assert "hundreds of thousands of vulnerable people" in ans.answer, ans.answer
+    ans = assistant.ask("How worried are bosses about people quitting over the next 12 months - what's the number?")
+    assert ans.answer.startswith("59%"), ans.answer

@@ -71,6 +71,12 @@ _REWRITES = [(re.compile(r"\b(what|who|where|when|how|why|which|it|that|there|he
              # The report's word for leaders' annoyance ("NHS leaders continue to be frustrated at ...").
              (re.compile(r"\b(?:annoyed|angry|angered|fed up|irritated|aggrieved|upset)\b(?! \(frustrated\))", re.I),
               lambda m: f"{m.group(0)} (frustrated)"),
+             # The report's word for one thing's effect on another ("this is impacting on the NHS's ability to ...").
+             (re.compile(r"\b(?:hitting|affecting|knock-on (?:effect|impact)s?(?: on)?)\b(?! \(impacting\))", re.I),
+              lambda m: f"{m.group(0)} (impacting)"),
+             # The report's word for staff going ("too many staff will leave their organisation").
+             (re.compile(r"\b(?:quit(?:s|ting)?|walk(?:ing)? out|head(?:ing)? for the exit)\b(?! \(leave\))", re.I),
+              lambda m: f"{m.group(0)} (leave)"),
              # The report's word for what was discussed ("Themes included ...").
              (re.compile(r"\btopics\b(?! or themes)", re.I), "topics or themes"),
              # The report's survey names general practice by its initials ("primary care GP services").
