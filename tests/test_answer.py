@@ -1026,3 +1026,9 @@ def test_quitting_and_hitting_are_read_in_the_reports_words_leave_and_impacting(
     assert "hundreds of thousands of vulnerable people" in ans.answer, ans.answer
     ans = assistant.ask("How worried are bosses about people quitting over the next 12 months - what's the number?")
     assert ans.answer.startswith("59%"), ans.answer
+
+
+def test_a_name_in_one_of_the_best_sentences_passages_is_not_declined(assistant):
+    # The best sentence sits in the integrated care chapter; the panel's make-up is in the Introduction.
+    ans = assistant.ask("Who sits on the Confed's Health Leaders Panel? Which types of leader does it include?")
+    assert not ans.abstained and "chairs and executive leads of integrated care systems" in ans.answer, (ans.answer, ans.notes)

@@ -121,7 +121,7 @@ def _compose(question: str, plan: QuestionPlan, passages: list[Passage], ctx: Co
             answer.notes.append("No passage that speaks to this question states a figure of the kind asked for.")
         return answer
     if plan.kind in ("list", "narrative"):
-        reason = _not_spoken_of(question, plan, content_sentences(cands)[0], ctx)
+        reason = _not_spoken_of(question, plan, content_sentences(cands)[:NAMED_TOP], ctx)
         if reason:
             answer = abstain(question, passages, settings, sources, qid)
             answer.notes.append(reason)
@@ -208,14 +208,20 @@ def _in_named_section(question: str, plan: QuestionPlan, cands: list[Candidate],
     return sorted(candidates_at(plan, rows, cands, passages, ctx), key=lambda c: -c.score), True
 
 
-def _not_spoken_of(question: str, plan: QuestionPlan, best: Candidate, ctx: Context) -> str | None:
-    """Why a list or narrative question is declined, when the best sentence's passage does not name what it asks
-    about, or a year after the report's publication that it asks about (the report's own time is rarely stated:
-    "demand in summer 2021"); None when it speaks of both."""
+NAMED_TOP = 3  # best sentences, one of whose passages must name what a list or narrative question names
+
+
+def _not_spoken_of(question: str, plan: QuestionPlan, top: list[Candidate], ctx: Context) -> str | None:
+    """Why a list or narrative question is declined, when the best sentence's passage does not name who it asks
+    for, none of the best sentences' passages names what it asks about, or it asks about a year after the report's
+    publication (the report's own time is rarely stated: "demand in summer 2021"); None when it speaks of all."""
+    best = top[0]
     around = f"{best.passage.chunk.section} {case_named(best, ctx)} {best.passage.chunk.text}"
     if asks_for_person(question) and not PERSON_NAMED.search(around):
         return "The passages nearest this question name no person."
-    unnamed = [n for n in named_subjects(question) if not names_in(n, around)]
+    # "Who sits on the Health Leaders Panel?": the best sentence may sit elsewhere, its list in the Introduction.
+    arounds = [f"{c.passage.chunk.section} {case_named(c, ctx)} {c.passage.chunk.text}" for c in top]
+    unnamed = [n for n in named_subjects(question) if not any(names_in(n, a) for a in arounds)]
     if unnamed:
         return f"The passages nearest this question do not name {' or '.join(unnamed)}."
     periods = asked_periods(plan)
