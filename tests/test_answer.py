@@ -1032,3 +1032,8 @@ def test_a_name_in_one_of_the_best_sentences_passages_is_not_declined(assistant)
     # The best sentence sits in the integrated care chapter; the panel's make-up is in the Introduction.
     ans = assistant.ask("Who sits on the Confed's Health Leaders Panel? Which types of leader does it include?")
     assert not ans.abstained and "chairs and executive leads of integrated care systems" in ans.answer, (ans.answer, ans.notes)
+
+
+def test_a_sum_written_short_is_checked_as_a_figure_not_as_a_word_the_report_never_uses(assistant):
+    ans = assistant.ask("the finance chapter mentions a manifesto commitment on new hospitals on top of the £10bn ask - how many hospitals?")
+    assert not ans.abstained and "40 new hospitals" in ans.answer, (ans.answer, ans.notes)

@@ -652,3 +652,9 @@ def test_two_sides_sharing_the_words_after_them_each_get_those_words():
 def test_how_long_people_wait_asks_for_a_length_of_time_not_the_size_of_a_list():
     assert analyse("How long are children currently waiting for a first CAMHS appointment?").unit == "length"
     assert analyse("How long was the waiting list before the pandemic?").unit != "length"
+
+
+def test_a_blurb_the_thrust_and_what_the_report_is_for_ask_for_a_summary():
+    for q in ("Need a two-line blurb for our comms team - what is this manifesto actually for?",
+              "what's the overall thrust of the ten point plan at the end?"):
+        assert analyse(q).kind == "summary", q

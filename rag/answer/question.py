@@ -41,7 +41,7 @@ _DOCUMENT = re.compile(
 )
 _SUMMARY = re.compile(
     r"\b(summar(?:y|ies|ise|ize|ising|izing)|gist|overview|in brief|in short|briefly|nutshell|tl;?dr|main (?:messages?|points|findings|themes|arguments?)|"
-    r"(?:key|headline) (?:messages?|takeaways?|themes)|(?:the|main|big) takeaways?|sum(?:s|med|ming)? (?:it |this |that )?up|short version|recap|run-?down|highlights|big picture|what (?:is|'s) (?:this|the) (?:report|manifesto|document|chapter|section)\b[\w\s]* about(?=[?.!\s]*$)|"
+    r"(?:key|headline) (?:messages?|takeaways?|themes)|blurb|(?:overall|main|general) thrust|what is (?:this|the) (?:report|manifesto|document) (?:actually |really )?for(?=[?.!\s]*$)|(?:the|main|big) takeaways?|sum(?:s|med|ming)? (?:it |this |that )?up|short version|recap|run-?down|highlights|big picture|what (?:is|'s) (?:this|the) (?:report|manifesto|document|chapter|section)\b[\w\s]* about(?=[?.!\s]*$)|"
     r"what does (?:this|the) (?:report|manifesto|document) (?:argue|say overall|conclude)|overall conclusions?|"
     r"what(?: is|'s|’s) (?:the|its) (?:main |key )?conclusions?(?! (?:on|about)\b)|^overall,? what (?:did|do|does)\b(?![^?]*\b(?:about|on|regarding)\b))\b",
     re.I,
