@@ -1037,3 +1037,8 @@ def test_a_name_in_one_of_the_best_sentences_passages_is_not_declined(assistant)
 def test_a_sum_written_short_is_checked_as_a_figure_not_as_a_word_the_report_never_uses(assistant):
     ans = assistant.ask("the finance chapter mentions a manifesto commitment on new hospitals on top of the £10bn ask - how many hospitals?")
     assert not ans.abstained and "40 new hospitals" in ans.answer, (ans.answer, ans.notes)
+
+
+def test_a_sentence_end_the_pdf_layout_broke_off_is_never_quoted_alone(assistant):
+    ans = assistant.ask("what's the overall thrust of the ten point plan at the end? list")
+    assert "integrated way." not in [c.quote for c in ans.citations], ans.answer

@@ -72,7 +72,8 @@ def candidates(plan: QuestionPlan, passages: list[Passage], ctx: Context) -> lis
     for rank, p in enumerate(passages):
         passage = _in_edition(p, edition)
         for row in table.by_chunk.get(passage.chunk.id, []):
-            out.append(candidate_at(plan, row, passage, rank, ctx, idf))
+            if not is_fragment(table.rows[row]):
+                out.append(candidate_at(plan, row, passage, rank, ctx, idf))
     out.sort(key=lambda c: -c.score)
     return out
 
@@ -106,7 +107,13 @@ def candidates_at(plan: QuestionPlan, rows: list[int], cands: list[Candidate], p
     by_row = {c.row: c for c in cands}
     table = ctx.index.sentences
     return [by_row.get(r) or candidate_at(plan, r, passage_for(table.rows[r], ctx, passages), UNRETRIEVED_RANK, ctx)
-            for r in rows]
+            for r in rows if not is_fragment(table.rows[r])]
+
+
+def is_fragment(s: Sentence) -> bool:
+    """Whether a sentence is the end of one broken by the PDF's layout ("integrated way.", after a page break):
+    prose, not a bullet ("chairs and chief executives of ..."), that begins in lower case. Quoted alone, it says nothing."""
+    return s.kind == "text" and s.text[:1].islower()
 
 
 def _in_edition(p: Passage, edition: str | None) -> Passage:
