@@ -1042,3 +1042,11 @@ def test_a_sum_written_short_is_checked_as_a_figure_not_as_a_word_the_report_nev
 def test_a_sentence_end_the_pdf_layout_broke_off_is_never_quoted_alone(assistant):
     ans = assistant.ask("what's the overall thrust of the ten point plan at the end? list")
     assert "integrated way." not in [c.quote for c in ans.citations], ans.answer
+
+
+def test_where_leaders_lack_confidence_lists_every_such_survey_finding(assistant):
+    ans = assistant.ask("in the survey, where did most leaders say they were NOT confident? list them with the %")
+    assert all(f in ans.answer for f in ("82%", "77%", "91%")), ans.answer
+    # A chapter's own findings still answer for its topic.
+    ans = assistant.ask("On managing public expectations, what were leaders not confident about? list the survey results")
+    assert "91%" not in ans.answer, ans.answer

@@ -114,3 +114,20 @@ def chapter_findings(question: str, cands: list[Candidate], ctx: Context) -> tup
     rows = [r for r in table.by_section[(doc_of(s.chunk_id), s.edition, s.section)]
             if _SHARE.search(table.rows[r].text) and (table.rows[r].para == s.para or scores.get(r, 0.0) >= floor)]
     return (best.score, [[r] for r in rows]) if len(rows) >= 2 else None
+
+
+# "Where were leaders NOT confident?", "which headline results show leaders lacking confidence?": the survey's
+# summary lines stating a share that is not confident, across its topics.
+_LACKS_CONFIDENCE = re.compile(r"\b(?:not|n['’]t) (?:feel )?confident\b|\black(?:s|ed|ing)? (?:of )?confidence\b|\bno confidence\b", re.I)
+
+
+def not_confident_findings(question: str, plan: QuestionPlan, cands: list[Candidate], ctx: Context) -> list[list[int]]:
+    """The survey summary's findings of leaders not confident, in report order, when a list question about the
+    survey asks where they lack confidence; none otherwise."""
+    if not cands or not _LACKS_CONFIDENCE.search(normalise_question(question)) or not ASKS_SURVEY.search(question):
+        return []
+    table = ctx.index.sentences
+    doc, edition, _ = preferred_edition((doc_of(cands[0].sentence.chunk_id), cands[0].sentence.edition, ""), plan, table)
+    return [[r] for sub in table.sections(doc, edition) if sub.startswith(SURVEY)
+            for r in table.by_section[(doc, edition, sub)]
+            if table.rows[r].kind == "bullet" and _LACKS_CONFIDENCE.search(table.rows[r].text)]

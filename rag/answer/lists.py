@@ -25,7 +25,15 @@ from rag.answer.candidates import (
 )
 from rag.answer.features import Candidate
 from rag.answer.figure_question import given_values, stated_values
-from rag.answer.findings import ASKS_FINDINGS, ASKS_SURVEY, SURVEY, chapter_findings, nearest_sub_list, survey_topic
+from rag.answer.findings import (
+    ASKS_FINDINGS,
+    ASKS_SURVEY,
+    SURVEY,
+    chapter_findings,
+    nearest_sub_list,
+    not_confident_findings,
+    survey_topic,
+)
 from rag.answer.question import ASKS_HOW_TO, chosen_items, point_numbers, topic_aliases
 from rag.ingest import CHAPTER_PARTS
 from rag.schema import Answer, Passage, QuestionPlan
@@ -102,6 +110,12 @@ def list_answer(question, plan, passages, cands, ctx, qid) -> Answer | None:
     findings = None if surveyed or top is None or top.section.startswith(SURVEY) else chapter_findings(question, cands, ctx)
     if findings is not None:
         options.append((True, findings[0] + 0.25, -5, findings[1]))
+    else:
+        # Where leaders lack confidence, across the survey's topics; a chapter's findings answer for its own topic
+        # ("On managing public expectations, what were leaders not confident about?").
+        doubting = not_confident_findings(question, plan, cands, ctx)
+        if len(doubting) >= 2:
+            options.append((True, 2.5, -7, doubting))
     summing = _list_summing_given(question, plan, cands, ctx)
     if summing is not None:
         options.append((True, 3.0, -6, summing))
