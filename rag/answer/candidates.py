@@ -161,6 +161,12 @@ def _near_duplicate(a: str, b: str) -> bool:
     return bool(wa and wb) and len(wa & wb) / min(len(wa), len(wb)) >= 0.8
 
 
+def reading_edition(cands: list[Candidate], plan: QuestionPlan, table) -> tuple[str, str]:
+    """The document of the best sentence and the edition a list or summary of it is read from."""
+    doc, edition, _ = preferred_edition((doc_of(cands[0].sentence.chunk_id), cands[0].sentence.edition, ""), plan, table)
+    return doc, edition
+
+
 def preferred_edition(key: tuple[str, str, str], plan: QuestionPlan, table) -> tuple[str, str, str]:
     """Lists and summaries read from the web edition unless the question names one: the PDF's layout
     (pull quotes, broken lines) cost some of its list items their first words. A key without a section asks only

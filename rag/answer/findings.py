@@ -6,7 +6,14 @@ from __future__ import annotations
 
 import re
 
-from rag.answer.candidates import Context, bullet_items, preferred_edition, score_floor, terms_all, title_fit
+from rag.answer.candidates import (
+    Context,
+    bullet_items,
+    reading_edition,
+    score_floor,
+    terms_all,
+    title_fit,
+)
 from rag.answer.features import Candidate, share
 from rag.answer.question import topic_aliases
 from rag.answer.wording import normalise_question
@@ -30,8 +37,7 @@ def survey_topic(question: str, plan: QuestionPlan, cands: list[Candidate], ctx:
     demand for care": Survey findings › Demand for care), wherever its sentences rank."""
     if not _SURVEYED.search(question) or not cands:
         return []
-    doc, edition, _ = preferred_edition((doc_of(cands[0].sentence.chunk_id), cands[0].sentence.edition, ""), plan,
-                                        ctx.index.sentences)
+    doc, edition = reading_edition(cands, plan, ctx.index.sentences)
     topics = _survey_topics(question, doc, edition, ctx)
     if len(topics) >= 2:
         table = ctx.index.sentences
@@ -127,7 +133,7 @@ def not_confident_findings(question: str, plan: QuestionPlan, cands: list[Candid
     if not cands or not _LACKS_CONFIDENCE.search(normalise_question(question)) or not ASKS_SURVEY.search(question):
         return []
     table = ctx.index.sentences
-    doc, edition, _ = preferred_edition((doc_of(cands[0].sentence.chunk_id), cands[0].sentence.edition, ""), plan, table)
+    doc, edition = reading_edition(cands, plan, table)
     return [[r] for sub in table.sections(doc, edition) if sub.startswith(SURVEY)
             for r in table.by_section[(doc, edition, sub)]
             if table.rows[r].kind == "bullet" and _LACKS_CONFIDENCE.search(table.rows[r].text)]

@@ -4,6 +4,7 @@ or the sentences that name the items in prose; every item quoted and cited, in t
 from __future__ import annotations
 
 import re
+from itertools import takewhile
 
 from rag.answer.candidates import (
     Context,
@@ -19,6 +20,7 @@ from rag.answer.candidates import (
     point_title,
     preferred_edition,
     quote,
+    reading_edition,
     score_floor,
     terms_all,
     title_fit,
@@ -161,17 +163,20 @@ def _list_summing_given(question: str, plan: QuestionPlan, cands: list[Candidate
     if not given or not cands or not _ASKS_PARTS.search(question):
         return None
     table = ctx.index.sentences
-    doc, edition, _ = preferred_edition((doc_of(cands[0].sentence.chunk_id), cands[0].sentence.edition, ""), plan, table)
+    doc, edition = reading_edition(cands, plan, table)
     for section in table.sections(doc, edition):
         rows = table.by_section[(doc, edition, section)]
-        for r in rows:
-            starts = table.rows[r].kind == "bullet" and (r == rows[0] or table.rows[r - 1].kind != "bullet")
-            lead = lead_in_rows(r, ctx) if starts else []
-            if lead and any(given & stated_values(table.rows[x].text) for x in lead):
-                run = [x for x in rows if x >= r]
-                run = run[:next((i for i, x in enumerate(run) if table.rows[x].kind != "bullet"), len(run))]
-                return bullet_items(run, table.rows)
+        for i, r in enumerate(rows):
+            starts = table.rows[r].kind == "bullet" and (i == 0 or table.rows[rows[i - 1]].kind != "bullet")
+            if starts and _lead_stating(given, r, ctx) is not None:
+                return bullet_items(list(takewhile(lambda x: table.rows[x].kind == "bullet", rows[i:])), table.rows)
     return None
+
+
+def _lead_stating(given: set[tuple], row: int, ctx: Context) -> int | None:
+    """The last sentence of the paragraph leading into the bulleted list of `row` that states a given sum."""
+    rows = ctx.index.sentences.rows
+    return next((r for r in reversed(lead_in_rows(row, ctx)) if given & stated_values(rows[r].text)), None)
 
 
 def _lead_stating_given(question: str, items: list[list[int]], picks: list[Candidate], ctx: Context) -> int | None:
@@ -181,8 +186,7 @@ def _lead_stating_given(question: str, items: list[list[int]], picks: list[Candi
     given = given_values(question)
     if not given or not items or not items[0] or given & {v for p in picks for v in stated_values(p.sentence.text)}:
         return None
-    rows = ctx.index.sentences.rows
-    return next((r for r in reversed(lead_in_rows(items[0][0], ctx)) if given & stated_values(rows[r].text)), None)
+    return _lead_stating(given, items[0][0], ctx)
 
 
 _LABEL = re.compile(r"^(?:\d{1,2}\.\s*)?([^:.]{3,80}):\s")
@@ -232,7 +236,7 @@ def named_item(question: str, plan: QuestionPlan, cands: list[Candidate], ctx: C
     if not cands or ASKS_FINDINGS.search(question):
         return []  # "the survey results about managing public expectations": not the ask or the point titled so
     table = ctx.index.sentences
-    doc, edition, _ = preferred_edition((doc_of(cands[0].sentence.chunk_id), cands[0].sentence.edition, ""), plan, table)
+    doc, edition = reading_edition(cands, plan, table)
     # A short title is named as an item only when the question says it is one: "population health" is often
     # only the start of "a population health management approach".
     as_item = bool(_AS_ITEM.search(question))
