@@ -1050,3 +1050,17 @@ def test_where_leaders_lack_confidence_lists_every_such_survey_finding(assistant
     # A chapter's own findings still answer for its topic.
     ans = assistant.ask("On managing public expectations, what were leaders not confident about? list the survey results")
     assert "91%" not in ans.answer, ans.answer
+
+
+def test_a_claim_misquoting_a_share_gets_the_sentence_about_its_subject_not_one_near_its_value(assistant):
+    # "9 in 10" is near 95% and 100% (other findings on inequalities); the claim is about their widening: 59%.
+    ans = assistant.ask("is it true that 9 in 10 NHS leaders said health inequalities had widened because of the pandemic?")
+    assert "59" in ans.answer and "95%" not in ans.answer and "100%" not in ans.answer, ans.answer
+    # A claim near the report's figure on the same subject still gets it.
+    ans = assistant.ask("Our draft says 5.8 million are waiting - right?")
+    assert "5.6" in ans.answer, ans.answer
+
+
+def test_a_figure_asked_after_the_report_was_published_is_declined(assistant):
+    ans = assistant.ask("How big had the elective waiting list got by the end of 2021, after the manifesto was published?")
+    assert ans.abstained and any("after it was written" in n for n in ans.notes), (ans.answer, ans.notes)

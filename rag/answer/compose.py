@@ -319,7 +319,9 @@ _AFTER_REPORT = re.compile(
     r"\b(?:signed up to|taken up|adopted|accepted|agreed to|acted on|implemented|responded to)\b[^?]{0,30}?\b"
     r"(?:confed(?:eration)?['’]s|report['’]s|manifesto['’]s|its|their) (?:idea|proposal|call|recommendation|plan|ask)s?\b|"
     r"\bsince (?:taken|adopted|accepted|agreed|acted|implemented|done|made|published|announced|confirmed|delivered|introduced)\b|"
-    r"\b(?:say|said|write|wrote|written) back\b", re.I)
+    r"\b(?:say|said|write|wrote|written) back\b|"
+    # "... by the end of 2021, after the manifesto was published?"
+    r"\b(?:after|since) (?:the|this|its) (?:report|manifesto|document|publication)(?: (?:was|came|went) (?:published|out|released|live))?\b", re.I)
 # "... in the previous year's survey?", "compared with the panel's survey from a year earlier", "the same question in
 # 2020": the report has one panel survey, of July 2021 (dev: 7 questions, none answerable).
 _SEASON = r"(?:(?:summer|spring|autumn|winter) )?"

@@ -31,6 +31,7 @@ from rag.schema import Answer, Passage, QuestionPlan
 from rag.text import stem
 
 FIGURE_WORDS = 0.75  # chosen on dev: 0.5–1.0 tie (b038 right), 0.25 changes nothing, 2.0 loses a figure
+CLAIM_FIT = 0.8  # of the best fit, at least, for a sentence near a claimed figure to come first
 
 
 def figure_answer(question, plan, pool: list[Candidate], ctx, qid, cands: list[Candidate], passages: list[Passage]) -> Answer:
@@ -103,7 +104,11 @@ def _figure_picks(plan: QuestionPlan, pool: list[Candidate], ctx: Context) -> li
         claimed = given_figures(asked) if CHECKS_A_FIGURE.search(asked) else []
         # "What share were confident ...?" is not answered by the share that were not.
         plain = set() if _DOUBTING.search(asked) else set(plan.terms) - _negated(asked)
-        pool = sorted(near, key=lambda c: (bool(claimed) and not _close_to(claimed, c.sentence.text),
+        # Only among sentences about what is claimed: "9 in 10 say inequalities have widened" misquotes "59% say
+        # health inequalities have widened", not "95% say success in tackling health inequalities should ...".
+        best_fit = max((c.score + fit[c.row] for c in near), default=0.0)
+        about = {c.row for c in near if c.score + fit[c.row] >= CLAIM_FIT * best_fit}
+        pool = sorted(near, key=lambda c: (bool(claimed) and not (c.row in about and _close_to(claimed, c.sentence.text)),
                                            bool(_negated(c.sentence.text) & plain),
                                            level and bool(_STATES_CHANGE.search(c.sentence.text)), -fit[c.row])) + [
             c for c in pool if c not in near]
