@@ -658,3 +658,19 @@ def test_a_blurb_the_thrust_and_what_the_report_is_for_ask_for_a_summary():
     for q in ("Need a two-line blurb for our comms team - what is this manifesto actually for?",
               "what's the overall thrust of the ten point plan at the end?"):
         assert analyse(q).kind == "summary", q
+
+
+def test_the_top_two_and_findings_with_their_percentages_ask_for_a_list():
+    assert analyse("top two changes that drove improvement during covid, with the %s").kind == "list"
+    assert analyse("regulation chapter - what did the panel say? findings with percentages").kind == "list"
+    assert analyse("what share of leaders said the top priority was staff?").kind != "list"
+
+
+def test_what_the_report_highlights_is_not_a_request_for_its_highlights():
+    assert analyse("Could you give some examples of the whole-system pathway changes the report highlights?").kind != "summary"
+    assert analyse("give me the highlights of the workforce chapter").kind == "summary"
+
+
+def test_a_price_tag_asks_for_a_sum_of_money():
+    plan = analyse("whats the price tag on the 40 new hospitals pledge?")
+    assert plan.kind == "figure" and plan.unit == "GBP"

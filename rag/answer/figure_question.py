@@ -20,7 +20,7 @@ ASKS_FOR_FIGURE = re.compile(
     r"\b(how (?:many|much|long|often|big|large|far|high|low)|what (?:share|percentage|proportion|per ?cent|fraction|number|"
     r"figure|amount|sum|rate|level|total|size|date|month|year|period|quarter)|which (?:financial |calendar )?(?:month|year|date|period|quarter)|"
     r"(?:^|(?<=[^\w\s])|(?<=[^\w\s] )|(?<=\band )|(?<=\bbut )|(?<=\bor )|(?<=\bso )|(?<=\bknow )|(?<=\btell me )|(?<=\bidea )|"
-    r"(?<=\bwondering )|(?<=\bfind out )|(?<=\bremind me )|(?<=\bcheck ))when\b(?!\s+(?:they|it|the report|you|we|i|people|leaders|the confed(?:eration)?) (?:say|says|said|talk|talks|mention|mentions|refer|refers|write|writes|use|uses|call|calls)\b)|(?:^|(?<=[^\w\s] )|(?<=\band ))by when\b|\bby when\s*\??\s*$|percentage|proportion|per cent|%|number (?:of|for)|^(?:the )?share of\b|^(?:the )?(?:increase|rise|fall|drop|growth|reduction|jump) in\b|cost|billion|million|what (?:was|is|were) the (?:median|average)|"
+    r"(?<=\bwondering )|(?<=\bfind out )|(?<=\bremind me )|(?<=\bcheck ))when\b(?!\s+(?:they|it|the report|you|we|i|people|leaders|the confed(?:eration)?) (?:say|says|said|talk|talks|mention|mentions|refer|refers|write|writes|use|uses|call|calls)\b)|(?:^|(?<=[^\w\s] )|(?<=\band ))by when\b|\bby when\s*\??\s*$|percentage|proportion|per cent|%|number (?:of|for)|^(?:the )?share of\b|^(?:the )?(?:increase|rise|fall|drop|growth|reduction|jump) in\b|cost|price[- ]?tag|billion|million|what (?:was|is|were) the (?:median|average)|"
     r"(?:what|how) (?:is|was|are|were) the (?:size|length|value|total|scale) of|"
     r"what (?:is|was|were|are) the (?:[\w-]+ ){0,2}?(?:rate|ratio)\b|what (?:[\w'’-]+ ){1,2}(?:rate|ratio)s? (?:did|does|do|was|is|were|are|has|have|will|would|must|should)\b|"
     # "What is the gap in life expectancy between ...?"
@@ -39,7 +39,7 @@ _UNITS = [
     (re.compile(r"\b(shares?|percentages?|proportions?|per ?cent|%|what fraction|how many (?:in|out of) (?:ten|10|five|four|three|a hundred|100)(?![,\d]|\s+(?:years?|months?|weeks?|days?))|how many (?:(?:of|on|in|among) )?(?:the )?(?:leaders|respondents|panel|members|trusts)|"
                 r"among (?:the )?(?:[\w'’-]+ ){0,3}?(?:leaders|respondents|members|panel)\b[^?.!]*\bhow many)\b(?! of the public)"
                 r"(?! (?:make up|are on|are in|sit on|form|comprise|belong))", re.I), "%"),
-    (re.compile(r"\b(how much|funding|money|cost|£|billion|budget|investment|pounds|spend|income|salary|turnover)\b", re.I), "GBP"),
+    (re.compile(r"\b(how much|funding|money|cost|price[- ]?tag|£|billion|budget|investment|pounds|spend|income|salary|turnover)\b", re.I), "GBP"),
     (re.compile(r"\b(when|by when|which months?|what months?|which year|what year|what date|which quarter|what period|which period)\b", re.I), "date"),
     (re.compile(r"\b(rate|per 100,000|mortality)\b", re.I), "rate"),
     (re.compile(r"\bhow many\b|\b(?:how (?:big|large) (?:is|was|are|were)|(?:what|the) size of) (?!(?:the |a |an )?(?:rise|increase|fall|drop|gap|difference|change|growth|cut|shortfall)s?\b)", re.I), "count"),

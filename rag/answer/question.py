@@ -41,7 +41,7 @@ _DOCUMENT = re.compile(
 )
 _SUMMARY = re.compile(
     r"\b(summar(?:y|ies|ise|ize|ising|izing)|gist|overview|in brief|in short|briefly|nutshell|tl;?dr|main (?:messages?|points|findings|themes|arguments?)|"
-    r"(?:key|headline) (?:messages?|takeaways?|themes)|blurb|(?:overall|main|general) thrust|what is (?:this|the) (?:report|manifesto|document) (?:actually |really )?for(?=[?.!\s]*$)|(?:the|main|big) takeaways?|sum(?:s|med|ming)? (?:it |this |that )?up|short version|recap|run-?down|highlights|big picture|what (?:is|'s) (?:this|the) (?:report|manifesto|document|chapter|section)\b[\w\s]* about(?=[?.!\s]*$)|"
+    r"(?:key|headline) (?:messages?|takeaways?|themes)|blurb|(?:overall|main|general) thrust|what is (?:this|the) (?:report|manifesto|document) (?:actually |really )?for(?=[?.!\s]*$)|(?:the|main|big) takeaways?|sum(?:s|med|ming)? (?:it |this |that )?up|short version|recap|run-?down|(?<!report )(?<!it )(?<!manifesto )(?<!plan )(?<!document )highlights|big picture|what (?:is|'s) (?:this|the) (?:report|manifesto|document|chapter|section)\b[\w\s]* about(?=[?.!\s]*$)|"
     r"what does (?:this|the) (?:report|manifesto|document) (?:argue|say overall|conclude)|overall conclusions?|"
     r"what(?: is|'s|’s) (?:the|its) (?:main |key )?conclusions?(?! (?:on|about)\b)|^overall,? what (?:did|do|does)\b(?![^?]*\b(?:about|on|regarding)\b))\b",
     re.I,
@@ -91,6 +91,9 @@ _LIST_ANYWHERE = re.compile(
     # "What are all the uses it names?", "what % picked each option?", "... four key areas. Which are they?",
     # "run me through the staff survey numbers", "asks on regulation?"
     r"what (?:are|were) all (?:of )?the|\beach (?:option|answer|item|area|one)\b|\b(?:what|which) (?:are|were) (?:they|these|those)(?=\s*(?:[?.!]|$))|"
+    # "top two changes that drove improvement", "regulation findings with percentages": several things, each with its figure.
+    r"\btop (?:two|three|four|five|[2-5])\b(?! (?:per cent|percent|%))|"
+    r"\b(?:findings|results|options|answers|changes|areas|services) with (?:the |their )?(?:per cents|percentages|figures|numbers|stats)\b|"
     r"run (?:me |us )?through (?:the |all the |every |each )?(?:[\w'’-]+ ){0,4}?(?:numbers|stats|statistics|figures|findings|asks|points|"
     r"recommendations|bullets|options|measures|results|issues)|"
     # "What did the survey find on the white paper and on regulation?": its findings, one a line.
@@ -225,7 +228,7 @@ def _kind(q: str) -> str:
         asked = re.sub(r"£?\d[\d,.]*\s*(?:%|per cent|million|billion|bn|m)?", " ", core)
         # "..., and what share predicted a rise for each?": a figure for every item is still a list.
         if not ASKS_FOR_FIGURE.search(asked) or re.search(r"\bwhat (?:are|were)\b|\b(?:for|of) each\b|\brespectively\b|"
-                                                  r"\bin (?:what|which) order\b|\beach (?:option|answer|item|area|one)\b|\b(?:what|which) (?:other\b|costs\b)|\b(?:with (?:the |their )?|(?:the |their ))(?:percentages|figures|numbers|shares)\b|"
+                                                  r"\bin (?:what|which) order\b|\beach (?:option|answer|item|area|one)\b|\b(?:what|which) (?:other\b|costs\b)|\b(?:with (?:the |their )?|(?:the |their ))(?:percentages|per cents|figures|numbers|shares)\b|"
                                                   r"\b(?:percentages|figures|numbers|shares) (?:please|pls)\b", q, re.I):
             return "list"
     if ASKS_FOR_FIGURE.search(q) or claims_a_figure(q):
