@@ -1064,3 +1064,12 @@ def test_a_claim_misquoting_a_share_gets_the_sentence_about_its_subject_not_one_
 def test_a_figure_asked_after_the_report_was_published_is_declined(assistant):
     ans = assistant.ask("How big had the elective waiting list got by the end of 2021, after the manifesto was published?")
     assert ans.abstained and any("after it was written" in n for n in ans.notes), (ans.answer, ans.notes)
+
+
+def test_every_finding_of_a_named_chapter_is_listed_not_the_survey_summarys_topic_of_that_name(assistant):
+    # The survey summary's "Regulation" has one finding (91%); the chapter gives five.
+    ans = assistant.ask("regulation chapter - what did the leaders panel say about support from NHSE/I and the national "
+                        "bodies? findings with percentages")
+    assert all(f in ans.answer for f in ("46", "25", "53", "16", "91")), ans.answer
+    ans = assistant.ask("Give me every survey finding in the integrated care chapter about ICSs and the health and care bill")
+    assert all(f in ans.answer for f in ("67", "80", "57")), ans.answer

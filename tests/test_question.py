@@ -674,3 +674,9 @@ def test_what_the_report_highlights_is_not_a_request_for_its_highlights():
 def test_a_price_tag_asks_for_a_sum_of_money():
     plan = analyse("whats the price tag on the 40 new hospitals pledge?")
     assert plan.kind == "figure" and plan.unit == "GBP"
+
+
+def test_a_terse_question_may_name_its_chapter_first():
+    assert analyse("regulation chapter - what did the panel say? findings with percentages").chapter == "regulation"
+    assert analyse("workforce chapter - what does it say leaders need? as bullets").chapter == "workforce"
+    assert analyse("What does the workforce chapter say leaders need?").chapter == "workforce"

@@ -23,7 +23,7 @@ from rag.sentence_table import doc_of
 
 SURVEY = TOP_LEVEL[2][0]  # "Survey findings"
 
-ASKS_FINDINGS = re.compile(r"\b(?:find|found|findings|results|numbers|stats?|statistics|figures|percentages)\b", re.I)
+ASKS_FINDINGS = re.compile(r"\b(?:find|found|findings?|results|numbers|stats?|statistics|figures|percentages)\b", re.I)
 
 
 _SURVEYED = re.compile(r"\b(?:survey|panel|poll)\b", re.I)
@@ -96,6 +96,7 @@ def _survey_subsections(doc: str, edition: str, ctx: Context) -> list[str]:
 # Findings of the panel, asked by their name or by who gave them.
 _OF_THE_PANEL = re.compile(r"\b(?:survey|panel|poll|leaders|respondents|findings|results)\b", re.I)
 TOLD_PART = CHAPTER_PARTS[1]  # "What have NHS leaders told us?": a chapter's survey findings
+_EVERY = re.compile(r"\b(?:all|every|each|full|complete)\b", re.I)
 _SHARE = re.compile(r"\d+ ?(?:per ?cent|%)|\b(?:one|two|three|four|five|six|seven|eight|nine) in (?:three|four|five|ten)\b", re.I)
 
 
@@ -112,13 +113,15 @@ def chapter_findings(question: str, cands: list[Candidate], ctx: Context) -> tup
                      for t in _survey_subsections(doc_of(first.chunk_id), first.edition, ctx)):
         return None  # "the survey findings about demand": a topic of the survey's own, "Demand for care"
     best = next((c for c in cands if c.sentence.section.endswith(TOLD_PART) and _SHARE.search(c.sentence.text)), None)
-    if best is None or best.score < score_floor(cands[0], ctx):
+    # "every stat", "all the findings": each share the section states, however it scores.
+    every = bool(_EVERY.search(question))
+    if best is None or best.score < score_floor(cands[0], ctx) and not every:
         return None
     table, floor = ctx.index.sentences, score_floor(best, ctx)
     scores = {c.row: c.score for c in cands}
     s = best.sentence
     rows = [r for r in table.by_section[(doc_of(s.chunk_id), s.edition, s.section)]
-            if _SHARE.search(table.rows[r].text) and (table.rows[r].para == s.para or scores.get(r, 0.0) >= floor)]
+            if _SHARE.search(table.rows[r].text) and (every or table.rows[r].para == s.para or scores.get(r, 0.0) >= floor)]
     return (best.score, [[r] for r in rows]) if len(rows) >= 2 else None
 
 

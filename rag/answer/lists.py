@@ -101,7 +101,9 @@ def list_answer(question, plan, passages, cands, ctx, qid) -> Answer | None:
     asks = asks_list(question, plan, cands, ctx)
     if asks is not None and (asks[2] or not any(o[1] > asks[0] + 0.25 for o in options)):
         options.append((True, asks[0] + 0.25 + float(asks[2]), -2, asks[1]))
-    surveyed = survey_topic(question, plan, cands, ctx)
+    # "every stat from the regulation chapter": the chapter's own findings, not the survey summary's topic of that name.
+    in_chapter = bool(plan.chapter) and not any(c.sentence.section.startswith(SURVEY) for c in cands)
+    surveyed = [] if in_chapter else survey_topic(question, plan, cands, ctx)
     # Not when the best sentences are elsewhere: "When the panel was asked what would help ..., what options came
     # out on top?" is answered in the chapter, which reports more of the survey than its findings' summary.
     if surveyed and (ASKS_FINDINGS.search(question)

@@ -125,7 +125,10 @@ _GROUP = re.compile(
 _PLACE = re.compile(r"\b(?:in|across|for)\s+(England|Wales|Scotland|Northern Ireland|the UK|London|[A-Z][a-z]+(?: [A-Z][a-z]+)*)\b")
 # "the section on workforce" (not "play their part on a fairer backlog").
 _CHAPTER_ON = re.compile(r"\b(?:the|this|that|its|a|which) (?:chapter|section|part)\s+(?:on|about|covering|dealing with|of)\s+(.+?)(?:[?.!]|$)", re.I)
-_CHAPTER_NAMED = re.compile(r"\bthe\s+((?:[\w'’-]+\s+){1,5}?)(?:chapter|section)\b", re.I)
+# "regulation chapter - what did the panel say?": a terse question names it first.
+_CHAPTER_NAMED = re.compile(r"\bthe\s+((?:[\w'’-]+\s+){1,5}?)(?:chapter|section)\b|"
+                            r"^((?:(?!(?:what|which|who|how|why|when|where|is|are|was|were|does|do|did|can|could|give|in|on|from|"
+                            r"the|this|that|a|an|per|according)\b)[\w'’-]+\s+){1,3}?)(?:chapter|section)\b", re.I)
 _ASKING = re.compile(
     r"^(?:(?:so|and|ok|please|can you|could you|tell me|i'd like to know|i want to know|according to the report),?\s+)*"
     r"(?:what|which|who|whom|whose|when|where|why|how(?: many| much| long| often)?|is|are|was|were|does|do|did|has|have|"
@@ -399,6 +402,6 @@ def _chapter(q: str) -> str | None:
     m = _CHAPTER_NAMED.search(q) or _CHAPTER_ON.search(q)
     if not m:
         return None
-    name = m.group(1).strip()
+    name = next(g for g in m.groups() if g).strip()
     name = re.sub(r"^(?:summari[sz]e|describe|what(?:'s| is| does)?|give me|the|a)\s+", "", name, flags=re.I).strip()
     return name if terms(name) else None
