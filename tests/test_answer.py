@@ -1073,3 +1073,15 @@ def test_every_finding_of_a_named_chapter_is_listed_not_the_survey_summarys_topi
     assert all(f in ans.answer for f in ("46", "25", "53", "16", "91")), ans.answer
     ans = assistant.ask("Give me every survey finding in the integrated care chapter about ICSs and the health and care bill")
     assert all(f in ans.answer for f in ("67", "80", "57")), ans.answer
+
+
+def test_a_share_for_a_horizon_the_report_never_gives_is_declined(assistant):
+    ans = assistant.ask("What percentage of the leaders panel thought clearing the elective backlog in five to seven years "
+                        "was realistic?")
+    assert ans.abstained, ans.answer
+
+
+def test_list_it_asks_for_the_items_of_the_one_bullet_the_question_is_about(assistant):
+    # Not every bullet of the backlog chapter's asks: the one on the £5.4 billion names what it pays for.
+    ans = assistant.ask("what will the £5.4bn from october be spent on staff-wise? list it")
+    assert "theatre staff" in ans.answer and "population health management" not in ans.answer, ans.answer

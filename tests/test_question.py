@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rag.answer.names import asks_for_person, named_subjects, names_in
-from rag.answer.question import analyse, asked_topic
+from rag.answer.question import analyse, asked_topic, point_numbers
 from rag.answer.wording import normalise_question
 from rag.text import stem
 
@@ -680,3 +680,14 @@ def test_a_terse_question_may_name_its_chapter_first():
     assert analyse("regulation chapter - what did the panel say? findings with percentages").chapter == "regulation"
     assert analyse("workforce chapter - what does it say leaders need? as bullets").chapter == "workforce"
     assert analyse("What does the workforce chapter say leaders need?").chapter == "workforce"
+
+
+def test_a_point_numbered_no_or_hash_is_that_point_but_no_one_is_not():
+    assert point_numbers("ten point plan no.4 - what are the reasons?") == {"4"}
+    assert point_numbers("what does plan #7 say?") == {"7"}
+    assert point_numbers("there is no one answer, is there?") == set()
+
+
+def test_a_time_horizon_is_a_duration_the_figure_must_be_for():
+    plan = analyse("What percentage of leaders thought clearing the backlog in five to seven years was realistic?")
+    assert [q.text for q in plan.qualifiers if q.kind == "duration"] == ["in five to seven years"]

@@ -199,7 +199,7 @@ _AS_ITEM = re.compile(r"\b(?:point|bullet|heading|item|section)\b", re.I)
 NAMED_ITEM_TOP = 3  # best sentences, one of which a named item must hold
 
 
-_WHOLE_LIST = re.compile(r"\b(?:all|every|each|list|full|complete|whole|asks|points|bullets?|recommendations)\b", re.I)
+_WHOLE_LIST = re.compile(r"\b(?:all|every|each|list(?! (?:it|them|these|those)\b)|full|complete|whole|asks|points|bullets?|recommendations)\b", re.I)
 _GENERIC = re.compile(r"\b(?:health|care|social|nhs|new)\b", re.I)  # words of many chapter titles, which name none
 _COUNTS_ITEMS = re.compile(r"\b(?:\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)[ -](?:[\w-]+ )?(?:points?|asks|items|areas|things|"
                            r"priorities|recommendations|themes|findings)\b", re.I)

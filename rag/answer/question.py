@@ -109,8 +109,10 @@ _NOT_PLURAL = {"does", "is", "was", "has", "this", "its", "us", "years", "months
                # verbs: "what happens if ..."
                "happens", "goes", "comes", "seems", "matters", "remains", "makes", "gets", "takes", "works", "lies"}
 # How long something lasted or waited ("waiting more than two years"): a count for another length is not it.
-_DURATION = re.compile(r"\b(?:more than|over|longer than|at least|under|less than|within|up to)\s+"
-                       r"(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|eighteen|\d+)\s+"
+# "in five to seven years", "over the next three years": a time horizon.
+_N = r"(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|eighteen|\d+)"
+_DURATION = re.compile(r"\b(?:more than|over(?: the next)?|longer than|at least|under|less than|within|up to|in(?: the next)?)\s+"
+                       rf"{_N}(?:\s*(?:to|-|–)\s*{_N})?\s+"
                        r"(?:years?|months?|weeks?|days?|hours?)\b", re.I)
 _EDITION = re.compile(r"\b(?:in |of )?the (pdf|web|printed|online|print) (?:edition|version|copy)\b", re.I)
 _GROUP = re.compile(
@@ -140,7 +142,9 @@ _ASKING = re.compile(
 
 
 # "point one of the plan", "number 7", "the third point": a numbered section ("Ten-point plan › 3. ...").
-_NUMBERED = re.compile(r"\b(?:point|number|item|no\.?)\s+(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)\b", re.I)
+# "point 4", "no.4", "#4" (not "no one").
+_NUMBERED = re.compile(r"\b(?:point|number|item)\s+(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)\b|"
+                       r"(?:\bno\.?\s*|#\s?)(\d{1,2})\b", re.I)
 _ORDINALS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"]
 _ORDINAL = re.compile(rf"\b({'|'.join(_ORDINALS)}) (?:point|item|recommendation)\b", re.I)
 
@@ -167,7 +171,7 @@ def chosen_items(question: str, count: int) -> list[int] | None:
 
 def point_numbers(question: str) -> set[str]:
     """The numbers of the points a question names ("point one", "the third point"), as the titles number them."""
-    numbers = {str(figures.NUMBER_WORDS.get(w.lower(), w)) for w in _NUMBERED.findall(question)}
+    numbers = {str(figures.NUMBER_WORDS.get(w.lower(), w)) for m in _NUMBERED.findall(question) for w in m if w}
     return numbers | {str(_ORDINALS.index(w.lower()) + 1) for w in _ORDINAL.findall(question)}
 
 
