@@ -1085,3 +1085,22 @@ def test_list_it_asks_for_the_items_of_the_one_bullet_the_question_is_about(assi
     # Not every bullet of the backlog chapter's asks: the one on the £5.4 billion names what it pays for.
     ans = assistant.ask("what will the £5.4bn from october be spent on staff-wise? list it")
     assert "theatre staff" in ans.answer and "population health management" not in ans.answer, ans.answer
+
+
+def test_examples_in_brackets_need_not_be_named(assistant):
+    ans = assistant.ask("What share of panel members doubt the lighter-touch inspection regime (CQC etc) will survive "
+                        "after the pandemic?")
+    assert not ans.abstained and "91" in ans.answer, (ans.answer, ans.notes)
+
+
+def test_how_many_people_is_a_count_even_when_the_question_speaks_of_funding(assistant):
+    ans = assistant.ask("how many patients have been discharged through discharge to assess since that funding started?")
+    assert ans.abstained, ans.answer
+
+
+def test_a_figure_question_answered_only_by_the_figure_it_gives_is_declined(assistant):
+    # Nor is the back page's London address a figure for London.
+    ans = assistant.ask("Of the 93,806 vacancies, how many are in London compared with other regions?")
+    assert ans.abstained and "Smith Square" not in ans.answer, ans.answer
+    ans = assistant.ask("Of the 5.6 million waiting, how many had waited over a year?")
+    assert not ans.abstained and "290,000" in ans.answer, ans.answer

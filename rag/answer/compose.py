@@ -63,7 +63,7 @@ def compose(question: str, plan: QuestionPlan, passages: list[Passage], ctx: Con
     answer = _compose(question, plan, passages, ctx, qid)
     asked = normalise_question(question)
     unnamed = _names_none(question, answer) if plan.kind not in ("document", "summary") else None
-    reason = unnamed or _not_broken_down(asked, answer)
+    reason = unnamed or _not_broken_down(asked, answer) or _only_given(asked, plan, answer)
     if reason:
         answer = abstain(question, passages, ctx.settings, ctx.index.sources, qid)
         answer.notes.append(reason)
@@ -166,6 +166,26 @@ def _not_broken_down(asked: str, answer: Answer) -> str | None:
     if len({f.text for f in parts}) >= 2:
         return None
     return f"The report gives no breakdown of {given[0].text}."
+
+
+_ASKS_AMOUNT = re.compile(r"\bhow (?:many|much)\b|\bwhat (?:share|percentage|proportion|number)\b", re.I)
+
+
+def _only_given(asked: str, plan: QuestionPlan, answer: Answer) -> str | None:
+    """Why a figure question (as `normalise_question` reads it) is declined when its quotes state no figure but
+    those it gives: "Of the 93,806 vacancies, how many are in London?" is not answered by the sentence stating
+    93,806. Not a claim to check, which asks for the figure it gives."""
+    given = given_figures(asked)
+    if answer.abstained or not given or plan.kind not in ("figure", "comparison") or CHECKS_A_FIGURE.search(asked):
+        return None
+    # Asking for an amount, not when or whose it is ("the 93,806 vacancies are for which month?").
+    if plan.unit == "date" or not _ASKS_AMOUNT.search(asked):
+        return None
+    stated = [f for c in answer.citations for f in figures.find_figures(c.quote)
+              if f.kind != "date" and not figures.is_trivial(f)]
+    if not stated or any(not figures.appears_in(f, given) for f in stated):
+        return None
+    return f"The passages near this question state no figure besides {given[0].text}."
 
 
 def _names_none(question: str, answer: Answer) -> str | None:

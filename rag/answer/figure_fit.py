@@ -44,7 +44,8 @@ def year_published(c: Candidate, ctx: Context) -> int:
 def figure_pool(plan: QuestionPlan, cands: list[Candidate]) -> list[Candidate]:
     """Sentences stating a figure, best first. The asked unit is a feature of the score, not a filter:
     "how much higher" asks for a share, not money, and a filter on a misread unit loses the answer."""
-    return [c for c in cands if c.features["has_figure"] and c.sentence.section != "Front matter"]
+    # The title page's date and the back page's address and phone number are no figures about a subject.
+    return [c for c in cands if c.features["has_figure"] and c.sentence.section not in ("Front matter", "Back matter")]
 
 
 def asked_periods(plan: QuestionPlan) -> list[str]:

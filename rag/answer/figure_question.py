@@ -70,6 +70,8 @@ def asked_unit(q: str, kind: str) -> str | None:
     unit = next((u for rx, u in _UNITS if rx.search(q)), None) if kind in ("figure", "comparison") else None
     if unit == "GBP" and _CHANGE.search(q) and not re.search(r"£|money|funding|billion|cost|budget|spend", q, re.I):
         unit = None  # "how much higher were death rates": a change, which the report may give as a share or a count
+    if unit == "GBP" and re.search(r"\bhow many\b", q, re.I) and not re.search(r"\bhow much\b|£|\bpounds\b|\bbillions?\b", q, re.I):
+        unit = "count"  # "how many patients were discharged since that funding started?": people, not money
     length = re.search(r"\bhow many (year|month|week|day|hour)s\b|\bhow long\b.{0,40}?\bin (year|month|week|day|hour)s\b", q, re.I)
     if kind == "figure" and length:
         # "how many months of pressure", "how long, in weeks, ...": a length of time, which is not a count

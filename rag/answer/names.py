@@ -52,6 +52,8 @@ def named_subjects(q: str) -> list[str]:
     # The "(GP)" the rewrites add after "general practice" matches the survey's words; the user named no one.
     q = normalise_question(q).replace("general practice (GP)", "general practice")
     q = re.sub(r"\b(Secretary of State) for Health(?: and Social Care)?", r"\1", q, flags=re.I)
+    # "(CQC etc)", "(e.g. NHS Providers)": examples the asker gives, which need not be named.
+    q = re.sub(r"\([^()]*\b(?:etc|e\.?g|i\.?e|and so on|or similar)\b[^()]*\)", " ", q, flags=re.I)
     words = re.findall(r"[A-Za-z][\w'’-]*", q)
     if sum(w[0].isupper() for w in words) > 0.8 * len(words):
         return []  # Title Case or CAPITALS: capitals no longer mark names
