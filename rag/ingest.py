@@ -37,6 +37,8 @@ TOP_LEVEL = [
     ("References", r"References"),
     ("About", r"About(?: us)?"),
 ]
+# The title page and the back page (address, copyright): the report's furniture, no chapter of it.
+PAGE_FURNITURE = ("Front matter", "Back matter")
 CHAPTER_PARTS = ["The challenge", "What have NHS leaders told us?", "What do NHS leaders need?"]
 SURVEY_PARTS = {
     "health inequalities": "Health inequalities",

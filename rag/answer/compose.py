@@ -160,8 +160,7 @@ def _not_broken_down(asked: str, answer: Answer) -> str | None:
         return None
     whole = max((f.value for f in given if f.value is not None and f.unit == given[0].unit), default=None)
     # A part is smaller than the whole ("7 million" hidden is no part of the 5.6 million waiting).
-    parts = [f for c in answer.citations for f in figures.find_figures(c.quote)
-             if f.kind != "date" and not figures.is_trivial(f) and not figures.appears_in(f, given)
+    parts = [f for f in _quoted_figures(answer) if not figures.appears_in(f, given)
              and (whole is None or f.value is None or f.unit != given[0].unit or f.value < whole)]
     if len({f.text for f in parts}) >= 2:
         return None
@@ -181,11 +180,15 @@ def _only_given(asked: str, plan: QuestionPlan, answer: Answer) -> str | None:
     # Asking for an amount, not when or whose it is ("the 93,806 vacancies are for which month?").
     if plan.unit == "date" or not _ASKS_AMOUNT.search(asked):
         return None
-    stated = [f for c in answer.citations for f in figures.find_figures(c.quote)
-              if f.kind != "date" and not figures.is_trivial(f)]
+    stated = _quoted_figures(answer)
     if not stated or any(not figures.appears_in(f, given) for f in stated):
         return None
     return f"The passages near this question state no figure besides {given[0].text}."
+
+
+def _quoted_figures(answer: Answer) -> list:
+    """The figures an answer's quotes state, as a question's are read (`given_figures`): not dates, not trivial."""
+    return [f for c in answer.citations for f in given_figures(c.quote)]
 
 
 def _names_none(question: str, answer: Answer) -> str | None:

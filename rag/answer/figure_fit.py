@@ -23,6 +23,7 @@ from rag.answer.features import (
 from rag.answer.figure_question import CHECKS_A_FIGURE, PEOPLE, TIME, given_values, stated_values
 from rag.answer.names import BACKGROUND_TERMS, named_subjects, names_in
 from rag.answer.wording import normalise_question, terms
+from rag.ingest import PAGE_FURNITURE
 from rag.schema import QuestionPlan
 from rag.sentence_table import doc_of
 from rag.text import stem
@@ -45,7 +46,7 @@ def figure_pool(plan: QuestionPlan, cands: list[Candidate]) -> list[Candidate]:
     """Sentences stating a figure, best first. The asked unit is a feature of the score, not a filter:
     "how much higher" asks for a share, not money, and a filter on a misread unit loses the answer."""
     # The title page's date and the back page's address and phone number are no figures about a subject.
-    return [c for c in cands if c.features["has_figure"] and c.sentence.section not in ("Front matter", "Back matter")]
+    return [c for c in cands if c.features["has_figure"] and c.sentence.section not in PAGE_FURNITURE]
 
 
 def asked_periods(plan: QuestionPlan) -> list[str]:

@@ -10,7 +10,7 @@ import re
 from rag.answer.candidates import Context, passage_for, point_title, preferred_edition, terms_all, title_fit
 from rag.answer.core import citation_for, verify_figures
 from rag.answer.lists import LIST_WORDS
-from rag.ingest import CHAPTER_PARTS
+from rag.ingest import CHAPTER_PARTS, PAGE_FURNITURE
 from rag.schema import Answer, Citation, Passage, QuestionPlan
 from rag.sentence_table import doc_of
 
@@ -45,7 +45,7 @@ def section_titles(question: str, plan: QuestionPlan, passages: list[Passage], c
     elif set(plan.terms) <= _WHOLE:
         if _OUTLINE.search(question):
             # "What sections is the report divided into?": its outline, front and back matter aside.
-            tops = [t for t in dict.fromkeys(s.split(" › ")[0] for s in sections) if t not in ("Front matter", "Back matter")]
+            tops = [t for t in dict.fromkeys(s.split(" › ")[0] for s in sections) if t not in PAGE_FURNITURE]
             titles = [(t, t if t in sections else next(s for s in sections if s.startswith(t + " › "))) for t in tops]
         else:
             # Its chapters or themes: those with a challenge, findings and asks.
