@@ -106,8 +106,8 @@ def _figure_picks(plan: QuestionPlan, pool: list[Candidate], ctx: Context) -> li
         plain = set() if _DOUBTING.search(asked) else set(plan.terms) - _negated(asked)
         # Only among sentences about what is claimed: "9 in 10 say inequalities have widened" misquotes "59% say
         # health inequalities have widened", not "95% say success in tackling health inequalities should ...".
-        best_fit = max((c.score + fit[c.row] for c in near), default=0.0)
-        about = {c.row for c in near if c.score + fit[c.row] >= CLAIM_FIT * best_fit}
+        best_fit = max(fit.values(), default=0.0)
+        about = {row for row, f in fit.items() if f >= CLAIM_FIT * best_fit}
         pool = sorted(near, key=lambda c: (bool(claimed) and not (c.row in about and _close_to(claimed, c.sentence.text)),
                                            bool(_negated(c.sentence.text) & plain),
                                            level and bool(_STATES_CHANGE.search(c.sentence.text)), -fit[c.row])) + [
