@@ -234,6 +234,7 @@ def cmd_ask(args, settings: Settings) -> int:
     from rag.assistant import Assistant
 
     assistant = Assistant(settings)
+    assistant.warm_up()
     mode = args.mode or settings.mode
     if args.jsonl:
         for n, qid, text, err in read_jsonl(args.jsonl, "q"):

@@ -107,3 +107,20 @@ def test_index_build_does_not_import_torch_once_exported(settings, exported, tmp
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=600, env=env)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["False", "False"], out.stdout
+
+
+def test_warm_up_builds_one_session_before_the_question_needs_it(settings, exported):
+    """`rag ask` starts the ONNX session while the index loads; the question then waits for that session
+    rather than building a second one, and torch stays unimported."""
+    code = (
+        "import sys\n"
+        "from rag import onnx_embed\n"
+        "from rag.assistant import Assistant\n"
+        "a = Assistant()\n"
+        "a.warm_up()\n"
+        "ans = a.ask('How many NHS staff vacancies were there?', 'extractive', suggest=False)\n"
+        "print(onnx_embed._session.cache_info().misses, '93,806' in ans.answer, 'torch' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["1", "True", "False"], out.stdout

@@ -106,7 +106,8 @@ class CorpusStats:
         def mend(m: re.Match) -> str:
             word = m.group(0)
             w = word.lower()
-            if len(w) < 5 or self.uses(w):
+            # A stop word is English ("there" is one swap from the report's "three"): no need to load the dictionary.
+            if len(w) < 5 or w in STOPWORDS or self.uses(w):
                 return word
             known = {v for v in self.vocabulary if one_slip(w, v, change=False)}
             if len(known) != 1 or _english_word(w):
