@@ -1104,3 +1104,10 @@ def test_a_figure_question_answered_only_by_the_figure_it_gives_is_declined(assi
     assert ans.abstained and "Smith Square" not in ans.answer, ans.answer
     ans = assistant.ask("Of the 5.6 million waiting, how many had waited over a year?")
     assert not ans.abstained and "290,000" in ans.answer, ans.answer
+
+
+def test_a_claim_stating_its_figure_in_words_gets_the_sentence_stating_it(assistant):
+    # "A quarter" is the figure checked, as "25%" would be: the sentence stating it is the answer, not one
+    # stating some other figure about death rates.
+    ans = assistant.ask("Did the manifesto really say Covid deaths in Greater Manchester ran a quarter higher than elsewhere in England?")
+    assert "Marmot" in ans.answer, ans.answer

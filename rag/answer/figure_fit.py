@@ -94,7 +94,7 @@ class _Asked:
                    statistics=_STATISTIC.findall(question.lower()),
                    took_part=bool(_RESPONDED.search(question) and _SURVEY.search(question)),
                    periods_offered=offered_as_alternatives(asked_periods(plan), question),
-                   given=_FIGURES_OUT.sub(" ", question) if checks else question,
+                   given=_without_figures(question) if checks else question,
                    part_of=given_values(question) if _PART_OF.search(normalise_question(question)) else set())
 
 
@@ -198,7 +198,11 @@ def _this_year(period: str, text: str, c: Candidate, ctx: Context) -> bool:
     return year_published(c, ctx) in years and len(years) == 1
 
 
-_FIGURES_OUT = re.compile(r"£?\d[\d,.]*\s*(?:%|per ?cent|million|billion|bn|m|k)?", re.I)
+def _without_figures(question: str) -> str:
+    """The question with the figures it states blanked out, in words as in digits ("a quarter higher", "82%")."""
+    for f in sorted(figures.find_figures(question), key=lambda f: f.start, reverse=True):
+        question = question[:f.start] + " " + question[f.end:]
+    return question
 
 
 # People a sentence may count instead of those asked about ("eight specialist healthcare assistants" are no count
