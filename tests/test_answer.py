@@ -1111,3 +1111,12 @@ def test_a_claim_stating_its_figure_in_words_gets_the_sentence_stating_it(assist
     # stating some other figure about death rates.
     ans = assistant.ask("Did the manifesto really say Covid deaths in Greater Manchester ran a quarter higher than elsewhere in England?")
     assert "Marmot" in ans.answer, ans.answer
+
+
+def test_a_paragraph_giving_one_item_per_sentence_is_listed_whole(assistant):
+    # Four sentences name the service areas, one or two each; an enumeration in the paragraph before ("acute,
+    # ambulance, mental health and community services") scores below all four and does not cap the list at four.
+    for q in ("list every service where the panel expected demand to shoot up",
+              "which services did the panel predict would see significant rises in demand? give me all of them"):
+        ans = assistant.ask(q)
+        assert all(x in ans.answer for x in ("CAMHS", "elective care", "primary care GP", "crisis response")), ans.answer

@@ -359,7 +359,7 @@ def _enumeration(question, plan, content: list[Candidate], passages, ctx: Contex
     # An enumeration in another section scoring below every sentence of that paragraph ("expand ..., make ... and
     # expand ..." in the money chapter, for demand by service area) is not the list asked for.
     weakest = min(c.score for c in paragraph)
-    if len(paragraph) >= 3 and not [c for c in enumerating if c.sentence.section == best.sentence.section or c.score >= weakest]:
+    if len(paragraph) >= 3 and not [c for c in enumerating if c.score >= weakest]:
         picks = gaps_filled(sorted(paragraph, key=lambda c: c.row), plan, content, passages, ctx)
         return quote(question, plan, picks, ctx, qid, variants=False, as_list=True)
     enumerating = distinct(_naming_most(plan, best, content, passages, ctx) + enumerating)
