@@ -1117,6 +1117,6 @@ def test_a_paragraph_giving_one_item_per_sentence_is_listed_whole(assistant):
     # Four sentences name the service areas, one or two each; an enumeration in the paragraph before ("acute,
     # ambulance, mental health and community services") scores below all four and does not cap the list at four.
     for q in ("list every service where the panel expected demand to shoot up",
-              "which services did the panel predict would see significant rises in demand? give me all of them"):
+              "Which services did the leaders panel predict would see a significant rise in demand? list them all"):
         ans = assistant.ask(q)
         assert all(x in ans.answer for x in ("CAMHS", "elective care", "primary care GP", "crisis response")), ans.answer
