@@ -86,6 +86,7 @@ def narrative_answer(question, plan, passages, cands, ctx, qid) -> Answer:
     picks = _with_ask_openings(picks, best, plan, cands, passages, ctx)
     picks = _with_gaps_filled(picks, best, plan, cands, passages, ctx)
     picks = _with_enumerations(picks, best, plan, cands, passages, ctx)
+    picks = _with_sequels(picks, best, plan, cands, passages, ctx)
     if len(picks) == 1 and alone:
         # A sentence standing alone (a survey finding's bullet) says no more than itself: the next best
         # sentence elsewhere, read on through its paragraph, carries what it is about.
@@ -175,6 +176,28 @@ def _with_enumerations(picks: list[Candidate], best: Candidate, plan, cands: lis
 
     out = followed_by(picks, names_things_after, plan, cands, passages, ctx)
     return _within_max(out, best, {c.row for c in out} - {c.row for c in picks})
+
+
+_SEQUEL = re.compile(r"^(?:This|These) (?:has|have|had|was|were|is|are|means|meant|will|would)\b")
+
+
+def _with_sequels(picks: list[Candidate], best: Candidate, plan, cands: list[Candidate], passages,
+                  ctx: Context) -> list[Candidate]:
+    """Each pick followed by the next sentence of its paragraph when that one goes on about it ("The pandemic has
+    seen lighter-touch regulation ... This has required less paperwork and reporting ..."): what the pick sets up,
+    which shares none of the question's words."""
+    table = ctx.index.sentences.rows
+
+    def sequel(c: Candidate) -> int | None:
+        # A sentence stating a figure or naming things says its content itself.
+        if ENUMERATES.search(c.sentence.text) or c.features["has_figure"]:
+            return None
+        nxt = in_paragraph(c.row, +1, ctx)
+        return nxt if nxt is not None and _SEQUEL.match(table[nxt].text) else None
+
+    out = followed_by(picks, sequel, plan, cands, passages, ctx)
+    added = {c.row for c in out} - {c.row for c in picks}
+    return _within_max(out, best, added | {r - 1 for r in added})
 
 
 def _within_max(picks: list[Candidate], best: Candidate, keep: set[int]) -> list[Candidate]:
