@@ -1127,3 +1127,10 @@ def test_a_narrative_reads_on_into_the_sentence_that_says_what_a_pick_sets_up(as
     # the second sentence shares no word with the question but is its answer.
     ans = assistant.ask("What good came of easing regulation in the pandemic?")
     assert "less paperwork" in ans.answer, ans.answer
+
+
+def test_how_many_have_been_done_counts_what_was_done(assistant):
+    # "How many of X have been built" counts X built, which the report never gives; the sentence naming the
+    # hospitals pledge states no such count.
+    ans = assistant.ask("How many of the promised new hospitals have been built so far?")
+    assert ans.abstained, ans.answer

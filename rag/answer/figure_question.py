@@ -166,7 +166,7 @@ def counted(q: str) -> str | None:
     """What a "how many" question counts, when it is a thing the answer's sentence must name."""
     part = re.search(r"\bhow many (?:of (?:them|(?:the|these|those) [\w'’,-]+(?: [\w'’-]+){0,3}?|these|those) )?"
                      r"(?:(?:does|do|did) (?:the report|it|they) (?:say|state|estimate) )?"
-                     r"(?:were|are|was|is) (?:for )?(.+?)[?.!]*$", q, re.I)
+                     r"(?:were|are|was|is|have been|has been|had been) (?:for )?(.+?)[?.!]*$", q, re.I)
     if part and terms(part.group(1)):
         return part.group(1)  # "Of the 93,806 vacancies, how many were nursing posts?"
     # "How much of the £5.4 billion is earmarked for the elective recovery fund?", "How much will X cost?"
