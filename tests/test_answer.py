@@ -1134,3 +1134,10 @@ def test_how_many_have_been_done_counts_what_was_done(assistant):
     # hospitals pledge states no such count.
     ans = assistant.ask("How many of the promised new hospitals have been built so far?")
     assert ans.abstained, ans.answer
+
+
+def test_a_topic_the_report_never_names_is_read_after_access_to_and_ask_for(assistant):
+    # "access to opticians" is the topic, not "access"; "ask for on X" asks about X, as "asks on X" did.
+    for q in ("Does the report say anything about access to opticians?", "What does the Confed ask for on community dentistry?"):
+        ans = assistant.ask(q)
+        assert ans.abstained and "never mentions" in " ".join(ans.notes), (q, ans.answer)

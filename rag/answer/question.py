@@ -294,9 +294,9 @@ _ABOUT = re.compile(r"\b(?:say|says|said|saying|anything|something|mention|menti
                     r"^(?:is|are|was|were)\s+(?!(?:it|there|this|that)\b)([^?!.]+?)\s+(?:covered|mentioned|discussed|addressed|dealt with|talked about)\b|"
                     r"\bwhat role does (?:[\w'’-]+ ){1,3}?see for\s+([^?!.]+)|"
                     # "What are the Confed's asks on dentistry?", "its recommendations for community pharmacy"
-                    r"\b(?:asks|recommend|recommends|recommendations|proposals|demands|priorities|policies|plans)\b(?: [\w'’-]+){0,4}? "
+                    r"\b(?:asks?|asking|recommend|recommends|recommendations|proposals|demands|priorities|policies|plans)\b(?: [\w'’-]+){0,4}? "
                     r"(?:on|about|for|regarding|around)\s+(?!(?:the|its|their|this|that|these|those|it|them)\b)([^?!.]+)", re.I)
-_TOPIC_END = re.compile(r"\s*(?:[,;:–—(]|\s-\s|\b(?:who|that|which|so|as|like|when|where|but|because|to|and (?:how|what|why))\b).*$",
+_TOPIC_END = re.compile(r"\s*(?:[,;:–—(]|\s-\s|\b(?:who|that|which|so|as|like|when|where|but|because|(?<!access )to|and (?:how|what|why))\b).*$",
                         re.I)
 _NOT_TOPIC = {"pls", "please", "plz", "briefly", "quickly", "exactly", "specifically", "against", "etc"}
 
