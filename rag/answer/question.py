@@ -296,6 +296,8 @@ _ABOUT = re.compile(r"\b(?:say|says|said|saying|anything|something|mention|menti
                     # "What are the Confed's asks on dentistry?", "its recommendations for community pharmacy"
                     r"\b(?:asks?|asking|recommend|recommends|recommendations|proposals|demands|priorities|policies|plans)\b(?: [\w'’-]+){0,4}? "
                     r"(?:on|about|for|regarding|around)\s+(?!(?:the|its|their|this|that|these|those|it|them)\b)([^?!.]+)", re.I)
+# A topic ends at a clause or a verb's "to" ("about waiting lists to see whether ..."), but not at "access to",
+# which names the topic after it ("access to NHS dentistry").
 _TOPIC_END = re.compile(r"\s*(?:[,;:–—(]|\s-\s|\b(?:who|that|which|so|as|like|when|where|but|because|(?<!access )to|and (?:how|what|why))\b).*$",
                         re.I)
 _NOT_TOPIC = {"pls", "please", "plz", "briefly", "quickly", "exactly", "specifically", "against", "etc"}
