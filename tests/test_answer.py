@@ -1141,3 +1141,11 @@ def test_a_topic_the_report_never_names_is_read_after_access_to_and_ask_for(assi
     for q in ("Does the report say anything about access to opticians?", "What does the Confed ask for on community dentistry?"):
         ans = assistant.ask(q)
         assert ans.abstained and "never mentions" in " ".join(ans.notes), (q, ans.answer)
+
+
+def test_what_is_being_done_in_practice_is_told_by_the_sentences_saying_what_they_are_doing(assistant):
+    # "Many report that they are starting to embed population health management approaches ... As part of this,
+    # they are analysing data ...": few of the question's words, so the survey findings on the topic outrank them.
+    ans = assistant.ask("How are local NHS bodies reducing health inequalities in practice?")
+    assert "population health management" in ans.answer and "analysing data" in ans.answer, ans.answer
+    assert "%" not in ans.answer and "per cent" not in ans.answer, ans.answer

@@ -51,7 +51,7 @@ from rag.answer.figure_question import CHECKS_A_FIGURE, given_figures
 from rag.answer.headings import section_titles
 from rag.answer.lists import list_answer, list_introduced_by, named_item
 from rag.answer.names import PERSON_NAMED, asked_names, asks_for_person, named_subjects, names_any, names_in
-from rag.answer.narrative import introduced_answer, narrative_answer
+from rag.answer.narrative import doing_answer, introduced_answer, narrative_answer
 from rag.answer.question import asked_topic, point_numbers, topic_aliases
 from rag.answer.summary import document_answer, summary_answer, titled_chapter
 from rag.answer.wording import normalise_question, terms
@@ -129,6 +129,9 @@ def _compose(question: str, plan: QuestionPlan, passages: list[Passage], ctx: Co
     item = named_item(question, plan, cands, ctx) if plan.kind in ("list", "narrative") else []
     if item:
         return quote(question, plan, item, ctx, qid, variants=False)
+    doing = doing_answer(question, plan, cands, ctx, qid) if plan.kind in ("list", "narrative") and not named else None
+    if doing is not None:
+        return doing
     introducing = list_introduced_by(cands[0].row, plan, ctx) if named and plan.kind == "list" else None
     if introducing is not None:
         return introduced_answer(question, plan, *introducing, cands, passages, ctx, qid)  # "'four key areas' - what are they?"

@@ -133,6 +133,32 @@ def _position_ask(question: str, content: list[Candidate]) -> Candidate | None:
     return next((c for c in content if c.row == opening), ask)
 
 
+# "What are NHS organisations actually doing on the ground about inequalities?", "what practical steps are they
+# taking?": what is being done, which the report tells as "they are starting to embed ...", "they are analysing ...".
+_ASKS_DOING = re.compile(r"\b(?:doing|in practice|on the ground|practical (?:steps|things|action|stuff)|steps (?:are|is)\b[^?]*\btaking)\b",
+                         re.I)
+_DOING = re.compile(r"\b(?:they|organisations|systems|trusts|leaders|many|some) (?:are|were) (?:now |already |also )?"
+                    r"(?:starting to |beginning to )?[a-z]+ing\b", re.I)
+DOING_FIRST = 0.5  # of the best score, for a sentence telling what is being done to be the answer's anchor (not tuned)
+
+
+def doing_answer(question, plan, cands: list[Candidate], ctx: Context, qid) -> Answer | None:
+    """For a question on what is being done, every sentence of one section telling what someone is doing (not a
+    survey figure), in report order: the best such sentence scoring well enough anchors the section. The sentences
+    share few words with the question ("Many report that they are starting to embed population health management
+    approaches ..."), so they rank below the findings on the same topic."""
+    content = content_sentences(cands)
+    if not content or not _ASKS_DOING.search(question):
+        return None
+    doing = [c for c in content if _DOING.search(c.sentence.text) and not c.features["has_figure"]]
+    anchor = next((c for c in doing if c.score >= DOING_FIRST * content[0].score), None)
+    if anchor is None:
+        return None
+    place = (anchor.sentence.section, anchor.sentence.edition)
+    picks = sorted((c for c in doing if (c.sentence.section, c.sentence.edition) == place), key=lambda c: c.row)
+    return quote(question, plan, picks[:NARRATIVE_MAX], ctx, qid, variants=False, as_list=plan.kind == "list")
+
+
 def _with_ask_openings(picks: list[Candidate], best: Candidate, plan, cands: list[Candidate], passages,
                        ctx: Context) -> list[Candidate]:
     """An ask's later sentence read elsewhere than the best is read with its opening, which names the ask and often
