@@ -49,6 +49,13 @@ def test_gold_top_k_unchanged(assistant, exported):
     assert not differ, f"{len(differ)} gold questions retrieve differently, e.g. {differ[0]!r}"
 
 
+def _fresh_python(code: str) -> list[str]:
+    """The words `code` prints, run in a new interpreter (what it imports is its own)."""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert out.returncode == 0, out.stderr
+    return out.stdout.split()
+
+
 def test_retriever_uses_onnx_without_importing_torch(settings, exported):
     code = (
         "import sys\n"
@@ -57,9 +64,7 @@ def test_retriever_uses_onnx_without_importing_torch(settings, exported):
         "a.search('How many NHS staff vacancies were there?')\n"
         "print('torch' in sys.modules, 'sentence_transformers' in sys.modules)\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=300)
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.split() == ["False", "False"]
+    assert _fresh_python(code) == ["False", "False"]
 
 
 def test_missing_export_falls_back_to_sentence_transformers(settings, tmp_path):
@@ -121,6 +126,4 @@ def test_warm_up_builds_one_session_before_the_question_needs_it(settings, expor
         "ans = a.ask('How many NHS staff vacancies were there?', 'extractive', suggest=False)\n"
         "print(onnx_embed._session.cache_info().misses, '93,806' in ans.answer, 'torch' in sys.modules)\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=300)
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.split() == ["1", "True", "False"], out.stdout
+    assert _fresh_python(code) == ["1", "True", "False"]
