@@ -39,7 +39,10 @@ class Assistant:
                 pass
 
         if self._warming is None and onnx_embed.available(self.settings):
-            self._warming = threading.Thread(target=load, daemon=True)
+            # Not a daemon: a question refused at once ("no document 'x'") ends the process while the session is
+            # still being built, and a daemon thread inside onnxruntime at interpreter exit aborts it (SIGABRT,
+            # seen in CI under load). Exit waits for the set-up instead.
+            self._warming = threading.Thread(target=load, daemon=False)
             self._warming.start()
 
     @cached_property

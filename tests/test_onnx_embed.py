@@ -127,3 +127,14 @@ def test_warm_up_builds_one_session_before_the_question_needs_it(settings, expor
         "print(onnx_embed._session.cache_info().misses, '93,806' in ans.answer, 'torch' in sys.modules)\n"
     )
     assert _fresh_python(code) == ["1", "True", "False"]
+
+
+def test_warm_up_is_waited_for_at_exit(settings, exported):
+    # A question refused at once ends `rag ask` while the session is still being built; a daemon thread inside
+    # onnxruntime at interpreter exit aborted the process (SIGABRT) in CI. The exit must wait for it instead.
+    from rag.assistant import Assistant
+
+    a = Assistant(settings)
+    a.warm_up()
+    assert a._warming is not None and not a._warming.daemon
+    a._warming.join()
