@@ -276,8 +276,7 @@ _ATTRIBUTION = re.compile(
 
 def _claim_words(text: str, claimed: list[_Claimed], dates: list[Figure]) -> frozenset:
     # The figures are compared on their own; the words say what the claim is about.
-    for f in sorted([c.fig for c in claimed] + dates, key=lambda f: -f.start):
-        text = text[:f.start] + " " + text[f.end:]
+    text = figures.cut_out(text, [c.fig for c in claimed] + dates, " ")
     return sentence_stems(_ATTRIBUTION.sub(" ", text))
 
 

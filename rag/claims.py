@@ -136,8 +136,7 @@ def subject_of(sentence: str) -> str:
     """The subject of a sentence, roughly: its words before the first verb, without figures."""
     m = _VERB.search(sentence)
     head = sentence[: m.start()] if m and m.start() > 0 else " ".join(sentence.split()[:8])
-    for f in sorted(figures.find_figures(head), key=lambda f: -f.start):
-        head = head[: f.start] + head[f.end:]
+    head = figures.cut_out(head, figures.find_figures(head))
     return re.sub(r"\s+", " ", head).strip(" ,;:.")
 
 

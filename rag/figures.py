@@ -233,6 +233,13 @@ def _ymd(v: float) -> tuple[int, int, int]:
     return v // 10000, (v // 100) % 100, v % 100
 
 
+def cut_out(text: str, figs: list[Figure], fill: str = "") -> str:
+    """`text` with each of `figs` (figures found in it) replaced by `fill`: what it says besides its figures."""
+    for f in sorted(figs, key=lambda f: -f.start):
+        text = text[:f.start] + fill + text[f.end:]
+    return text
+
+
 def is_trivial(fig: Figure) -> bool:
     """Figures that carry no claim on their own (list numbering, "1" in "one of")."""
     return fig.kind == "count" and fig.value is not None and fig.value < 10 and "," not in fig.text and "." not in fig.text

@@ -45,9 +45,7 @@ def _figures_cover(form: str) -> list:
     figs = figures.find_figures(form)
     if not figs:
         return []
-    residue = form
-    for f in sorted(figs, key=lambda f: -f.start):
-        residue = residue[: f.start] + residue[f.end:]
+    residue = figures.cut_out(form, figs)
     # "June to September 2021" leaves "June to": the figures miss part of what the form states.
     return [] if re.search(r"\w", residue) else figs
 

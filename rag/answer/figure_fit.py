@@ -94,7 +94,8 @@ class _Asked:
                    statistics=_STATISTIC.findall(question.lower()),
                    took_part=bool(_RESPONDED.search(question) and _SURVEY.search(question)),
                    periods_offered=offered_as_alternatives(asked_periods(plan), question),
-                   given=_without_figures(question) if checks else question,
+                   # A claim's own figures, in digits or words ("a quarter higher"), are what it checks, not given.
+                   given=figures.cut_out(question, figures.find_figures(question), " ") if checks else question,
                    part_of=given_values(question) if _PART_OF.search(normalise_question(question)) else set())
 
 
@@ -196,13 +197,6 @@ def _this_year(period: str, text: str, c: Candidate, ctx: Context) -> bool:
         return False  # a month ("March 2021") is not any time of the year
     years = {int(y) for y in re.findall(r"(?:19|20)\d\d", period)}
     return year_published(c, ctx) in years and len(years) == 1
-
-
-def _without_figures(question: str) -> str:
-    """The question with the figures it states blanked out, in words as in digits ("a quarter higher", "82%")."""
-    for f in sorted(figures.find_figures(question), key=lambda f: f.start, reverse=True):
-        question = question[:f.start] + " " + question[f.end:]
-    return question
 
 
 # People a sentence may count instead of those asked about ("eight specialist healthcare assistants" are no count

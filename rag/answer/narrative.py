@@ -4,6 +4,7 @@ best sentence read on through its paragraph, with the sentence it follows from, 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from rag.answer.candidates import (
     NARRATIVE_MAX,
@@ -192,15 +193,10 @@ def _with_enumerations(picks: list[Candidate], best: Candidate, plan, cands: lis
     """Each pick followed by the next sentence of its paragraph when that one names several things ("The scale of
     innovation ... has been a defining feature of the pandemic. Staff have been redeployed, patient services have
     been delivered in new ways, ..."): what the pick announces."""
-    table = ctx.index.sentences.rows
+    def names_things(text: str) -> bool:
+        return bool(ENUMERATES.search(text)) and text.count(",") >= 3
 
-    def names_things_after(c: Candidate) -> int | None:
-        if ENUMERATES.search(c.sentence.text) or c.features["has_figure"]:
-            return None
-        nxt = in_paragraph(c.row, +1, ctx)
-        return nxt if nxt is not None and ENUMERATES.search(table[nxt].text) and table[nxt].text.count(",") >= 3 else None
-
-    out = followed_by(picks, names_things_after, plan, cands, passages, ctx)
+    out = followed_by(picks, lambda c: _next_for_setup(c, names_things, ctx), plan, cands, passages, ctx)
     return _within_max(out, best, {c.row for c in out} - {c.row for c in picks})
 
 
@@ -212,18 +208,19 @@ def _with_sequels(picks: list[Candidate], best: Candidate, plan, cands: list[Can
     """Each pick followed by the next sentence of its paragraph when that one goes on about it ("The pandemic has
     seen lighter-touch regulation ... This has required less paperwork and reporting ..."): what the pick sets up,
     which shares none of the question's words."""
-    table = ctx.index.sentences.rows
-
-    def sequel(c: Candidate) -> int | None:
-        # A sentence stating a figure or naming things says its content itself.
-        if ENUMERATES.search(c.sentence.text) or c.features["has_figure"]:
-            return None
-        nxt = in_paragraph(c.row, +1, ctx)
-        return nxt if nxt is not None and _SEQUEL.match(table[nxt].text) else None
-
-    out = followed_by(picks, sequel, plan, cands, passages, ctx)
+    out = followed_by(picks, lambda c: _next_for_setup(c, lambda text: bool(_SEQUEL.match(text)), ctx), plan, cands,
+                      passages, ctx)
     added = {c.row for c in out} - {c.row for c in picks}
     return _within_max(out, best, added | {r - 1 for r in added})
+
+
+def _next_for_setup(c: Candidate, fits: Callable[[str], bool], ctx: Context) -> int | None:
+    """The next sentence of a pick's paragraph when `fits` its text, for a pick that sets something up: a sentence
+    stating a figure or naming things says its content itself."""
+    if ENUMERATES.search(c.sentence.text) or c.features["has_figure"]:
+        return None
+    nxt = in_paragraph(c.row, +1, ctx)
+    return nxt if nxt is not None and fits(ctx.index.sentences.rows[nxt].text) else None
 
 
 def _within_max(picks: list[Candidate], best: Candidate, keep: set[int]) -> list[Candidate]:
