@@ -148,8 +148,10 @@ def doing_answer(question, plan, cands: list[Candidate], ctx: Context, qid) -> A
     survey figure), in report order: the best such sentence scoring well enough anchors the section. The sentences
     share few words with the question ("Many report that they are starting to embed population health management
     approaches ..."), so they rank below the findings on the same topic."""
+    if not _ASKS_DOING.search(question):
+        return None  # most questions: no sentences to read
     content = content_sentences(cands)
-    if not content or not _ASKS_DOING.search(question):
+    if not content:
         return None
     doing = [c for c in content if _DOING.search(c.sentence.text) and not c.features["has_figure"]]
     anchor = next((c for c in doing if c.score >= DOING_FIRST * content[0].score), None)
