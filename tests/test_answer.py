@@ -1149,3 +1149,26 @@ def test_what_is_being_done_in_practice_is_told_by_the_sentences_saying_what_the
     ans = assistant.ask("How are local NHS bodies reducing health inequalities in practice?")
     assert "population health management" in ans.answer and "analysing data" in ans.answer, ans.answer
     assert "%" not in ans.answer and "per cent" not in ans.answer, ans.answer
+
+
+def test_items_named_in_prose_inside_a_long_bullet_are_quoted_not_the_bullets_of_its_list(assistant):
+    # The best sentence sits deep in a key point's bullet and names the factors itself ("The complexity of care,
+    # threat from new COVID-19 variants, and the need to operate with infection prevention ..."): the question
+    # asks for those, not for the first line of every key point.
+    ans = assistant.ask("list what will drag down productivity over the coming months")
+    assert "new COVID-19 variants" in ans.answer and "infection prevention" in ans.answer, ans.answer
+    assert "greatest challenge" not in ans.answer, ans.answer
+
+
+@pytest.mark.parametrize("question", ["What national body action does the Confederation call for on system working?",
+                                      "which areas want action from the government to move integrated care on?"])
+def test_action_from_government_asks_for_the_chapters_asks(question, assistant):
+    # "four key areas that require government and national body action": the integrated care chapter's box.
+    ans = assistant.ask(question)
+    assert all(x in ans.answer for x in ("System-level planning", "Digital integration", "excessive ministerial")), ans.answer
+
+
+def test_what_leaders_say_they_need_is_their_asks_however_the_question_opens(assistant):
+    # Not only "What do leaders need?": the chapters' heading names the asks however the question opens.
+    ans = assistant.ask("What are the top things healthcare leaders need on the workforce?")
+    assert "Sustained local mental health service support" in ans.answer, ans.answer

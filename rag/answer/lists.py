@@ -38,7 +38,7 @@ from rag.answer.findings import (
 )
 from rag.answer.question import ASKS_HOW_TO, chosen_items, point_numbers, topic_aliases
 from rag.ingest import CHAPTER_PARTS
-from rag.schema import Answer, Passage, QuestionPlan
+from rag.schema import Answer, Passage, QuestionPlan, Sentence
 from rag.sentence_table import doc_of
 
 LIST_MAX = 16
@@ -89,7 +89,7 @@ def list_answer(question, plan, passages, cands, ctx, qid) -> Answer | None:
                 items, fit = sub_items, max(fit, float(sub_named))
         if len(items) >= 2:
             options.append((bool(fit), score + 0.25 * fit, order, items))
-            top_listed = top_listed or is_top
+            top_listed = top_listed or is_top and not _in_long_item(top, items, table.rows)
     # A sentence near the best that introduces a bulleted list ("It comprises 100 leaders ..., including:")
     # points at that list, wherever its section ranks.
     introduced = introduced_list(plan, cands, ctx)
@@ -150,6 +150,17 @@ def list_answer(question, plan, passages, cands, ctx, qid) -> Answer | None:
     picks = candidates_at(plan, [lead], cands, passages, ctx) + picks
     return quote(question, plan, picks, ctx, qid, variants=False, as_list=True, lead=1,
                  continued=frozenset(i + 1 for i in continued))
+
+
+LONG_ITEM = 4  # sentences: a bullet this long is a paragraph (a key point), not one item of a list
+
+
+def _in_long_item(top: Sentence, items: list[list[int]], rows: list[Sentence]) -> bool:
+    """Whether the best sentence names items itself from inside a paragraph-long bullet ("The complexity of care,
+    threat from new COVID-19 variants, and the need to operate with infection prevention ... will hamper
+    productivity"): those items are the answer, not the first line of every bullet of its list."""
+    return (top.pos > 0 and bool(ENUMERATES.search(top.text))
+            and any(len(item) >= LONG_ITEM and rows[item[0]].para == top.para for item in items))
 
 
 # "Break the £10bn down", "what is the £10bn made up of?", "the bits that make it up": the parts of a sum.
@@ -420,8 +431,11 @@ _ASKS = re.compile(
     r"wants? (?:on|in terms of|for|from|when it comes to|regarding|about|around)\b|"
     # "What do leaders want?", but not "want population health management to address ...".
     r"what (?:do|does) (?:[\w'’-]+ ){1,3}?want\b(?! (?:[\w'’-]+ ){1,3}?to (?!do\b))|"
-    # "What do NHS leaders say they need?": the words of the chapters' heading "What do NHS leaders need?".
-    r"what (?:do|does) (?:nhs |healthcare |health )?leaders (?:say (?:they )?)?need\b(?=\s*(?:[?.!,;:]|$|(?:on|for|in|about|around|regarding|when)\b))|"
+    # "What do NHS leaders say they need?", "the top things leaders need on ...": the words of the chapters'
+    # heading "What do NHS leaders need?".
+    r"\b(?:nhs |healthcare |health )?leaders (?:say (?:they )?)?need\b(?=\s*(?:[?.!,;:]|$|(?:on|for|in|about|around|regarding|when)\b))|"
+    # "Which areas need government and national body action?": the words of the boxes' lead-in.
+    r"\b(?:government|national bod(?:y|ies)|ministerial)(?:'s)? (?:and (?:[\w'’-]+ ){1,2})?action\b|\baction (?:from|by) (?:the )?(?:government|ministers|national)|"
     r"must (?:[\w'’-]+ ){0,2}?(?:do|sort|fix|address|deliver|change)|"
     r"should (?:the )?(?:government|ministers|national bodies|nhs england)\b[^?]*\bdo|"
     + ASKS_HOW_TO + r"|what would (?:fix|solve|sort out|sort))\b", re.I)

@@ -68,7 +68,11 @@ _LIST = re.compile(
     r"what (?:are|is) (?:[\w'’-]+ ){1,4}?(?:asking|urging|pressing) (?:[\w'’-]+ ){1,8}?to (?:do|deliver)\b|which (?:areas|groups|services|organisations|leaders|kinds|types|things|changes)\b|"
     r"what (?:[\w-]+ )?(?:does|do) (?:[\w'’-]+ ){1,4}?(?:say (?:[\w'’-]+ ){0,4}?|think (?:they|it) )?"
     r"(?:want|ask|call|need|recommend|urge|propose|say is needed)\b|what (?:is|are) (?:needed|required)\b|"
-    r"what should (?:the )?(?:government|ministers|national bodies|nhs england|the centre)\b[^?]*\bdo\b)",
+    r"what should (?:the )?(?:government|ministers|national bodies|nhs england|the centre)\b[^?]*\bdo\b|"
+    # "What government action does the report want on ...?": what it asks for, named before the asker ("What new
+    # legal obligation does it want?" asks for one thing).
+    r"what (?:[\w'’-]+ ){1,5}?(?:action|support|\w+s) (?:does|do) (?:the )?(?:report|confed|confederation|nhs confederation|it|they) "
+    r"(?:want|ask|call|recommend|urge|propose)\b)",
     re.I,
 )
 # "How does the Confed propose to sort out ...?": the asks on a subject (`lists` reads it so too).
