@@ -145,17 +145,41 @@ def _fits_subject_and_period(plan: QuestionPlan, c: Candidate, ctx: Context, ask
             return False
     elif not asked.periods_offered and not new_figure(plan.unit, c.sentence.text, asked.given):
         return False  # when the question offers periods to choose between, which one is the answer, not a figure
-    return ((any if asked.periods_offered else all)(period_fits(p, text) or _this_year(p, text, c, ctx) or _period_of_paragraph(p, c, ctx) for p in asked_periods(plan))
-            and all(duration_fits(q.text, text) for q in plan.qualifiers if q.kind == "duration"))
+    periods_fit = (any if asked.periods_offered else all)(
+        period_fits(p, text) or _this_year(p, text, c, ctx) or _period_of_paragraph(plan, p, c, ctx) for p in asked_periods(plan))
+    untimed = not TIME.search(c.sentence.text)
+    return periods_fit and all(duration_fits(q.text, text) or untimed and duration_fits(q.text, _time_before(plan, c, ctx))
+                               for q in plan.qualifiers if q.kind == "duration")
 
 
-def _period_of_paragraph(period: str, c: Candidate, ctx: Context) -> bool:
+def _period_of_paragraph(plan: QuestionPlan, period: str, c: Candidate, ctx: Context) -> bool:
     """Whether a sentence naming no time of its own is about the period its paragraph named earlier ("... up to
     2023/24. More than three-quarters were not confident. Fewer than one in five (18 per cent) were confident.")."""
     if TIME.search(c.sentence.text):
         return False
-    earlier = _paragraph_before(c, ctx)
+    earlier = _time_before(plan, c, ctx)
     return bool(earlier) and period_fits(period, earlier)
+
+
+def _time_before(plan: QuestionPlan, c: Candidate, ctx: Context) -> str:
+    """The sentences before a sentence that may name the time it is about: its paragraph's, or, when none of
+    them names a time, the paragraph before it in the same section ("... over the next three years." then a
+    paragraph of shares by service: "Nearly two thirds of respondents (63 per cent) predicted ..."). That far
+    back, the sentence must name the question's rarest word ("GP"): the CAMHS share is not the ambulance share."""
+    earlier = _paragraph_before(c, ctx)
+    if TIME.search(earlier) or not _names_rarest(plan, c, ctx):
+        return earlier
+    s, rows = c.sentence, ctx.index.sentences.rows
+    first = c.row - s.pos
+    before = [r for r in range(max(0, first - PARAGRAPH_BACK), first)
+              if (doc_of(rows[r].chunk_id), rows[r].edition, rows[r].section, rows[r].para)
+              == (doc_of(s.chunk_id), s.edition, s.section, s.para - 1)]
+    return f"{' '.join(rows[r].text for r in before)} {earlier}".strip()
+
+
+def _names_rarest(plan: QuestionPlan, c: Candidate, ctx: Context) -> bool:
+    rarest = max(plan.terms, key=ctx.weight, default=None)
+    return rarest is None or rarest in terms(c.sentence.text)
 
 
 def _paragraph_before(c: Candidate, ctx: Context) -> str:
