@@ -1172,3 +1172,29 @@ def test_what_leaders_say_they_need_is_their_asks_however_the_question_opens(ass
     # Not only "What do leaders need?": the chapters' heading names the asks however the question opens.
     ans = assistant.ask("What are the top things healthcare leaders need on the workforce?")
     assert "Sustained local mental health service support" in ans.answer, ans.answer
+
+
+def test_did_someone_reply_is_declined_when_no_passage_tells_of_a_reply(assistant):
+    ans = assistant.ask("Did the Treasury ever respond to the Confed's letter about funding certainty?")
+    assert ans.abstained and "reply" in " ".join(ans.notes), ans.answer
+
+
+def test_question_words_typed_short_are_read_as_typed_out(assistant):
+    # "wat" is too short for the one-slip mend, and the rules that read the question's kind look for "what".
+    ans = assistant.ask("wat do leaders want done on staff shortages and wellbeing")
+    assert "Sustained local mental health service support" in ans.answer, ans.answer
+    assert any("'wat' as 'what'" in n for n in ans.notes), ans.notes
+
+
+@pytest.mark.parametrize("question", ["leaders asks on money", "examples of the changes covid sped up through partnerships"])
+def test_a_few_words_naming_asks_or_examples_ask_for_a_list(question, assistant):
+    assert assistant.ask(question).plan.kind == "list"
+
+
+def test_a_share_whose_period_the_paragraph_before_names_is_found_and_not_for_another_service(assistant):
+    # "... over the next three years." ends one paragraph; the next gives the share for each service, naming no
+    # time: 63 per cent for GP services. The report gives no share for ambulance services alone.
+    ans = assistant.ask("Over the next three years, what % of the panel expect GP demand to rise significantly?")
+    assert "63 per cent" in ans.answer, ans.answer
+    ans = assistant.ask("Over the next three years, what % of the panel expect ambulance demand to rise significantly?")
+    assert ans.abstained, ans.answer

@@ -361,12 +361,12 @@ _SURVEY_BREAKDOWN = re.compile(r"\b(?:answer(?:ed)?|respond(?:ed)?|vote[sd]?)\s+
                                r"\bbreakdown by (?:role|sector|job|organisation type|type of organisation|trust type)\b", re.I)
 
 
-# "What did the Chancellor say in reply to the Confed's letter?", "How did the CQC respond to ...?": someone's
-# answer to what the report or its authors said, which the report would have to tell of. Not leaders' or the
-# panel's reactions, which are its survey results.
+# "What did the Chancellor say in reply to the Confed's letter?", "How did the CQC respond to ...?", "Did the
+# Chancellor reply?": someone's answer to what the report or its authors said, which the report would have to
+# tell of. Not leaders' or the panel's reactions, which are its survey results.
 _ASKS_REPLY = re.compile(
     r"\b(?:say|said|do|did|has|have)\b[^?]*\bin (?:response|reply) to\b|"
-    r"\bhow (?:did|has|have|does|do) (?!(?:nhs |health |healthcare |the )?(?:leaders|panel|panel members|members|respondents|"
+    r"\b(?:how )?(?:did|has|have|does|do) (?!(?:nhs |health |healthcare |the )?(?:leaders|panel|panel members|members|respondents|"
     r"trusts|staff)\b)[^?]*?\b(?:respond|react|reply)(?:ed)?\b|"
     r"\bwhat (?:was|is|has been) (?:the |his |her |its |their )?(?:[\w'’-]+ ){0,2}?(?:response|reply|reaction) to\b", re.I)
 _REPLIED = re.compile(r"\b(?:responded|replied|in response|in reply|reacted|responding to (?:the|our|this))\b", re.I)

@@ -106,6 +106,9 @@ class CorpusStats:
         def mend(m: re.Match) -> str:
             word = m.group(0)
             w = word.lower()
+            if w in _CHAT_SPELLINGS:
+                mends.append((word, _CHAT_SPELLINGS[w]))
+                return _CHAT_SPELLINGS[w]
             # A stop word is English ("there" is one swap from the report's "three"): no need to load the dictionary.
             if len(w) < 5 or w in STOPWORDS or self.uses(w):
                 return word
@@ -118,6 +121,12 @@ class CorpusStats:
             return fix
 
         return re.sub(r"[A-Za-z]+", mend, question), mends
+
+
+# Question words typed short or slipped, too short for the one-slip mend above: the rules that read what kind of
+# question it is look for "what" and "which".
+_CHAT_SPELLINGS = {"wat": "what", "wot": "what", "wht": "what", "waht": "what", "whta": "what", "wich": "which",
+                   "whcih": "which", "wihch": "which", "hw": "how", "govt": "government"}
 
 
 def _english_word(word: str) -> bool:

@@ -101,7 +101,9 @@ _LIST_ANYWHERE = re.compile(
     r"run (?:me |us )?through (?:the |all the |every |each )?(?:[\w'’-]+ ){0,4}?(?:numbers|stats|statistics|figures|findings|asks|points|"
     r"recommendations|bullets|options|measures|results|issues)|"
     # "What did the survey find on the white paper and on regulation?": its findings, one a line.
-    r"^what did (?:the )?(?:[\w'’-]+ ){0,2}?(?:survey|panel|poll)(?: members| survey)? (?:find|show|reveal)\b|\b(?:just|only) (?:the )?(?:headings|headlines|titles)\b|^(?:the |its |their )?(?:asks|recommendations|demands|proposals|priorities) (?:on|for|about|around)\b)\b", re.I)
+    r"^what did (?:the )?(?:[\w'’-]+ ){0,2}?(?:survey|panel|poll)(?: members| survey)? (?:find|show|reveal)\b|\b(?:just|only) (?:the )?(?:headings|headlines|titles)\b|^(?:the |its |their |(?:nhs |healthcare )?leaders['’]? |confederation['’]?s? )?(?:asks|recommendations|demands|proposals|priorities) (?:on|for|about|around)\b|"
+    # "examples of the change covid sped up?": several, in a few words.
+    r"^(?:some |any |the )?examples of\b)\b", re.I)
 _LIST_VERB = re.compile(r"^list\b|\b(?:it|they|the report|the plan) lists\b|\b(?:does|do) (?:it|they|the report|the plan) list\b|\bon the list\b|\bto-?do list\b|\bwish ?list\b|\ball the things\b|\bevery (?:ask|item|point|one)\b|\ball of them\b|\bbreak (?:it |this |that |them )?down\b|\bbreakdown of\b|\bmade up of\b|\bwhat makes up\b|"
                         r"\bconsists? of\b|\bcompris(?:e|es|ed) of\b|\b(?:the|its|their|main|key|what|which|any|specific|top|headline|big|biggest|policy) asks\b|^(?!(?:who|what|which|how|it|he|she|they|the report)\b)(?:[\w/-]+\s+){1,2}asks(?=\s*(?:[?:,–—-]|$))|[.?!,:]\s*list\b|(?<!waiting )\blist (?:them|all|the|every|each|its|their)\b|\bas a list\b|\beach one\b|\bitemi[sz]e", re.I)
 # "What practical steps …", "Which two initiatives …": a wh-word straight before a plural noun asks for several things.
