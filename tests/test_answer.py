@@ -1198,3 +1198,10 @@ def test_a_share_whose_period_the_paragraph_before_names_is_found_and_not_for_an
     assert "63 per cent" in ans.answer, ans.answer
     ans = assistant.ask("Over the next three years, what % of the panel expect ambulance demand to rise significantly?")
     assert ans.abstained, ans.answer
+
+
+def test_a_narrative_reads_back_through_a_chain_of_sentences_referring_back(assistant):
+    # "A priority is to find the missing 7 million ... We know many of them will be ... That will require the NHS
+    # to grow the backlog ...": the reason is two sentences before the best.
+    ans = assistant.ask("Why is the NHS choosing to let the backlog grow over the next few months?")
+    assert "missing 7 million" in ans.answer, ans.answer

@@ -235,8 +235,20 @@ def _within_max(picks: list[Candidate], best: Candidate, keep: set[int]) -> list
 
 def _what_it_follows(best: Candidate, plan, cands: list[Candidate], passages, ctx: Context) -> list[Candidate]:
     """The sentence before the best in its paragraph, when the best follows on from it ("therefore", "This ...")."""
-    prev = in_paragraph(best.row, -1, ctx) if _FOLLOWS_ON.search(best.sentence.text) else None
-    return [] if prev is None else candidates_at(plan, [prev], cands, passages, ctx)
+    rows, back, row = ctx.index.sentences.rows, [], best.row
+    # Back through a chain: "A priority is to find the missing 7 million ... We know many of them will be from
+    # deprived ... groups. That will require the NHS to grow the backlog ...".
+    while len(back) < FOLLOWS_BACK and (_FOLLOWS_ON.search(rows[row].text) or back and _REFERS_BACK.search(rows[row].text)):
+        prev = in_paragraph(row, -1, ctx)
+        if prev is None:
+            break
+        back.insert(0, prev)
+        row = prev
+    return candidates_at(plan, back, cands, passages, ctx)
+
+
+FOLLOWS_BACK = 2  # sentences read back from the best through "That ...", "many of them ..." (not tuned)
+_REFERS_BACK = re.compile(r"^(?:[\w'’-]+ ){0,4}?(?:them|they|it|this|these|those)\b", re.I)
 
 
 def _read_on(anchor: Candidate, content: list[Candidate], para: int) -> list[Candidate]:
