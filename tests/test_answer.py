@@ -1205,3 +1205,10 @@ def test_a_narrative_reads_back_through_a_chain_of_sentences_referring_back(assi
     # to grow the backlog ...": the reason is two sentences before the best.
     ans = assistant.ask("Why is the NHS choosing to let the backlog grow over the next few months?")
     assert "missing 7 million" in ans.answer, ans.answer
+
+
+def test_a_verdict_question_reads_on_into_the_but(assistant):
+    # "... the government's extra funding ... is welcome and will help in addressing the backlog. But it falls short
+    # of what is needed ...": without the "But", the answer reads as the opposite verdict.
+    ans = assistant.ask("Is the Confederation really happy with the government's September 7 funding announcement or not?")
+    assert "falls short" in ans.answer or "not gone far enough" in ans.answer, ans.answer

@@ -203,6 +203,10 @@ def _with_enumerations(picks: list[Candidate], best: Candidate, plan, cands: lis
 
 
 _SEQUEL = re.compile(r"^(?:This|These) (?:has|have|had|was|were|is|are|means|meant|will|would)\b")
+_BUT = re.compile(r"^(?:But|However|Yet)\b")
+# A question asking what the report makes of something ("Is the Confed happy with ...?", "How does it judge ...?").
+_ASKS_VERDICT = re.compile(r"\b(?:happy|unhappy|satisfied|pleased|content|judge[sd]?|verdict|rate[sd]?|welcome[sd]?|"
+                           r"think (?:of|about)|view (?:of|on)|make of|enough|go far enough|impressed|approve[sd]?)\b", re.I)
 
 
 def _with_sequels(picks: list[Candidate], best: Candidate, plan, cands: list[Candidate], passages,
@@ -210,8 +214,15 @@ def _with_sequels(picks: list[Candidate], best: Candidate, plan, cands: list[Can
     """Each pick followed by the next sentence of its paragraph when that one goes on about it ("The pandemic has
     seen lighter-touch regulation ... This has required less paperwork and reporting ..."): what the pick sets up,
     which shares none of the question's words."""
-    out = followed_by(picks, lambda c: _next_for_setup(c, lambda text: bool(_SEQUEL.match(text)), ctx), plan, cands,
-                      passages, ctx)
+    verdict = bool(_ASKS_VERDICT.search(ctx.question))
+
+    def sequel(c: Candidate) -> int | None:
+        nxt = in_paragraph(c.row, +1, ctx)
+        if verdict and nxt is not None and _BUT.match(ctx.index.sentences.rows[nxt].text):
+            return nxt  # "... is welcome and will help. But it falls short of what is needed ...": the verdict
+        return _next_for_setup(c, lambda text: bool(_SEQUEL.match(text)), ctx)
+
+    out = followed_by(picks, sequel, plan, cands, passages, ctx)
     added = {c.row for c in out} - {c.row for c in picks}
     return _within_max(out, best, added | {r - 1 for r in added})
 
