@@ -237,8 +237,14 @@ def _next_for_setup(c: Candidate, fits: Callable[[str], bool], ctx: Context) -> 
 
 
 def _within_max(picks: list[Candidate], best: Candidate, keep: set[int]) -> list[Candidate]:
-    """`picks` cut to NARRATIVE_MAX, the weakest first, never the best nor a row of `keep`."""
+    """`picks` cut to NARRATIVE_MAX, the weakest first, never the best, the picks leading straight into it (what
+    "That ..." refers to) nor a row of `keep`."""
     out = list(picks)
+    same_paragraph = {c.row for c in picks if (c.sentence.section, c.sentence.para) == (best.sentence.section, best.sentence.para)}
+    lead = best.row - 1
+    while lead in same_paragraph:
+        keep = keep | {lead}
+        lead -= 1
     while len(out) > NARRATIVE_MAX:
         out.remove(min((c for c in out if c is not best and c.row not in keep), key=lambda c: c.score, default=out[-1]))
     return out
