@@ -86,7 +86,9 @@ def test_discrepancy_is_noted_once_and_within_report_ones_are_kept(assistant):
 
 
 @pytest.mark.parametrize("question", ["What are the ten points in the plan?",
-                                      "Can you list all ten points in the plan at the end of the manifesto for recovery?"])
+                                      "Can you list all ten points in the plan at the end of the manifesto for recovery?",
+                                      # what the plan is for, in the words of the question, names nothing narrower
+                                      "Could you list the ten points of the plan setting out what healthcare leaders need?"])
 def test_ten_points_are_listed_each_cited_in_order(assistant, question):
     ans = assistant.ask(question)
     assert not ans.abstained and ans.plan.kind == "list"
@@ -1212,3 +1214,10 @@ def test_a_verdict_question_reads_on_into_the_but(assistant):
     # of what is needed ...": without the "But", the answer reads as the opposite verdict.
     ans = assistant.ask("Is the Confederation really happy with the government's September 7 funding announcement or not?")
     assert "falls short" in ans.answer or "not gone far enough" in ans.answer, ans.answer
+
+
+def test_a_list_question_in_the_words_of_a_lead_in_gets_that_list(assistant):
+    # "When asked what factors would make the biggest difference to addressing rising demand for services, the most
+    # prominent answers from our leaders panel included:" ranks below the survey's demand findings by score.
+    ans = assistant.ask("What were the panel's most common answers on what would make the biggest difference to rising demand?")
+    assert all(x in ans.answer for x in ("population health management", "Building back fairer", "discharge-to-assess")), ans.answer

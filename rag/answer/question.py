@@ -61,7 +61,7 @@ _LIST = re.compile(
     r"^(?:(?:so|and|ok),?\s+)?(?:(?:what|which) (?:are|were) (?:the |its |their )?(?:[\w'’-]+ ){0,3}"
     r"(?:points|results|concerns|obstacles|barriers|benefits|lessons|risks|factors|schemes|sources|options|areas|items|steps|asks|recommendations|measures|priorities|changes|things|actions|ways|examples|groups|"
     r"kinds|types|parts|components|reasons|challenges|calls|demands|elements|themes|chapters|sections|findings|proposals|"
-    r"pathways|approaches|initiatives|requests|needs)\b|"
+    r"pathways|approaches|initiatives|requests|needs|answers|responses|suggestions|ideas)\b|"
     r"(?:list|name|enumerate|give me) (?:all |the |every |each )?|"
     r"what (?:are|is) (?:[\w'’-]+ ){1,4}?(?:asking|calling|pushing|pressing|lobbying) (?:[\w'’-]+ ){0,5}?for\b|"
     # "What is the Confed asking govt to do to speed up integrated care?": its asks.
