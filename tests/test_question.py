@@ -691,3 +691,9 @@ def test_a_point_numbered_no_or_hash_is_that_point_but_no_one_is_not():
 def test_a_time_horizon_is_a_duration_the_figure_must_be_for():
     plan = analyse("What percentage of leaders thought clearing the backlog in five to seven years was realistic?")
     assert [q.text for q in plan.qualifiers if q.kind == "duration"] == ["in five to seven years"]
+
+
+@pytest.mark.parametrize("question", ["How does the cash the NHS gets next year stack up against what it needs?",
+                                      "How does the extra money for 2022/23 measure up to what is needed?"])
+def test_stacking_up_against_compares(question):
+    assert analyse(question).kind == "comparison"

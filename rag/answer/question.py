@@ -54,7 +54,7 @@ _TWO_ASKS = re.compile(
     r"\b(?:give|with|show|quote) (?:me )?(?:both|the two) (?:percentages|figures|shares|numbers|proportions|amounts|sums)\b", re.I)
 _COMPARISON = re.compile(
     r"\b(compare[sd]?|comparison|comparing|versus|vs\.?|difference between|gap between|differ(?:s|ence)? from|"
-    r"both .+ and|against (?:what|the)|relative to|as opposed to)\b",
+    r"both .+ and|against (?:what|the)|relative to|as opposed to|stacks? up|measures? up)\b",
     re.I,
 )
 _LIST = re.compile(
@@ -221,7 +221,7 @@ def _kind(q: str) -> str:
         return "summary"
     # "covid death rate poorest vs richest areas": a rate or a number compared, in a few words.
     if _COMPARISON.search(q) and (ASKS_FOR_FIGURE.search(q) or len(figures.find_figures(q)) >= 2
-                                  or re.search(r"\bcompare|\b(?:rates?|numbers?|figures?|shares?|percentages?|money|funding|amounts?|sums?)\b", q, re.I)):
+                                  or re.search(r"\bcompare|\b(?:rates?|numbers?|figures?|shares?|percentages?|money|funding|cash|amounts?|sums?)\b", q, re.I)):
         return "comparison"
     if _TWO_ASKS.search(q):
         return "comparison"
