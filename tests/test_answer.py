@@ -1221,3 +1221,10 @@ def test_a_list_question_in_the_words_of_a_lead_in_gets_that_list(assistant):
     # prominent answers from our leaders panel included:" ranks below the survey's demand findings by score.
     ans = assistant.ask("What were the panel's most common answers on what would make the biggest difference to rising demand?")
     assert all(x in ans.answer for x in ("population health management", "Building back fairer", "discharge-to-assess")), ans.answer
+
+
+def test_a_list_led_in_by_a_figure_is_quoted_with_its_lead_in(assistant):
+    # "It comprises 100 leaders from across the whole healthcare system, including:": the figure says how many
+    # the kinds of leader listed after it are of.
+    ans = assistant.ask("Which kinds of leaders sit on the Health Leaders Panel?")
+    assert "100 leaders" in ans.answer and "clinical commissioning groups" in ans.answer, ans.answer

@@ -139,7 +139,7 @@ def list_answer(question, plan, passages, cands, ctx, qid) -> Answer | None:
     if not options or not named and (top is None or top.kind != "bullet" or not top_listed):
         return _enumeration(question, plan, content, passages, ctx, qid) if content else None
     # A list the question names or points at comes before one that only scores well.
-    *_, items = max(options, key=lambda o: (o[0], o[1], -o[2]))
+    *_, order, items = max(options, key=lambda o: (o[0], o[1], -o[2]))
     chosen = chosen_items(question, len(items))  # "the first three points", "numbers 8, 9 and 10"
     if chosen is not None:
         items = [items[i] for i in chosen]
@@ -152,6 +152,11 @@ def list_answer(question, plan, passages, cands, ctx, qid) -> Answer | None:
     picks, continued = item_candidates(plan, items, cands, passages, ctx, best_reads_on=not _COUNTS_ITEMS.search(question),
                                        whole=chosen is not None and len(items) <= 2)
     lead = _lead_stating_given(question, items, picks, ctx)
+    # A list led in by a sentence stating a figure ("It comprises 100 leaders from across health and care,
+    # including:") is quoted with it: the figure says how many it is of.
+    led_by = {-1: introduced, -8: lead_in}.get(order)
+    if lead is None and led_by is not None and chosen is None and stated_values(ctx.index.sentences.rows[led_by[1]].text):
+        lead = led_by[1]
     if lead is None:
         return quote(question, plan, picks, ctx, qid, variants=False, as_list=True, continued=continued)
     picks = candidates_at(plan, [lead], cands, passages, ctx) + picks
