@@ -1228,3 +1228,10 @@ def test_a_list_led_in_by_a_figure_is_quoted_with_its_lead_in(assistant):
     # the kinds of leader listed after it are of.
     ans = assistant.ask("Which kinds of leaders sit on the Health Leaders Panel?")
     assert "100 leaders" in ans.answer and "clinical commissioning groups" in ans.answer, ans.answer
+
+
+def test_a_point_called_by_the_start_of_its_title_is_read_whole(assistant):
+    # "the financial certainty point" is point 4, "Financial certainty for the long term".
+    ans = assistant.ask("Under the financial certainty point of the plan, why does the NHS need £10bn next year?")
+    assert "higher day-to-day running costs" in ans.answer and "efficiency savings" in ans.answer, ans.answer
+    assert all(c.section.startswith("Ten-point plan") for c in ans.citations), ans.citations

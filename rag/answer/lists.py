@@ -219,6 +219,7 @@ ITEM_SENTENCES = 6  # of one named item, read whole
 SURVEY_TOP = 5  # best sentences, one of which must be a survey finding for a survey topic's findings to answer
 CHOSEN_TITLE_FIT = 0.6  # share of a part's title words a question picking its items by position must use
 _AS_ITEM = re.compile(r"\b(?:point|bullet|heading|item|section)\b", re.I)
+_CALLED_ITEM = re.compile(r"\bthe ((?:[\w'’-]+ ){2,4}?)(?:point|bullet|item)\b", re.I)
 NAMED_ITEM_TOP = 3  # best sentences, one of which a named item must hold
 
 
@@ -265,11 +266,16 @@ def named_item(question: str, plan: QuestionPlan, cands: list[Candidate], ctx: C
     # A short title is named as an item only when the question says it is one: "population health" is often
     # only the start of "a population health management approach".
     as_item = bool(_AS_ITEM.search(question))
+    # "the financial certainty point of the plan": the words before "point" are the start of its title
+    # ("Financial certainty for the long term").
+    called = [set(terms_all(m.group(1))) for m in _CALLED_ITEM.finditer(question)]
 
     def names(title: str) -> bool:
         # The verb a title starts with may be left out: "right touch regulation" names "Maintaining 'right touch'
         # regulation".
         rest = re.sub(r"^\W*\w+ing\s+", "", title)
+        if any(len(words) >= 2 and words <= set(terms_all(title)) for words in called):
+            return True
         return (as_item or len(terms_all(title)) >= 3) and (
             title_fit(question, title) == 1.0 or rest != title and len(terms_all(rest)) >= 3 and title_fit(question, rest) == 1.0)
 
