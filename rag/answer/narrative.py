@@ -205,7 +205,7 @@ def _with_enumerations(picks: list[Candidate], best: Candidate, plan, cands: lis
 _SEQUEL = re.compile(r"^(?:This|These) (?:has|have|had|was|were|is|are|means|meant|will|would)\b")
 _BUT = re.compile(r"^(?:But|However|Yet)\b")
 # A question asking what the report makes of something ("Is the Confed happy with ...?", "How does it judge ...?").
-_ASKS_VERDICT = re.compile(r"\b(?:happy|unhappy|satisfied|pleased|content|judge[sd]?|verdict|rate[sd]?|welcome[sd]?|"
+_ASKS_VERDICT = re.compile(r"\b(?:happy|unhappy|satisfied|pleased|content with|judge[sd]?|verdict|rate[sd]? (?:the|it|this|that)|welcome[sd]?|"
                            r"think (?:of|about)|view (?:of|on)|make of|enough|go far enough|impressed|approve[sd]?)\b", re.I)
 
 
