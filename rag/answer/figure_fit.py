@@ -6,6 +6,7 @@ figure the question itself gives; and, when none does, why not.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rag import figures
@@ -24,7 +25,7 @@ from rag.answer.figure_question import CHECKS_A_FIGURE, PEOPLE, TIME, given_valu
 from rag.answer.names import BACKGROUND_TERMS, named_subjects, names_in
 from rag.answer.wording import normalise_question, terms
 from rag.ingest import PAGE_FURNITURE
-from rag.schema import QuestionPlan
+from rag.schema import QuestionPlan, Sentence
 from rag.sentence_table import doc_of
 from rag.text import stem
 
@@ -80,9 +81,11 @@ class _Asked:
     given: str
     # "How much of the £3bn went to mental health?": a part of a sum the question gives, which must be smaller.
     part_of: set[tuple]
+    rarest: str | None  # the question's rarest term, which a sentence timed by the paragraph before must name
 
     @classmethod
-    def of(cls, plan: QuestionPlan, question: str) -> _Asked:
+    def of(cls, plan: QuestionPlan, ctx: Context) -> _Asked:
+        question = ctx.question
         counted = terms(plan.counted or "")
         checks = CHECKS_A_FIGURE.search(normalise_question(question))
         names = named_subjects(question)
@@ -96,7 +99,8 @@ class _Asked:
                    periods_offered=offered_as_alternatives(asked_periods(plan), question),
                    # A claim's own figures, in digits or words ("a quarter higher"), are what it checks, not given.
                    given=figures.cut_out(question, figures.find_figures(question), " ") if checks else question,
-                   part_of=given_values(question) if _PART_OF.search(normalise_question(question)) else set())
+                   part_of=given_values(question) if _PART_OF.search(normalise_question(question)) else set(),
+                   rarest=max(plan.terms, key=ctx.weight, default=None))
 
 
 def _fits_subject_and_period(plan: QuestionPlan, c: Candidate, ctx: Context, asked: _Asked) -> bool:
@@ -145,41 +149,36 @@ def _fits_subject_and_period(plan: QuestionPlan, c: Candidate, ctx: Context, ask
             return False
     elif not asked.periods_offered and not new_figure(plan.unit, c.sentence.text, asked.given):
         return False  # when the question offers periods to choose between, which one is the answer, not a figure
-    periods_fit = (any if asked.periods_offered else all)(
-        period_fits(p, text) or _this_year(p, text, c, ctx) or _period_of_paragraph(plan, p, c, ctx) for p in asked_periods(plan))
+    durations = [q.text for q in plan.qualifiers if q.kind == "duration"]
+    periods = asked_periods(plan)
     untimed = not TIME.search(c.sentence.text)
-    return periods_fit and all(duration_fits(q.text, text) or untimed and duration_fits(q.text, _time_before(plan, c, ctx))
-                               for q in plan.qualifiers if q.kind == "duration")
+    earlier = _time_before(c, ctx, asked) if untimed and (periods or durations) else ""
+    periods_fit = (any if asked.periods_offered else all)(
+        period_fits(p, text) or _this_year(p, text, c, ctx) or bool(earlier) and period_fits(p, earlier)
+        for p in periods)
+    return periods_fit and all(duration_fits(d, text) or duration_fits(d, earlier) for d in durations)
 
 
-def _period_of_paragraph(plan: QuestionPlan, period: str, c: Candidate, ctx: Context) -> bool:
-    """Whether a sentence naming no time of its own is about the period its paragraph named earlier ("... up to
-    2023/24. More than three-quarters were not confident. Fewer than one in five (18 per cent) were confident.")."""
-    if TIME.search(c.sentence.text):
-        return False
-    earlier = _time_before(plan, c, ctx)
-    return bool(earlier) and period_fits(period, earlier)
-
-
-def _time_before(plan: QuestionPlan, c: Candidate, ctx: Context) -> str:
-    """The sentences before a sentence that may name the time it is about: its paragraph's, or, when none of
-    them names a time, the paragraph before it in the same section ("... over the next three years." then a
-    paragraph of shares by service: "Nearly two thirds of respondents (63 per cent) predicted ..."). That far
-    back, the sentence must name the question's rarest word ("GP"): the CAMHS share is not the ambulance share."""
+def _time_before(c: Candidate, ctx: Context, asked: _Asked) -> str:
+    """The sentences before a sentence naming no time of its own, which may name the time it is about: its
+    paragraph's ("... up to 2023/24. More than three-quarters were not confident."), or, when none of them names a
+    time, the paragraph before it in the same section ("... over the next three years." then a paragraph of shares
+    by service: "Nearly two thirds of respondents (63 per cent) predicted ..."). That far back, the sentence must
+    name the question's rarest word ("GP"): the CAMHS share is not the ambulance share."""
     earlier = _paragraph_before(c, ctx)
-    if TIME.search(earlier) or not _names_rarest(plan, c, ctx):
+    if TIME.search(earlier) or not (asked.rarest is None or asked.rarest in terms(c.sentence.text)):
         return earlier
-    s, rows = c.sentence, ctx.index.sentences.rows
-    first = c.row - s.pos
-    before = [r for r in range(max(0, first - PARAGRAPH_BACK), first)
-              if (doc_of(rows[r].chunk_id), rows[r].edition, rows[r].section, rows[r].para)
-              == (doc_of(s.chunk_id), s.edition, s.section, s.para - 1)]
+    s = c.sentence
+    before = _rows_back(c.row - s.pos, ctx, (doc_of(s.chunk_id), s.edition, s.section, s.para - 1),
+                        lambda r: (doc_of(r.chunk_id), r.edition, r.section, r.para))
+    rows = ctx.index.sentences.rows
     return f"{' '.join(rows[r].text for r in before)} {earlier}".strip()
 
 
-def _names_rarest(plan: QuestionPlan, c: Candidate, ctx: Context) -> bool:
-    rarest = max(plan.terms, key=ctx.weight, default=None)
-    return rarest is None or rarest in terms(c.sentence.text)
+def _rows_back(end: int, ctx: Context, wanted: tuple, key: Callable[[Sentence], tuple]) -> list[int]:
+    """The rows among the few before `end` whose `key` is `wanted`: those of a paragraph."""
+    rows = ctx.index.sentences.rows
+    return [r for r in range(max(0, end - PARAGRAPH_BACK), end) if key(rows[r]) == wanted]
 
 
 def _paragraph_before(c: Candidate, ctx: Context) -> str:
@@ -196,8 +195,7 @@ def _rows_before(c: Candidate, ctx: Context) -> list[int]:
     if s.kind == "bullet" and s.pos == 0:
         lead = lead_in_rows(c.row, ctx)
         return lead[-PARAGRAPH_BACK:] if lead and rows[lead[-1]].kind == "text" else []
-    return [r for r in range(max(0, c.row - PARAGRAPH_BACK), c.row)
-            if (rows[r].chunk_id, rows[r].section, rows[r].para) == (s.chunk_id, s.section, s.para)]
+    return _rows_back(c.row, ctx, (s.chunk_id, s.section, s.para), lambda r: (r.chunk_id, r.section, r.para))
 
 
 def period_named_before(c: Candidate, plan: QuestionPlan, ctx: Context) -> int | None:
@@ -302,7 +300,7 @@ def fitting_figures(plan: QuestionPlan, cands: list[Candidate], ctx: Context) ->
     # "Every two weeks" is not a figure, but it is how often.
     frequency = plan.unit == "frequency"
     pool = [c for c in cands if c.sentence.section != "Front matter"] if frequency else figure_pool(plan, cands)
-    asked = _Asked.of(plan, ctx.question)
+    asked = _Asked.of(plan, ctx)
     return [c for c in pool if _fits_subject_and_period(plan, c, ctx, asked)]
 
 

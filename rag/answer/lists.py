@@ -4,6 +4,7 @@ or the sentences that name the items in prose; every item quoted and cited, in t
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from itertools import takewhile
 
 from rag.answer.candidates import (
@@ -45,6 +46,18 @@ from rag.sentence_table import doc_of
 LIST_MAX = 16
 
 
+@dataclass(frozen=True)
+class _Option:
+    """A list that may answer: `named` when the question names or points at it, `order` breaking ties (its
+    section's rank, or a negative number per way of finding it), `led_by` the row of a sentence leading into it."""
+
+    named: bool
+    score: float
+    order: int
+    items: list[list[int]]
+    led_by: int | None = None
+
+
 def list_answer(question, plan, passages, cands, ctx, qid) -> Answer | None:
     """The list that answers: the bullets of a section, the sub-sections of a part the question names, or,
     when the report gives the items inside its prose ("including fatigue, muscle pain, ..."), the sentences
@@ -59,7 +72,7 @@ def list_answer(question, plan, passages, cands, ctx, qid) -> Answer | None:
     for c in cands:
         key = (doc_of(c.sentence.chunk_id), c.sentence.edition, c.sentence.section)
         best_score[key] = max(best_score.get(key, 0.0), c.score)
-    options: list[tuple[bool, float, int, list[list[int]]]] = []  # (named, score, order, items)
+    options: list[_Option] = []
     top = content[0].sentence if content else None
     top_key = (doc_of(top.chunk_id), top.edition, top.section) if top else None
     top_listed = False
@@ -78,7 +91,7 @@ def list_answer(question, plan, passages, cands, ctx, qid) -> Answer | None:
         fit, chosen = title_fit(question, parent), chosen_items(question, len(subs))
         if len(subs) >= 3 and (fit == 1.0 and not narrower or chosen and fit >= CHOSEN_TITLE_FIT):
             items = [[r for r in table.by_section[(doc, edition, s)] if table.rows[r].para == 0] for s in subs]
-            options.append((True, score + 0.25, order, items))
+            options.append(_Option(True, score + 0.25, order, items))
             continue
         items = bullet_items(table.by_section[key], table.rows)
         fit = float(names_section(question, section))
@@ -89,25 +102,25 @@ def list_answer(question, plan, passages, cands, ctx, qid) -> Answer | None:
             if sub_named or fit:
                 items, fit = sub_items, max(fit, float(sub_named))
         if len(items) >= 2:
-            options.append((bool(fit), score + 0.25 * fit, order, items))
+            options.append(_Option(bool(fit), score + 0.25 * fit, order, items))
             top_listed = top_listed or is_top and not _in_long_item(top, items, table.rows)
     # A sentence near the best that introduces a bulleted list ("It comprises 100 leaders ..., including:")
     # points at that list, wherever its section ranks.
     introduced = introduced_list(plan, cands, ctx)
     if introduced is not None:
-        options.append((True, introduced[0] + 0.25, -1, introduced[2]))
+        options.append(_Option(True, introduced[0] + 0.25, -1, introduced[2], led_by=introduced[1]))
     # A question in the words of a list's lead-in ("what were the top answers on what would make the biggest
     # difference to rising demand?" for "When asked what factors would make the biggest difference to addressing
     # rising demand for services, the most prominent answers ... included:"), wherever retrieval ranks it.
     lead_in = lead_in_worded(plan, ctx)
     if lead_in is not None:
-        options.append((True, lead_in[0] + 1.0, -8, lead_in[2]))
+        options.append(_Option(True, lead_in[0] + 1.0, -8, lead_in[2], led_by=lead_in[1]))
     # What the report asks for on a subject is the "What do NHS leaders need?" list of that subject's chapter.
     # A chapter the question names by its topic ("money asks") is the one whose asks it wants, however well
     # another section's sentences score.
     asks = asks_list(question, plan, cands, ctx)
-    if asks is not None and (asks[2] or not any(o[1] > asks[0] + 0.25 for o in options)):
-        options.append((True, asks[0] + 0.25 + float(asks[2]), -2, asks[1]))
+    if asks is not None and (asks[2] or not any(o.score > asks[0] + 0.25 for o in options)):
+        options.append(_Option(True, asks[0] + 0.25 + float(asks[2]), -2, asks[1]))
     # "every stat from the regulation chapter": the chapter's own findings, not the survey summary's topic of that name.
     in_chapter = bool(plan.chapter) and not any(c.sentence.section.startswith(SURVEY) for c in cands)
     surveyed = [] if in_chapter else survey_topic(question, plan, cands, ctx)
@@ -115,31 +128,32 @@ def list_answer(question, plan, passages, cands, ctx, qid) -> Answer | None:
     # out on top?" is answered in the chapter, which reports more of the survey than its findings' summary.
     if surveyed and (ASKS_FINDINGS.search(question)
                      or any(c.sentence.section.startswith(SURVEY) for c in content[:SURVEY_TOP])):
-        options.append((True, 2.0, -4, surveyed))
+        options.append(_Option(True, 2.0, -4, surveyed))
     # Otherwise the findings a chapter gives on what is asked ("the survey results about managing public expectations").
     # The survey's summary comes first when one of its sentences is the best ("survey numbers on demand").
     findings = None if surveyed or top is None or top.section.startswith(SURVEY) else chapter_findings(question, cands, ctx)
     if findings is not None:
-        options.append((True, findings[0] + 0.25, -5, findings[1]))
+        options.append(_Option(True, findings[0] + 0.25, -5, findings[1]))
     else:
         # Where leaders lack confidence, across the survey's topics; a chapter's findings answer for its own topic
         # ("On managing public expectations, what were leaders not confident about?").
         doubting = not_confident_findings(question, plan, cands, ctx)
         if len(doubting) >= 2:
-            options.append((True, 2.5, -7, doubting))
+            options.append(_Option(True, 2.5, -7, doubting))
     summing = _list_summing_given(question, plan, cands, ctx)
     if summing is not None:
-        options.append((True, 3.0, -6, summing))
+        options.append(_Option(True, 3.0, -6, summing))
     studies = _case_studies(question, plan, cands, ctx)
     if studies:
-        options.append((True, 2.0, -3, studies))
+        options.append(_Option(True, 2.0, -3, studies))
     # The report lists in bullets when the best sentence is a bullet or the question names a list's section;
     # otherwise it names the items in its prose.
-    named = any(o[0] for o in options)
+    named = any(o.named for o in options)
     if not options or not named and (top is None or top.kind != "bullet" or not top_listed):
         return _enumeration(question, plan, content, passages, ctx, qid) if content else None
     # A list the question names or points at comes before one that only scores well.
-    *_, order, items = max(options, key=lambda o: (o[0], o[1], -o[2]))
+    chosen_list = max(options, key=lambda o: (o.named, o.score, -o.order))
+    items = chosen_list.items
     chosen = chosen_items(question, len(items))  # "the first three points", "numbers 8, 9 and 10"
     if chosen is not None:
         items = [items[i] for i in chosen]
@@ -154,9 +168,9 @@ def list_answer(question, plan, passages, cands, ctx, qid) -> Answer | None:
     lead = _lead_stating_given(question, items, picks, ctx)
     # A list led in by a sentence stating a figure ("It comprises 100 leaders from across health and care,
     # including:") is quoted with it: the figure says how many it is of.
-    led_by = {-1: introduced, -8: lead_in}.get(order)
-    if lead is None and led_by is not None and chosen is None and stated_values(ctx.index.sentences.rows[led_by[1]].text):
-        lead = led_by[1]
+    led_by = chosen_list.led_by
+    if lead is None and led_by is not None and chosen is None and stated_values(ctx.index.sentences.rows[led_by].text):
+        lead = led_by
     if lead is None:
         return quote(question, plan, picks, ctx, qid, variants=False, as_list=True, continued=continued)
     picks = candidates_at(plan, [lead], cands, passages, ctx) + picks

@@ -218,9 +218,11 @@ def _with_sequels(picks: list[Candidate], best: Candidate, plan, cands: list[Can
 
     def sequel(c: Candidate) -> int | None:
         nxt = in_paragraph(c.row, +1, ctx)
-        if verdict and nxt is not None and _BUT.match(ctx.index.sentences.rows[nxt].text):
-            return nxt  # "... is welcome and will help. But it falls short of what is needed ...": the verdict
-        return _next_for_setup(c, lambda text: bool(_SEQUEL.match(text)), ctx)
+        if nxt is None:
+            return None
+        text = ctx.index.sentences.rows[nxt].text
+        # "... is welcome and will help. But it falls short of what is needed ...": the verdict.
+        return nxt if verdict and _BUT.match(text) or _sets_up(c) and _SEQUEL.match(text) else None
 
     out = followed_by(picks, sequel, plan, cands, passages, ctx)
     added = {c.row for c in out} - {c.row for c in picks}
@@ -228,12 +230,17 @@ def _with_sequels(picks: list[Candidate], best: Candidate, plan, cands: list[Can
 
 
 def _next_for_setup(c: Candidate, fits: Callable[[str], bool], ctx: Context) -> int | None:
-    """The next sentence of a pick's paragraph when `fits` its text, for a pick that sets something up: a sentence
-    stating a figure or naming things says its content itself."""
-    if ENUMERATES.search(c.sentence.text) or c.features["has_figure"]:
+    """The next sentence of a pick's paragraph when `fits` its text, for a pick that sets something up."""
+    if not _sets_up(c):
         return None
     nxt = in_paragraph(c.row, +1, ctx)
     return nxt if nxt is not None and fits(ctx.index.sentences.rows[nxt].text) else None
+
+
+def _sets_up(c: Candidate) -> bool:
+    """Whether a sentence may set up what the next one says: one stating a figure or naming things says its
+    content itself."""
+    return not (ENUMERATES.search(c.sentence.text) or c.features["has_figure"])
 
 
 def _within_max(picks: list[Candidate], best: Candidate, keep: set[int]) -> list[Candidate]:
