@@ -468,6 +468,8 @@ _ASKS = re.compile(
     r"\b(?:nhs |healthcare |health )?leaders (?:say (?:they )?)?need\b(?=\s*(?:[?.!,;:]|$|(?:on|for|in|about|around|regarding|when)\b))|"
     # "Which areas need government and national body action?": the words of the boxes' lead-in.
     r"\b(?:government|national bod(?:y|ies)|ministerial)(?:'s)? (?:and (?:[\w'’-]+ ){1,2})?action\b|\baction (?:from|by) (?:the )?(?:government|ministers|national)|"
+    # "Where do government and national bodies need to act ...?"
+    r"\b(?:government|ministers|national bod(?:y|ies))\b (?:[\w'’-]+ ){0,3}?(?:need|needs|must|should) (?:to )?act\b|"
     r"must (?:[\w'’-]+ ){0,2}?(?:do|sort|fix|address|deliver|change)|"
     r"should (?:the )?(?:government|ministers|national bodies|nhs england)\b[^?]*\bdo|"
     + ASKS_HOW_TO + r"|what would (?:fix|solve|sort out|sort))\b", re.I)

@@ -58,11 +58,14 @@ _COMPARISON = re.compile(
     re.I,
 )
 _LIST = re.compile(
-    r"^(?:(?:so|and|ok),?\s+)?(?:(?:what|which) (?:are|were) (?:the |its |their )?(?:[\w'’-]+ ){0,3}"
+    r"^(?:(?:so|and|ok|please|can you|could you|would you),?\s+)*(?:(?:what|which) (?:are|were) (?:the |its |their )?(?:[\w'’-]+ ){0,3}"
     r"(?:points|results|concerns|obstacles|barriers|benefits|lessons|risks|factors|schemes|sources|options|areas|items|steps|asks|recommendations|measures|priorities|changes|things|actions|ways|examples|groups|"
     r"kinds|types|parts|components|reasons|challenges|calls|demands|elements|themes|chapters|sections|findings|proposals|"
     r"pathways|approaches|initiatives|requests|needs|answers|responses|suggestions|ideas)\b|"
     r"(?:list|name|enumerate|give me) (?:all |the |every |each )?|"
+    # "Could you set out the areas where government needs to act ...?", not "set out the report's view".
+    r"(?:(?:set|lay|spell) out|outline) (?:all |the |every |each )?(?:[\w'’-]+ ){0,2}?(?:areas|asks|points|steps|"
+    r"recommendations|priorities|things|actions|measures|changes|ways|reasons|options)\b|"
     r"what (?:are|is) (?:[\w'’-]+ ){1,4}?(?:asking|calling|pushing|pressing|lobbying) (?:[\w'’-]+ ){0,5}?for\b|"
     # "What is the Confed asking govt to do to speed up integrated care?": its asks.
     r"what (?:are|is) (?:[\w'’-]+ ){1,4}?(?:asking|urging|pressing) (?:[\w'’-]+ ){1,8}?to (?:do|deliver)\b|which (?:areas|groups|services|organisations|leaders|kinds|types|things|changes)\b|"
