@@ -490,7 +490,8 @@ def test_a_claim_is_found_anywhere_and_about_a_figure_is_no_topic():
 
     for q in ("Members employ around 1.3 million staff - can you confirm the number?",
               "We have 300,000 people waiting over a year - does the manifesto agree?",
-              "Our draft says 90% of leaders. Is that the manifesto's number?"):
+              "Our draft says 90% of leaders. Is that the manifesto's number?",
+              "Quick fact check: did eating disorder referrals go up by 113% or 13%?"):
         assert CHECKS_A_FIGURE.search(q), q
     assert not CHECKS_A_FIGURE.search("How many people were waiting over a year?")
     assert asked_topic("Our draft says about three quarters of leaders doubt it") == []

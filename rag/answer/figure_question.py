@@ -123,7 +123,7 @@ CHECKS_A_FIGURE = re.compile(
     r"is (?:that|this) what (?:the report|it|the manifesto) (?:says|states|found|finds)\b|"
     r"^(?:a colleague|someone|somebody|my editor|i (?:have |had )?(?:read|heard|was told)) (?:says?|said|claims?|that)\b|"
     r"(?:is|are|was|were) (?:there )?(?:really|actually)\b|(?:is|was) it £?\d|"
-    r"^(?:(?:quick |fact[- ]?)?check(?:ing)?|verify(?:ing)?|can you (?:check|verify|confirm))\b|"
+    r"^(?:(?:quick |fact[- ]?){0,2}check(?:ing)?|verify(?:ing)?|can you (?:check|verify|confirm))\b|"
     r"^(?:we're|we are|i'm|i am|our (?:draft|story|piece|article|copy|headline)(?: is)?) (?:saying|says|claiming|claims|reporting|reports|writing)\b|"
     r"[,\s](?:yes|right|correct|true|no|isn't it|aren't they|is that right)\s*\?\s*$|"
     # Anywhere in the question: "... - can you confirm the number?", "does the manifesto agree?", "is that the
