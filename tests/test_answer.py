@@ -370,6 +370,20 @@ def test_the_second_side_of_a_comparison_can_be_the_next_sentence(assistant):
     assert "46 per cent" in ans.answer and "25 per cent" in ans.answer, ans.answer
 
 
+def test_the_second_side_follows_a_survey_finding_where_the_chapter_restates_it(assistant):
+    # The best first side is the survey summary's bullet ("56% of respondents selected ..."); the runner-up is
+    # the sentence after the chapter's own telling of that finding.
+    ans = assistant.ask("Most chosen driver of improvement in the pandemic and the runner-up - percentages?")
+    assert "56" in ans.answer and "19 per cent" in ans.answer, ans.answer
+
+
+def test_a_joining_word_of_the_question_is_no_subject_a_sentence_before_may_name(assistant):
+    # "since the Confederation covers them" once matched "Since April 2020, we have been convening our members
+    # ... of England, Wales and Northern Ireland" before a sentence on webinars.
+    ans = assistant.ask("What is the waiting list in Wales and Northern Ireland, since the confed covers them too?")
+    assert ans.abstained and ans.see_also, ans.answer
+
+
 def test_a_share_for_a_group_of_respondents_the_report_does_not_break_out_is_declined(assistant):
     ans = assistant.ask("What share of ambulance trust chief executives say understaffing puts patient safety at risk?")
     assert ans.abstained and ans.see_also, ans.answer

@@ -214,10 +214,12 @@ def _sides(plan: QuestionPlan, cands: list[Candidate], ctx: Context) -> list[Can
         # (25 per cent) disagree."), which its few words alone do not find.
         # "What share were confident, and what share were not?": each side is the sentence that negates as it does.
         negated = bool(_NEGATION.search(side))
+        # A pick restated elsewhere (a survey finding's bullet in a chapter's words) is followed there too.
+        anchors = [c for c in cands if any(_same_figures(c.sentence.text, p.sentence.text) for p in picks)]
         fit = {c.row: c.score + share(side_terms, set(terms(f"{c.sentence.text} {c.sentence.section}")), ctx.weight)
                - SIDE_NEGATION * (negated != bool(_NEGATION.search(c.sentence.text))) - SIDE_PERIOD * other_year[c.row]
                + SIDE_NEIGHBOUR * any(c.sentence.para == p.sentence.para and c.sentence.chunk_id == p.sentence.chunk_id
-                                      and 0 < abs(c.row - p.row) <= 2 for p in picks)
+                                      and 0 < abs(c.row - p.row) <= 2 for p in anchors)
                for c in cands}
         ranked = sorted(cands, key=lambda c: -fit[c.row])
         if picks and ranked[0] in picks and len(_amounts(ranked[0].sentence.text)) >= 2 \

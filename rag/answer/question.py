@@ -54,7 +54,7 @@ _TWO_ASKS = re.compile(
     r"\b(?:give|with|show|quote) (?:me )?(?:both|the two) (?:percentages|figures|shares|numbers|proportions|amounts|sums)\b", re.I)
 _COMPARISON = re.compile(
     r"\b(compare[sd]?|comparison|comparing|versus|vs\.?|difference between|gap between|differ(?:s|ence)? from|"
-    r"both .+ and|against (?:what|the)|relative to|as opposed to|stacks? up|measures? up)\b",
+    r"both .+ and|against (?:what|the)|relative to|as opposed to|stacks? up|measures? up|runners?[- ]up)\b",
     re.I,
 )
 _LIST = re.compile(

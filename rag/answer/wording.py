@@ -14,6 +14,8 @@ ASK_WORDS = {
     "briefly", "overall", "main", "key", "point", "points", "chapter", "section", "part", "few", "sentences", "sentence",
     "short", "quick", "gist", "overview", "figure", "number", "share", "percentage", "proportion", "amount", "exactly",
     "confederation's", "report's", "does", "is", "are", "was",
+    # Joining words, not what is asked about: "since the confed covers them too" is no question about "Since April 2020".
+    "since", "though", "although",
 }
 
 
