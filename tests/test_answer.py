@@ -375,6 +375,9 @@ def test_the_second_side_follows_a_survey_finding_where_the_chapter_restates_it(
     # the sentence after the chapter's own telling of that finding.
     ans = assistant.ask("Most chosen driver of improvement in the pandemic and the runner-up - percentages?")
     assert "56" in ans.answer and "19 per cent" in ans.answer, ans.answer
+    ans = assistant.ask("Which change was rated most important for improvement in the pandemic, and how does it compare "
+                        "with the runner-up, in percentages?")
+    assert "56" in ans.answer and "19 per cent" in ans.answer, ans.answer
 
 
 def test_a_joining_word_of_the_question_is_no_subject_a_sentence_before_may_name(assistant):

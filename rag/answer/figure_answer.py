@@ -144,6 +144,9 @@ _ASKS_CHANGE = re.compile(r"\b(?:rise|rises|rose|risen|increase[sd]?|grow|grew|g
                           r"by how much)\b", re.I)
 
 
+# The report ranks answers as "the most commonly chosen" and "the second most popular", which a side asking for
+# "the runner-up" names in no word of its own.
+_RUNNER_UP = re.compile(r"\brunners?[- ]up\b", re.I)
 SIDE_NEIGHBOUR = 0.25  # added to a sentence's fit for a comparison's second side when it follows the first's
 SIDE_NEGATION = 1.0  # taken from it when one of side and sentence says "not" and the other does not
 SIDE_PERIOD = 1.0  # taken from it when it names a year and not the year the question asks about
@@ -209,7 +212,7 @@ def _sides(plan: QuestionPlan, cands: list[Candidate], ctx: Context) -> list[Can
     other_year = {c.row: bool(periods) and bool(re.search(r"\b(?:19|20)\d\d\b", c.sentence.text))
                   and not any(period_fits(p, c.sentence.text) for p in periods) for c in cands}
     for side in plan.sides:
-        side_terms = terms(side)
+        side_terms = terms(_RUNNER_UP.sub("second most popular", side))
         # The second side is often told in the next sentences ("Just under half (46 per cent) say ... A quarter
         # (25 per cent) disagree."), which its few words alone do not find.
         # "What share were confident, and what share were not?": each side is the sentence that negates as it does.
