@@ -387,6 +387,12 @@ def test_a_joining_word_of_the_question_is_no_subject_a_sentence_before_may_name
     assert ans.abstained and ans.see_also, ans.answer
 
 
+def test_a_word_asking_for_all_of_a_figure_names_no_subject(assistant):
+    # "in total" once counted as half of what was asked, and "total full-time equivalent staff vacancies" answered.
+    ans = assistant.ask("how many people in England died of covid in total?")
+    assert ans.abstained and ans.see_also, ans.answer
+
+
 def test_a_share_for_a_group_of_respondents_the_report_does_not_break_out_is_declined(assistant):
     ans = assistant.ask("What share of ambulance trust chief executives say understaffing puts patient safety at risk?")
     assert ans.abstained and ans.see_also, ans.answer

@@ -64,6 +64,11 @@ def offered_as_alternatives(periods: list[str], question: str) -> bool:
     return all(re.search(re.escape(a) + between + re.escape(b), question, re.I) for a, b in zip(periods, periods[1:]))
 
 
+# Words asking for all of a figure, which name no subject: "how many people have died of covid in total" is not
+# "total full-time equivalent staff vacancies".
+_WHOLE = {stem(w) for w in ("total", "overall", "whole", "combined", "altogether", "entire")}
+
+
 @dataclass(frozen=True)
 class _Asked:
     """What a figure question asks for, read once for all its candidate sentences."""
@@ -92,8 +97,8 @@ class _Asked:
         # A name ("in Wales") is checked as a name: the counted thing's own words must be there besides.
         named = set(terms(" ".join(names)))
         return cls(names=names, counted=counted, people=bool(set(counted) & PEOPLE),
-                   wanted=[w for w in counted if w not in PEOPLE and w not in BACKGROUND_TERMS and w not in named],
-                   subject=[w for w in plan.terms if w not in named and w not in BACKGROUND_TERMS],
+                   wanted=[w for w in counted if w not in PEOPLE | BACKGROUND_TERMS | _WHOLE and w not in named],
+                   subject=[w for w in plan.terms if w not in named and w not in BACKGROUND_TERMS | _WHOLE],
                    statistics=_STATISTIC.findall(question.lower()),
                    took_part=bool(_RESPONDED.search(question) and _SURVEY.search(question)),
                    periods_offered=offered_as_alternatives(asked_periods(plan), question),
