@@ -698,3 +698,11 @@ def test_a_time_horizon_is_a_duration_the_figure_must_be_for():
                                       "How does the extra money for 2022/23 measure up to what is needed?"])
 def test_stacking_up_against_compares(question):
     assert analyse(question).kind == "comparison"
+
+
+def test_asks_worded_with_exactly_or_have_to_do_are_lists():
+    for q in ("On workforce, what exactly is the Confed asking ministers to do?",
+              "What does the report say ministers and NHS England have to do on regulation?",
+              "The finance chapter names several asks of government - what are they exactly?",
+              "Could you set out the steps the government needs to take on social care?"):
+        assert analyse(q).kind == "list", q

@@ -66,11 +66,11 @@ _LIST = re.compile(
     # "Could you set out the areas where government needs to act ...?", not "set out the report's view".
     r"(?:(?:set|lay|spell) out|outline) (?:all |the |every |each )?(?:[\w'’-]+ ){0,2}?(?:areas|asks|points|steps|"
     r"recommendations|priorities|things|actions|measures|changes|ways|reasons|options)\b|"
-    r"what (?:are|is) (?:[\w'’-]+ ){1,4}?(?:asking|calling|pushing|pressing|lobbying) (?:[\w'’-]+ ){0,5}?for\b|"
+    r"what (?:exactly |precisely )?(?:are|is) (?:[\w'’-]+ ){1,4}?(?:asking|calling|pushing|pressing|lobbying) (?:[\w'’-]+ ){0,5}?for\b|"
     # "What is the Confed asking govt to do to speed up integrated care?": its asks.
-    r"what (?:are|is) (?:[\w'’-]+ ){1,4}?(?:asking|urging|pressing) (?:[\w'’-]+ ){1,8}?to (?:do|deliver)\b|which (?:areas|groups|services|organisations|leaders|kinds|types|things|changes)\b|"
-    r"what (?:[\w-]+ )?(?:does|do) (?:[\w'’-]+ ){1,4}?(?:say (?:[\w'’-]+ ){0,4}?|think (?:they|it) )?"
-    r"(?:want|ask|call|need|recommend|urge|propose|say is needed)\b|what (?:is|are) (?:needed|required)\b|"
+    r"what (?:exactly |precisely )?(?:are|is) (?:[\w'’-]+ ){1,4}?(?:asking|urging|pressing) (?:[\w'’-]+ ){1,8}?to (?:do|deliver)\b|which (?:areas|groups|services|organisations|leaders|kinds|types|things|changes)\b|"
+    r"what (?:[\w-]+ )?(?:does|do) (?:[\w'’-]+ ){1,4}?(?:say (?:[\w'’-]+ ){0,5}?|think (?:they|it) )?"
+    r"(?:want|ask|call|need|recommend|urge|propose|say is needed|(?:have|has) to do)\b|what (?:is|are) (?:needed|required)\b|"
     r"what should (?:the )?(?:government|ministers|national bodies|nhs england|the centre)\b[^?]*\bdo\b|"
     # "What government action does the report want on ...?": what it asks for, named before the asker ("What new
     # legal obligation does it want?" asks for one thing).
@@ -97,7 +97,7 @@ _LIST_ANYWHERE = re.compile(
     + ASKS_HOW_TO + r"|what would (?:fix|solve|sort out|sort)(?! it)\b|"
     # "What are all the uses it names?", "what % picked each option?", "... four key areas. Which are they?",
     # "run me through the staff survey numbers", "asks on regulation?"
-    r"what (?:are|were) all (?:of )?the|\beach (?:option|answer|item|area|one)\b|\b(?:what|which) (?:are|were) (?:they|these|those)(?=\s*(?:[?.!]|$))|"
+    r"what (?:are|were) all (?:of )?the|\beach (?:option|answer|item|area|one)\b|\b(?:what|which) (?:are|were) (?:they|these|those)(?: exactly| precisely)?(?=\s*(?:[?.!]|$))|"
     # "top two changes that drove improvement", "regulation findings with percentages": several things, each with its figure.
     r"\btop (?:two|three|four|five|[2-5])\b(?! (?:per cent|percent|%))|"
     r"\b(?:findings|results|options|answers|changes|areas|services) with (?:the |their )?(?:per cents|percentages|figures|numbers|stats)\b|"
