@@ -1258,3 +1258,9 @@ def test_a_point_called_by_the_start_of_its_title_is_read_whole(assistant):
     ans = assistant.ask("Under the financial certainty point of the plan, why does the NHS need £10bn next year?")
     assert "higher day-to-day running costs" in ans.answer and "efficiency savings" in ans.answer, ans.answer
     assert all(c.section.startswith("Ten-point plan") for c in ans.citations), ans.citations
+
+
+def test_a_case_study_named_by_its_place_is_read_on_its_own(assistant):
+    ans = assistant.ask("Name both initiatives from the Cambridgeshire & Peterborough case study")
+    assert "Mental Health Exemplar" in ans.answer and "Option 3" in ans.answer, ans.answer
+    assert all(c.section.endswith("Cambridgeshire and Peterborough") for c in ans.citations), ans.citations

@@ -21,6 +21,7 @@ from rag.answer.candidates import (
     Context,
     candidates,
     candidates_at,
+    case_study_sections,
     content_sentences,
     lead_in_rows,
     point_title,
@@ -213,7 +214,8 @@ def _in_named_section(question: str, plan: QuestionPlan, cands: list[Candidate],
     table = ctx.index.sentences
     titles = {t.lower() for t in _QUOTED.findall(question)}
     numbers = point_numbers(question)
-    if not (titles or numbers or plan.kind == "list" and plan.chapter) or not cands:
+    study = bool(_CASE_STUDY.search(question)) and not _NOT_CASE_STUDY.search(question)
+    if not (titles or numbers or study or plan.kind == "list" and plan.chapter) or not cands:
         return cands, False
     doc = doc_of(cands[0].sentence.chunk_id)
     edition = preferred_edition((doc, cands[0].sentence.edition, ""), plan, table)[1]
@@ -224,6 +226,9 @@ def _in_named_section(question: str, plan: QuestionPlan, cands: list[Candidate],
         # "It says 'four key areas' need action - what are they?": the sentence quoted, which introduces the list.
         rows = [r for s in sections for r in table.by_section[(doc, edition, s)]
                 if any(t in table.rows[r].text.lower() for t in titles)]
+    if not rows and study:
+        # "the two schemes in the Cambridgeshire and Peterborough case study": the one case study naming the place.
+        rows = _case_study_named(question, doc, edition, ctx)
     if not rows and plan.kind == "list" and plan.chapter:
         # "Every survey finding in the integrated care chapter" (quoting what it says, not a title): a list from
         # the chapter named by its title's words.
@@ -232,6 +237,29 @@ def _in_named_section(question: str, plan: QuestionPlan, cands: list[Candidate],
     if not rows:
         return cands, False
     return sorted(candidates_at(plan, rows, cands, passages, ctx), key=lambda c: -c.score), True
+
+
+_CASE_STUDY = re.compile(r"\bcase[- ]stud(?:y|ies)\b", re.I)
+# "(not the NEL case study, the survey bit)": a case study set aside.
+_NOT_CASE_STUDY = re.compile(r"\b(?:not|excluding|apart from|besides|other than|outside)\s+(?:[\w'’&/-]+\s+){0,4}?case[- ]stud", re.I)
+
+
+def _case_study_named(question: str, doc: str, edition: str, ctx: Context) -> list[int]:
+    """The rows of the one case study whose title or opening names all the question names; none otherwise."""
+    table = ctx.index.sentences
+    names = named_subjects(question)
+    if not names:
+        return []
+    found = []
+    for s in case_study_sections(table, doc, edition):
+        rows = table.by_section[(doc, edition, s)]
+        opening = " ".join(table.rows[r].text for r in rows[:CASE_OPENING])
+        if all(names_in(n, f"{s} {opening}") for n in names):
+            found.append(rows)
+    return found[0] if len(found) == 1 else []
+
+
+CASE_OPENING = 3  # sentences of a case study that name where it is
 
 
 NAMED_TOP = 3  # best sentences, one of whose passages must name what a list or narrative question names
