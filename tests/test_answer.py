@@ -1264,3 +1264,10 @@ def test_a_case_study_named_by_its_place_is_read_on_its_own(assistant):
     ans = assistant.ask("Name both initiatives from the Cambridgeshire & Peterborough case study")
     assert "Mental Health Exemplar" in ans.answer and "Option 3" in ans.answer, ans.answer
     assert all(c.section.endswith("Cambridgeshire and Peterborough") for c in ans.citations), ans.citations
+
+
+def test_a_best_sentence_deep_inside_one_ask_is_answered_with_that_ask_whole(assistant):
+    # "New powers that would enable the Secretary of State ... to intervene ... should be removed." is the second
+    # sentence of the bullet "Caution around excessive ministerial control", which a list of openings leaves out.
+    ans = assistant.ask("what does the confed want done about new powers for the health secretary to intervene?")
+    assert "should be removed" in ans.answer and "public transparency" in ans.answer, ans.answer

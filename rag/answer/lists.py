@@ -38,7 +38,7 @@ from rag.answer.findings import (
     survey_topic,
 )
 from rag.answer.question import ASKS_HOW_TO, chosen_items, point_numbers, topic_aliases
-from rag.answer.wording import terms
+from rag.answer.wording import normalise_question, terms
 from rag.ingest import CHAPTER_PARTS
 from rag.schema import Answer, Passage, QuestionPlan, Sentence
 from rag.sentence_table import doc_of
@@ -241,6 +241,7 @@ _WHOLE_LIST = re.compile(r"\b(?:all|every|each|list(?! (?:it|them|these|those)\b
 _GENERIC = re.compile(r"\b(?:health|care|social|nhs|new)\b", re.I)  # words of many chapter titles, which name none
 _COUNTS_ITEMS = re.compile(r"\b(?:\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)[ -](?:[\w-]+ )?(?:points?|asks|items|areas|things|"
                            r"priorities|recommendations|themes|findings)\b", re.I)
+DEEP_TOP = 2  # best sentences, one of which inside an item (not its opening) makes the question about that item
 FOCUS_TOP = 5  # best sentences, two of which must sit in one item for the question to be about that item (dev: 5-8 tie, 2 more right than 3)
 _ASKING_TERMS = set(terms_all("want wants need needs call calling calls ask asking asks government national bodies ministers "
                               "nhs leaders leader confed confederation report plan do done say says think should"))
@@ -259,6 +260,14 @@ def _focused_item(question: str, items: list[list[int]], content: list[Candidate
     hits = [where.get(point_title(c.sentence.text)[1]) for c in content[:FOCUS_TOP]]
     counts = {i: hits.count(i) for i in hits if i is not None}
     best = max(counts, key=counts.get, default=None)
+    # One of the very best sentences deep inside an item is what a list of the items' openings would leave out.
+    # It must name the question's rarest word ("intervene"), not one in passing ("push staff too hard").
+    rarest = max((w for w in terms(normalise_question(question)) if w not in _ASKING_TERMS | LIST_WORDS),
+                 key=ctx.weight, default=None)
+    deep = next((i for c, i in zip(content[:DEEP_TOP], hits) if i is not None and c.sentence.pos > 0
+                 and rarest in terms(c.sentence.text)), None)
+    if deep is not None and (best is None or counts[best] < 2):
+        best, counts = deep, {deep: 2}
     if best is None or counts[best] < 2 or len(items[best]) <= 2:
         return []
     # The question must name something of that item beyond asking ("What are leaders calling for?" names nothing).
