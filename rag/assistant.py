@@ -14,6 +14,7 @@ from functools import cached_property
 
 from rag import corpus
 from rag.answer import QuestionError, clean_question, extractive_answer
+from rag.answer.wording import in_report_words
 from rag.schema import Answer, DocumentInfo, Passage, Verdict
 from rag.settings import Settings
 
@@ -132,7 +133,7 @@ class Assistant:
         # no BM25 match); the answer keeps the question as asked and says what was read otherwise.
         asked = text
         text, mends = self.stats.corrected(text)
-        query = self.contextual_query(text, history or [])
+        query = self.contextual_query(in_report_words(text), history or [])
         if self._warming is not None:
             self._warming.join()  # one session: two threads would each build it
         query_vector = self.retriever.embed_query(query)

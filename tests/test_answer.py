@@ -1271,3 +1271,9 @@ def test_a_best_sentence_deep_inside_one_ask_is_answered_with_that_ask_whole(ass
     # sentence of the bullet "Caution around excessive ministerial control", which a list of openings leaves out.
     ans = assistant.ask("what does the confed want done about new powers for the health secretary to intervene?")
     assert "should be removed" in ans.answer and "public transparency" in ans.answer, ans.answer
+
+
+def test_an_idiom_is_looked_for_in_the_reports_words(assistant):
+    # Retrieval is given "first come, first served" as the report words it: "treated in the order they present".
+    ans = assistant.ask("Why not just do planned operations on a first come, first served basis?")
+    assert "inverse care law" in ans.answer, ans.answer

@@ -706,3 +706,11 @@ def test_asks_worded_with_exactly_or_have_to_do_are_lists():
               "The finance chapter names several asks of government - what are they exactly?",
               "Could you set out the steps the government needs to take on social care?"):
         assert analyse(q).kind == "list", q
+
+
+def test_idioms_are_put_in_the_reports_words_for_retrieval():
+    from rag.answer.wording import in_report_words
+
+    assert "in the order they present" in in_report_words("Why not first-come-first-served?")
+    assert "in the order they present" in in_report_words("seen in the order they joined the list")
+    assert in_report_words("What are the ten points?") == "What are the ten points?"

@@ -26,6 +26,13 @@ _COUNTIES = {"yorks": "Yorkshire", "cambs": "Cambridgeshire", "lancs": "Lancashi
              "lincs": "Lincolnshire", "staffs": "Staffordshire", "wilts": "Wiltshire", "worcs": "Worcestershire"}
 _MONTHS = {"jan": "January", "feb": "February", "mar": "March", "apr": "April", "jun": "June", "jul": "July",
            "aug": "August", "sep": "September", "sept": "September", "oct": "October", "nov": "November", "dec": "December"}
+# Users' idioms for what the report says in other words, which retrieval is given in the report's words too.
+_IDIOMS = [
+    # First come, first served: "patients are treated in the order they present for care".
+    (re.compile(r"\bfirst[- ]come,?[\s-]+first[- ]served?(?: basis)?\b", re.I), "treated in the order they present"),
+    (re.compile(r"\bin the order (?:they|patients|people) (?:turn(?:ed)? up|c[ao]me in|come through the door|"
+                r"joined(?: the list)?|arrived?|come along)\b", re.I), "in the order they present"),
+]
 _REWRITES = [(re.compile(r"\b(what|who|where|when|how|why|which|it|that|there|here)['’]s\b", re.I), r"\1 is"),
              (re.compile(r"\b(wo)n['’]t\b", re.I), r"will not"), (re.compile(r"\bcan['’]t\b", re.I), "cannot"),
              (re.compile(r"n['’]t\b", re.I), " not"), (re.compile(r"['’]re\b", re.I), " are"),
@@ -35,6 +42,7 @@ _REWRITES = [(re.compile(r"\b(what|who|where|when|how|why|which|it|that|there|he
              (re.compile(r"\bConfed\b", re.I), "Confederation"),
              # The report's own title names the report, not a topic ("all ten points of the manifesto for recovery").
              (re.compile(r"\bmanifesto for recovery\b(?::? the health and care system after covid(?:-19)?)?", re.I), "manifesto"),
+             *_IDIOMS,
              # The report measures wealth by deprivation: "the poorest areas" are its "most deprived".
              (re.compile(r"\b(?:poorest|most disadvantaged)\b", re.I), "most deprived"),
              (re.compile(r"\b(?:richest|wealthiest|most affluent|least disadvantaged)\b", re.I), "least deprived"),
@@ -68,8 +76,6 @@ _REWRITES = [(re.compile(r"\b(what|who|where|when|how|why|which|it|that|there|he
              # What went well, in the report's word ("this has been beneficial to providers, reducing bureaucracy ...").
              (re.compile(r"\b(?:upsides?|benefits?|positives|gains?|good (?:that )?(?:came|comes|come|has come))\b(?! \(beneficial\))", re.I),
               lambda m: f"{m.group(0)} (beneficial)"),
-             # The report's words for first come, first served ("patients are treated in the order they present for care").
-             (re.compile(r"\bfirst[- ]come,?[- ]first[- ]served\b", re.I), "treated in the order they present"),
              # The report's word for leaders' annoyance ("NHS leaders continue to be frustrated at ...").
              (re.compile(r"\b(?:annoyed|angry|angered|fed up|irritated|aggrieved|upset)\b(?! \(frustrated\))", re.I),
               lambda m: f"{m.group(0)} (frustrated)"),
@@ -91,6 +97,13 @@ _REWRITES = [(re.compile(r"\b(what|who|where|when|how|why|which|it|that|there|he
 # "As a trust CEO, ...", "As a trust CEO I want to know ...": who asks, which no passage need name.
 _ASKER = re.compile(r"^(?:I am|as|speaking as|we are)\s+(?:a|an|the)\s+(?:[^,:?–—]{1,60}?(?:,|:|\s[-–—])\s*|"
                     r"[^,:?–—.]{1,40}?\s+(?=(?:I|we)\s))", re.I)
+
+
+def in_report_words(text: str) -> str:
+    """`text` with users' idioms (`_IDIOMS`) put in the report's words, for retrieval."""
+    for rx, words in _IDIOMS:
+        text = rx.sub(words, text)
+    return text
 
 
 def normalise_question(q: str) -> str:
