@@ -713,4 +713,6 @@ def test_idioms_are_put_in_the_reports_words_for_retrieval():
 
     assert "in the order they present" in in_report_words("Why not first-come-first-served?")
     assert "in the order they present" in in_report_words("seen in the order they joined the list")
+    assert "NHS England and NHS Improvement" in in_report_words("How supported do leaders feel by NHSE/I?")
+    assert "(beneficial)" in in_report_words("What were the upsides of lighter-touch regulation?")
     assert in_report_words("What are the ten points?") == "What are the ten points?"

@@ -32,6 +32,28 @@ _IDIOMS = [
     (re.compile(r"\bfirst[- ]come,?[\s-]+first[- ]served?(?: basis)?\b", re.I), "treated in the order they present"),
     (re.compile(r"\bin the order (?:they|patients|people) (?:turn(?:ed)? up|c[ao]me in|come through the door|"
                 r"joined(?: the list)?|arrived?|come along)\b", re.I), "in the order they present"),
+    # Abbreviations the report spells out.
+    (re.compile(r"\bNHSE/?I\b"), "NHS England and NHS Improvement"),
+    (re.compile(r"\bCYP\b", re.I), "children and young people"),
+    (re.compile(r"\bSoS\b|\bSofS\b"), "Secretary of State"),
+    # The Health Secretary, whom the report calls the Secretary of State (at times "for Health and Social Care").
+    (re.compile(r"\bHealth (?:and Social Care )?Secretary\b(?! of State)", re.I), "Secretary of State"),
+    # The NHS's halves of its financial year ("the H2 budget"), which the report writes in words.
+    (re.compile(r"\b(?:the )?H([12])\b"), lambda m: f"the {'first' if m.group(1) == '1' else 'second'} half of the year"),
+    # What went well, in the report's word ("this has been beneficial to providers, reducing bureaucracy ...").
+    (re.compile(r"\b(?:upsides?|benefits?|positives|gains?|good (?:that )?(?:came|comes|come|has come))\b(?! \(beneficial\))", re.I),
+     lambda m: f"{m.group(0)} (beneficial)"),
+    # The report's word for leaders' annoyance ("NHS leaders continue to be frustrated at ...").
+    (re.compile(r"\b(?:annoyed|angry|angered|fed up|irritated|aggrieved|upset)\b(?! \(frustrated\))", re.I),
+     lambda m: f"{m.group(0)} (frustrated)"),
+    # The report's word for one thing's effect on another ("this is impacting on the NHS's ability to ...").
+    (re.compile(r"\b(?:hitting|affecting|knock-on (?:effect|impact)s?(?: on)?)\b(?! \(impacting\))", re.I),
+     lambda m: f"{m.group(0)} (impacting)"),
+    # The report's word for staff going ("too many staff will leave their organisation").
+    (re.compile(r"\b(?:quit(?:s|ting)?|walk(?:ing)? out|head(?:ing)? for the exit)\b(?! \(leave\))", re.I),
+     lambda m: f"{m.group(0)} (leave)"),
+    # The report's survey names general practice by its initials ("primary care GP services").
+    (re.compile(r"\bgeneral practice\b(?! \(GP\))", re.I), "general practice (GP)"),
 ]
 _REWRITES = [(re.compile(r"\b(what|who|where|when|how|why|which|it|that|there|here)['’]s\b", re.I), r"\1 is"),
              (re.compile(r"\b(wo)n['’]t\b", re.I), r"will not"), (re.compile(r"\bcan['’]t\b", re.I), "cannot"),
@@ -61,34 +83,12 @@ _REWRITES = [(re.compile(r"\b(what|who|where|when|how|why|which|it|that|there|he
              (re.compile(rf"\b((?:{'|'.join(_MONTHS.values())}) )(1[5-9]|2\d)\b(?!\s*[/,.]?\s*\d)", re.I), r"\g<1>20\2"),
              (re.compile(r"(?<![\d/£$.,])\b(1[5-9]|2\d)/(1[6-9]|2\d|30)\b(?!/)"),
               lambda m: f"20{m.group(1)}/{m.group(2)}" if int(m.group(2)) == int(m.group(1)) + 1 else m.group(0)),
-             # Abbreviations the report spells out.
-             (re.compile(r"\bNHSE/?I\b"), "NHS England and NHS Improvement"),
-             (re.compile(r"\bCYP\b", re.I), "children and young people"),
-             (re.compile(r"\bSoS\b|\bSofS\b"), "Secretary of State"),
-             # The Health Secretary, whom the report calls the Secretary of State (at times "for Health and Social Care").
-             (re.compile(r"\bHealth (?:and Social Care )?Secretary\b(?! of State)", re.I), "Secretary of State"),
-             # The NHS's halves of its financial year ("the H2 budget"), which the report writes in words.
-             (re.compile(r"\b(?:the )?H([12])\b"), lambda m: f"the {'first' if m.group(1) == '1' else 'second'} half of the year"),
              (re.compile(r"\bppl\b", re.I), "people"),
              # How the answer should look ("the ten-point plan, one line each pls"), which names nothing it is about.
              (re.compile(r"[,;:–—-]?\s*\b(?:in |with )?(?:one|a|1|a single) (?:line|sentence|bullet) (?:each|per (?:point|item|ask|one))"
                          r"(?:,? (?:pls|please|plz))?", re.I), ""),
-             # What went well, in the report's word ("this has been beneficial to providers, reducing bureaucracy ...").
-             (re.compile(r"\b(?:upsides?|benefits?|positives|gains?|good (?:that )?(?:came|comes|come|has come))\b(?! \(beneficial\))", re.I),
-              lambda m: f"{m.group(0)} (beneficial)"),
-             # The report's word for leaders' annoyance ("NHS leaders continue to be frustrated at ...").
-             (re.compile(r"\b(?:annoyed|angry|angered|fed up|irritated|aggrieved|upset)\b(?! \(frustrated\))", re.I),
-              lambda m: f"{m.group(0)} (frustrated)"),
-             # The report's word for one thing's effect on another ("this is impacting on the NHS's ability to ...").
-             (re.compile(r"\b(?:hitting|affecting|knock-on (?:effect|impact)s?(?: on)?)\b(?! \(impacting\))", re.I),
-              lambda m: f"{m.group(0)} (impacting)"),
-             # The report's word for staff going ("too many staff will leave their organisation").
-             (re.compile(r"\b(?:quit(?:s|ting)?|walk(?:ing)? out|head(?:ing)? for the exit)\b(?! \(leave\))", re.I),
-              lambda m: f"{m.group(0)} (leave)"),
              # The report's word for what was discussed ("Themes included ...").
              (re.compile(r"\btopics\b(?! or themes)", re.I), "topics or themes"),
-             # The report's survey names general practice by its initials ("primary care GP services").
-             (re.compile(r"\bgeneral practice\b(?! \(GP\))", re.I), "general practice (GP)"),
              # The report's "in the next year" and "over the last year".
              (re.compile(r"\b(?:12|twelve) months\b", re.I), "year"),
              (re.compile(r"\b(\d+(?:\.\d+)?) (or|and|to) (\d+(?:\.\d+)?) ?(%|per ?cent)", re.I), r"\1 \4 \2 \3 \4"),
